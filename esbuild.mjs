@@ -1,0 +1,27 @@
+// One build for every runtime piece: the CLI, the engine process, the extension host and the
+// webview. Native modules (onnxruntime-node, sharp) stay external: they ship as node_modules.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const native = ['onnxruntime-node', 'sharp'];
+
+/** @type {esbuild.BuildOptions[]} */
+const targets = [
+  {
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+    external: native,
+  },
+];
+
+const common = { bundle: true, sourcemap: true, target: 'node20', logLevel: 'warning' };
+const builds = targets.filter((t) => t.entryPoints.every((e) => existsSync(e)));
+if (watch) {
+  await Promise.all(builds.map(async (t) => (await esbuild.context({ ...common, ...t })).watch()));
+} else {
+  await Promise.all(builds.map((t) => esbuild.build({ ...common, ...t })));
+}

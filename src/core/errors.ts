@@ -1,0 +1,73 @@
+// Failures of operations on user-supplied things (model folders, images, output folders) are
+// returned as values of type `UserError`. Exceptions are for bugs; code that calls into
+// libraries converts their exceptions at the boundary with `userErrorFrom`.
+
+export type ErrorCode =
+  | 'model-missing'
+  | 'model-invalid'
+  | 'tokenizer-invalid'
+  | 'image-invalid'
+  | 'output-failed'
+  | 'invalid-request'
+  | 'cancelled'
+  | 'inference-failed'
+  | 'internal';
+
+export interface UserError {
+  code: ErrorCode;
+  message: string;
+  /** The file the problem is in or about, when there is one. */
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export type Result<T, E = UserError> = { ok: true; value: T } | { ok: false; error: E };
+
+export function ok<T>(value: T): { ok: true; value: T } {
+  return { ok: true, value };
+}
+
+export function fail(error: UserError): { ok: false; error: UserError } {
+  return { ok: false, error };
+}
+
+/**
+ * Thrown inside a module to unwind to its public boundary, where `catchUserError` turns it
+ * back into a `Result`. It never crosses a public function.
+ */
+export class UserErrorException extends Error {
+  constructor(readonly userError: UserError) {
+    super(userError.message);
+    this.name = 'UserErrorException';
+  }
+}
+
+export function raise(error: UserError): never {
+  throw new UserErrorException(error);
+}
+
+/** Runs `body` and returns its value, or the `UserError` it raised. Other exceptions are bugs and propagate. */
+export async function catchUserError<T>(body: () => Promise<T>): Promise<Result<T>> {
+  try {
+    return ok(await body());
+  } catch (e) {
+    if (e instanceof UserErrorException) return fail(e.userError);
+    throw e;
+  }
+}
+
+export function catchUserErrorSync<T>(body: () => T): Result<T> {
+  try {
+    return ok(body());
+  } catch (e) {
+    if (e instanceof UserErrorException) return fail(e.userError);
+    throw e;
+  }
+}
+
+/** `file:line:column: message`, or as much of it as is known. */
+export function formatUserError(e: UserError): string {
+  const where = [e.file, e.line, e.column].filter((p) => p !== undefined).join(':');
+  return where ? `${where}: ${e.message}` : e.message;
+}
