@@ -1,0 +1,67 @@
+// Edits to a .sdprompt text that keep it the single source of truth: the panel's controls and
+// "reuse this seed" change a block's settings through these, as text edits the editor applies
+// (undoable, visible in a diff).
+
+import type { Range } from '../diagnostics';
+import type { Block, ParsedFile } from './parse';
+import { SETTINGS, type SettingKey } from './settings';
+
+export interface TextEdit {
+  /** 1-based; `end` exclusive. An insertion has start equal to end. */
+  range: Range;
+  newText: string;
+}
+
+export type SettingEditResult = { ok: true; edit: TextEdit } | { ok: false; message: string };
+
+/**
+ * The edit that sets `key` to `valueText` in a block: the value is replaced where the block
+ * sets it, else a `key: value` line is added after the block's last setting or prompt line.
+ * The value is checked first, so an edit never makes the file invalid.
+ */
+export function planSettingEdit(parsed: ParsedFile, blockIndex: number, key: SettingKey, valueText: string): SettingEditResult {
+  const block = parsed.blocks.find((b) => b.index === blockIndex);
+  if (!block) return { ok: false, message: `there is no block ${blockIndex}` };
+  const value = valueText.trim();
+  if (value.includes('\n')) return { ok: false, message: `a ${key} value is one line` };
+  const checked = SETTINGS[key].parse(value);
+  if (!checked.ok) return { ok: false, message: checked.problem.message };
+
+  const existing = block.settings[key];
+  if (existing) {
+    const endLine = existing.endLine;
+    const end = endLine === existing.valueRange.start.line
+      ? existing.valueRange.end
+      : { line: endLine, column: parsed.lines[endLine - 1]!.length + 1 };
+    return { ok: true, edit: { range: { start: existing.valueRange.start, end }, newText: value } };
+  }
+  const line = insertionLine(parsed, block);
+  const at = { line, column: parsed.lines[line - 1]!.length + 1 };
+  return { ok: true, edit: { range: { start: at, end: at }, newText: `\n${key}: ${value}` } };
+}
+
+/** The line after which a new setting goes: the block's last setting, else its last prompt line, else its separator. */
+function insertionLine(parsed: ParsedFile, block: Block): number {
+  const settingEnds = Object.values(block.settings).map((s) => s!.endLine);
+  if (settingEnds.length > 0) return Math.max(...settingEnds);
+  const promptLines = block.prompt.segments.map((s) => s.line);
+  if (promptLines.length > 0) return Math.max(...promptLines);
+  if (block.hasSeparator) return block.startLine;
+  for (let line = block.endLine; line > block.startLine; line--) {
+    if (parsed.lines[line - 1]!.trim() !== '') return line;
+  }
+  return block.startLine;
+}
+
+/** Applies edits to a text (for the CLI and tests; the editor applies them itself). */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  const lineStarts = [0];
+  for (const match of text.matchAll(/\r\n|\r|\n/g)) lineStarts.push(match.index! + match[0].length);
+  const offset = (p: { line: number; column: number }) => lineStarts[p.line - 1]! + p.column - 1;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let result = text;
+  for (const edit of sorted) {
+    result = result.slice(0, offset(edit.range.start)) + edit.newText + result.slice(offset(edit.range.end));
+  }
+  return result;
+}

@@ -1,0 +1,205 @@
+// The settings a .sdprompt file can hold: one table that the parser, editor completion, hovers
+// and the panel all read. Each entry parses its value text into a typed value or a problem
+// located inside that text.
+
+import { RNG_NAMES, type RngName } from '../noise';
+import { resolveSampler, samplerNames, type SamplerChoice } from '../schedulers/registry';
+import { closestMatch } from './suggest';
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export interface SettingValues {
+  seed: number[];
+  steps: number;
+  cfg: number;
+  sampler: SamplerChoice;
+  size: Size;
+  model: string;
+  rng: RngName;
+  negative: string;
+}
+
+export type SettingKey = keyof SettingValues;
+
+/** A problem inside a value: `offset` and `length` are relative to the value's text. */
+export interface ValueProblem {
+  message: string;
+  offset: number;
+  length: number;
+}
+
+export type ParsedValue<T> =
+  | { ok: true; value: T; warnings: ValueProblem[] }
+  | { ok: false; problem: ValueProblem };
+
+export interface SettingDefinition<K extends SettingKey = SettingKey> {
+  key: K;
+  aliases: readonly string[];
+  /** One line for completion and hovers. */
+  summary: string;
+  /** An example value, offered by completion. */
+  example: string;
+  parse(text: string): ParsedValue<SettingValues[K]>;
+}
+
+export const MAX_SEED = 0xffffffff;
+export const MAX_SEEDS_PER_BLOCK = 1000;
+export const MAX_STEPS = 1000;
+export const MAX_SIDE = 4096;
+
+function accept<T>(value: T, warnings: ValueProblem[] = []): ParsedValue<T> {
+  return { ok: true, value, warnings };
+}
+
+function reject<T>(message: string, offset: number, length: number): ParsedValue<T> {
+  return { ok: false, problem: { message, offset, length: Math.max(1, length) } };
+}
+
+function parseSeeds(text: string): ParsedValue<number[]> {
+  const seeds: number[] = [];
+  const warnings: ValueProblem[] = [];
+  const seen = new Set<number>();
+  const itemPattern = /[^,]+/g;
+  for (let match = itemPattern.exec(text); match; match = itemPattern.exec(text)) {
+    const raw = match[0];
+    const item = raw.trim();
+    const offset = match.index + raw.indexOf(item);
+    if (item === '') return reject('empty seed in the list', match.index, raw.length);
+    const range = /^(\d+)\s*\.\.\s*(\d+)$/.exec(item);
+    const single = /^\d+$/.exec(item);
+    let from: number;
+    let to: number;
+    if (range) {
+      from = Number(range[1]);
+      to = Number(range[2]);
+      if (from > to) return reject(`the range ${item} runs backwards; write ${to}..${from}`, offset, item.length);
+    } else if (single) {
+      from = to = Number(item);
+    } else {
+      return reject(
+        `'${item}' is not a seed: write a whole number from 0 to ${MAX_SEED}, a list '1, 2, 3' or a range '100..103'`,
+        offset,
+        item.length,
+      );
+    }
+    if (to > MAX_SEED) return reject(`seed ${to} is larger than ${MAX_SEED}`, offset, item.length);
+    if (seeds.length + (to - from + 1) > MAX_SEEDS_PER_BLOCK) {
+      return reject(`more than ${MAX_SEEDS_PER_BLOCK} seeds in one block`, offset, item.length);
+    }
+    for (let seed = from; seed <= to; seed++) {
+      if (seen.has(seed)) warnings.push({ message: `seed ${seed} is listed more than once`, offset, length: item.length });
+      seen.add(seed);
+      seeds.push(seed);
+    }
+  }
+  if (seeds.length === 0) return reject('a seed needs a value', 0, text.length);
+  return accept(seeds, warnings);
+}
+
+function parseSteps(text: string): ParsedValue<number> {
+  if (!/^\d+$/.test(text)) return reject(`steps must be a whole number from 1 to ${MAX_STEPS}`, 0, text.length);
+  const steps = Number(text);
+  if (steps < 1 || steps > MAX_STEPS) return reject(`steps must be from 1 to ${MAX_STEPS}, not ${steps}`, 0, text.length);
+  return accept(steps);
+}
+
+function parseCfg(text: string): ParsedValue<number> {
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) return reject('cfg must be a number such as 7 or 7.5', 0, text.length);
+  const cfg = Number(text);
+  if (cfg > 100) return reject(`cfg ${cfg} is beyond any useful guidance (at most 100)`, 0, text.length);
+  return accept(cfg);
+}
+
+function parseSampler(text: string): ParsedValue<SamplerChoice> {
+  const choice = resolveSampler(text);
+  if (choice) return accept(choice);
+  const guess = closestMatch(text, samplerNames());
+  const hint = guess ? `; did you mean '${guess}'?` : `; known samplers: ${samplerNames().join(', ')}`;
+  return reject(`unknown sampler '${text}'${hint}`, 0, text.length);
+}
+
+function parseSize(text: string): ParsedValue<Size> {
+  const match = /^(\d+)\s*[xX×]\s*(\d+)$/.exec(text);
+  if (!match) return reject(`size must be WIDTHxHEIGHT, such as 512x512`, 0, text.length);
+  const sides = [Number(match[1]), Number(match[2])] as const;
+  const names = ['width', 'height'] as const;
+  for (let i = 0; i < 2; i++) {
+    const side = sides[i]!;
+    const offset = i === 0 ? 0 : text.length - match[2]!.length;
+    const length = (i === 0 ? match[1] : match[2])!.length;
+    if (side < 8 || side > MAX_SIDE) return reject(`${names[i]} must be from 8 to ${MAX_SIDE}, not ${side}`, offset, length);
+    if (side % 8 !== 0) {
+      const lower = side - (side % 8);
+      return reject(`${names[i]} ${side} is not a multiple of 8 (try ${lower} or ${lower + 8})`, offset, length);
+    }
+  }
+  return accept({ width: sides[0], height: sides[1] });
+}
+
+function parseModel(text: string): ParsedValue<string> {
+  if (text === '') return reject('model needs a folder', 0, 1);
+  return accept(text);
+}
+
+function parseRng(text: string): ParsedValue<RngName> {
+  const name = text.toLowerCase();
+  const known = RNG_NAMES as readonly string[];
+  if (known.includes(name)) return accept(name as RngName);
+  return reject(`unknown rng '${text}'; known: ${RNG_NAMES.join(', ')}`, 0, text.length);
+}
+
+export const SETTINGS: { readonly [K in SettingKey]: SettingDefinition<K> } = {
+  seed: {
+    key: 'seed',
+    aliases: [],
+    summary: 'Seeds: one number, a list `1, 2, 3` or a range `100..103`; one image each',
+    example: '1',
+    parse: parseSeeds,
+  },
+  steps: { key: 'steps', aliases: [], summary: 'Denoising steps (UNet calls, roughly)', example: '20', parse: parseSteps },
+  cfg: {
+    key: 'cfg',
+    aliases: ['cfg_scale'],
+    summary: 'Classifier-free guidance scale; 1 or less turns guidance off',
+    example: '7',
+    parse: parseCfg,
+  },
+  sampler: { key: 'sampler', aliases: [], summary: 'The sampler (scheduler)', example: 'euler_a', parse: parseSampler },
+  size: { key: 'size', aliases: [], summary: 'Image size WIDTHxHEIGHT, multiples of 8', example: '512x512', parse: parseSize },
+  model: {
+    key: 'model',
+    aliases: [],
+    summary: 'Model folder (diffusers/Optimum ONNX layout), relative to this file',
+    example: '../models/stable-diffusion-v1-5',
+    parse: parseModel,
+  },
+  rng: { key: 'rng', aliases: [], summary: 'Noise source for seeds', example: 'numpy', parse: parseRng },
+  negative: {
+    key: 'negative',
+    aliases: ['negative_prompt'],
+    summary: 'Negative prompt; indented lines below continue it',
+    example: 'blurry',
+    parse: (text) => accept(text),
+  },
+};
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+const keyByName = new Map<string, SettingKey>();
+for (const key of SETTING_KEYS) {
+  keyByName.set(key, key);
+  for (const alias of SETTINGS[key].aliases) keyByName.set(alias, key);
+}
+
+/** The setting a key names (case-insensitive, aliases included). */
+export function settingKeyFor(name: string): SettingKey | undefined {
+  return keyByName.get(name.toLowerCase());
+}
+
+/** Every accepted key spelling, canonical ones first. */
+export function settingNames(): string[] {
+  return [...SETTING_KEYS, ...SETTING_KEYS.flatMap((k) => SETTINGS[k].aliases)];
+}

@@ -1,0 +1,125 @@
+// What is written about each image: A1111's `parameters` text inside the PNG (so A1111 and the
+// tools that read it show and reuse the settings) and a JSON recipe beside it with everything
+// needed to make the same image again.
+
+import type { SamplerChoice } from '../schedulers/registry';
+import { SDPROMPT_VERSION } from '../version';
+
+export interface ImageSettings {
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  steps: number;
+  cfg: number;
+  sampler: SamplerChoice;
+  width: number;
+  height: number;
+  rng: string;
+}
+
+export interface ModelIdentity {
+  /** The model folder's name. */
+  name: string;
+  /** The folder as the prompt file or command named it. */
+  path: string;
+  /** sha256 of the UNet's ONNX file and its external weights. */
+  unetSha256: string;
+}
+
+export interface RecipeSource {
+  /** The prompt file, relative to the recipe's own folder. */
+  promptFile: string;
+  block: { index: number; name?: string; line: number };
+}
+
+export interface Timings {
+  /** Milliseconds: loading the model (0 when it was already loaded). */
+  loadMs: number;
+  encodeMs: number;
+  denoiseMs: number;
+  decodeMs: number;
+  totalMs: number;
+}
+
+export interface Recipe {
+  format: 'sdprompt-recipe';
+  version: 1;
+  sdprompt: string;
+  createdAt: string;
+  source?: RecipeSource;
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  steps: number;
+  cfg: number;
+  sampler: { name: string; a1111: string; diffusersClass: string; karras: boolean };
+  size: { width: number; height: number };
+  rng: string;
+  model: ModelIdentity;
+  runtime: { onnxruntime: string; executionProvider: string };
+  timings: Timings;
+}
+
+/** A1111's display name of a sampler choice, in the form every version of its parser reads. */
+export function a1111SamplerName(choice: SamplerChoice): string {
+  const base = choice.sampler.a1111[0] ?? choice.sampler.label;
+  return choice.karras ? `${base} Karras` : base;
+}
+
+/** A1111 quotes a value that holds a comma, colon or newline, as JSON. */
+function quote(value: string): string {
+  return /[,:\n"]/.test(value) ? JSON.stringify(value) : value;
+}
+
+/** The `parameters` text A1111 writes: prompt, `Negative prompt: …`, then `Key: value` pairs. */
+export function a1111Parameters(settings: ImageSettings, model: ModelIdentity): string {
+  const pairs: [string, string | number][] = [
+    ['Steps', settings.steps],
+    ['Sampler', a1111SamplerName(settings.sampler)],
+    ['CFG scale', settings.cfg],
+    ['Seed', settings.seed],
+    ['Size', `${settings.width}x${settings.height}`],
+    ['Model hash', model.unetSha256.slice(0, 10)],
+    ['Model', quote(model.name)],
+    ['RNG', settings.rng],
+    ['Version', `sdprompt ${SDPROMPT_VERSION}`],
+  ];
+  const lines = [settings.prompt];
+  if (settings.negativePrompt !== '') lines.push(`Negative prompt: ${settings.negativePrompt}`);
+  lines.push(pairs.map(([k, v]) => `${k}: ${v}`).join(', '));
+  return lines.join('\n');
+}
+
+export function buildRecipe(args: {
+  settings: ImageSettings;
+  model: ModelIdentity;
+  source?: RecipeSource;
+  runtime: Recipe['runtime'];
+  timings: Timings;
+  createdAt?: Date;
+}): Recipe {
+  const { settings } = args;
+  return {
+    format: 'sdprompt-recipe',
+    version: 1,
+    sdprompt: SDPROMPT_VERSION,
+    createdAt: (args.createdAt ?? new Date()).toISOString(),
+    ...(args.source ? { source: args.source } : {}),
+    prompt: settings.prompt,
+    negativePrompt: settings.negativePrompt,
+    seed: settings.seed,
+    steps: settings.steps,
+    cfg: settings.cfg,
+    sampler: {
+      name: settings.sampler.name,
+      a1111: a1111SamplerName(settings.sampler),
+      diffusersClass: settings.sampler.sampler.diffusersClass,
+      karras: settings.sampler.karras,
+    },
+    size: { width: settings.width, height: settings.height },
+    rng: settings.rng,
+    model: args.model,
+    runtime: args.runtime,
+    timings: args.timings,
+  };
+}

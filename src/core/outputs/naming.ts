@@ -1,0 +1,33 @@
+// Where outputs go and what they are called: `shapes.sdprompt` writes into `shapes/` beside it,
+// one `<block>-<seed>.png` per image.
+
+import * as path from 'node:path';
+
+/** The folder beside a prompt file that holds its outputs. */
+export function outputDirFor(promptFile: string): string {
+  const parsed = path.parse(path.resolve(promptFile));
+  return path.join(parsed.dir, parsed.ext === '.sdprompt' ? parsed.name : `${parsed.base}-outputs`);
+}
+
+/** A file-name-safe form of a name: lowercase ASCII letters, digits and dashes, at most 48 characters. */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 48)
+    .replace(/^-+|-+$/g, '');
+}
+
+/** The file stem of one image: the block's name (or `block-N`) and the seed. */
+export function outputStem(block: { index: number; name?: string }, seed: number): string {
+  const slug = block.name !== undefined ? slugify(block.name) : '';
+  return `${slug || `block-${block.index}`}-${seed}`;
+}
+
+/** The stem for an image made from a bare prompt (`sdprompt generate`): its first words and the seed. */
+export function promptStem(prompt: string, seed: number): string {
+  const slug = slugify(prompt.replace(/[()[\]\\]|:[\d.]+/g, ' ')).slice(0, 40).replace(/-+$/, '');
+  return `${slug || 'image'}-${seed}`;
+}

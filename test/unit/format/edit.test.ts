@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { applyTextEdits, planSettingEdit } from '../../../src/core/format/edit';
+import { parseSdprompt } from '../../../src/core/format/parse';
+
+function edited(text: string, block: number, key: Parameters<typeof planSettingEdit>[2], value: string): string {
+  const plan = planSettingEdit(parseSdprompt(text), block, key, value);
+  assert.ok(plan.ok, plan.ok ? '' : plan.message);
+  return applyTextEdits(text, [plan.edit]);
+}
+
+describe('planSettingEdit', () => {
+  test('replaces a value the block sets, touching nothing else', () => {
+    const text = '--- a\nred\ncfg: 7\nseed: 1\n--- b\nblue\ncfg: 3\n';
+    assert.equal(edited(text, 1, 'cfg', '8.5'), '--- a\nred\ncfg: 8.5\nseed: 1\n--- b\nblue\ncfg: 3\n');
+    assert.equal(edited(text, 2, 'cfg', '2'), '--- a\nred\ncfg: 7\nseed: 1\n--- b\nblue\ncfg: 2\n');
+  });
+
+  test('adds the setting after the last setting of the block when it is inherited or absent', () => {
+    const text = 'cfg: 7\n--- a\nred\nseed: 1\n\n--- b\nblue\n';
+    assert.equal(edited(text, 1, 'cfg', '9'), 'cfg: 7\n--- a\nred\nseed: 1\ncfg: 9\n\n--- b\nblue\n');
+    assert.equal(edited(text, 2, 'steps', '30'), 'cfg: 7\n--- a\nred\nseed: 1\n\n--- b\nblue\nsteps: 30\n');
+  });
+
+  test('adds after the separator of a block with no lines, and to a file without separators', () => {
+    assert.equal(edited('--- a\n--- b\nx', 1, 'seed', '4'), '--- a\nseed: 4\n--- b\nx');
+    assert.equal(edited('a cat\n', 1, 'seed', '4'), 'a cat\nseed: 4\n');
+  });
+
+  test('replaces a multi-line negative prompt whole', () => {
+    const text = '--- a\nred\nnegative: one\n  two\nseed: 1';
+    assert.equal(edited(text, 1, 'negative', 'none'), '--- a\nred\nnegative: none\nseed: 1');
+  });
+
+  test('the result parses back to the value set', () => {
+    const text = '--- a\nred\nseed: 1, 2\n';
+    const after = parseSdprompt(edited(text, 1, 'seed', '42'));
+    assert.deepEqual(after.diagnostics, []);
+    assert.deepEqual(after.blocks[0]!.settings.seed?.value, [42]);
+  });
+
+  test('refuses a value the parser would reject, and an unknown block', () => {
+    const parsed = parseSdprompt('--- a\nred\n');
+    assert.deepEqual(planSettingEdit(parsed, 1, 'size', '500x512'), {
+      ok: false,
+      message: 'width 500 is not a multiple of 8 (try 496 or 504)',
+    });
+    assert.deepEqual(planSettingEdit(parsed, 3, 'cfg', '7'), { ok: false, message: 'there is no block 3' });
+  });
+});
