@@ -89,6 +89,8 @@ CASES = [
     "&ampfoo &notit; &copy2023 &nbsp;x",
     "<b>bold &amp;amp; tags</b>",
     "first line &amp;amp;\nsecond <line> &amp;amp;",
+    "<b>&amp;amp;amp; bold</b> it&rsquo;s",
+    "first &amp;amp;amp; it&rsquo;s\nthen <tag>\nlast &amp;amp;amp; it&rsquo;s",
     "&#150;dash &#x92;quote",
     # Curly quotes
     "it’s “quoted” ‘single’",

@@ -111,6 +111,16 @@ describe('parseEmphasis', () => {
     ]);
   });
 
+  it('starts a run at its escape backslash and spans whole escapes', () => {
+    const text = '(a)\\(b\\) [c]';
+    const runs = parseEmphasis(text);
+    assert.deepEqual(
+      runs.map((run) => text.slice(run.start, run.end)),
+      ['a', '\\(b\\) ', 'c'],
+    );
+    assert.deepEqual(asA1111(runs), [['a', 1.1], ['(b) ', 1], ['c', 1 / 1.1]]);
+  });
+
   it('counts offsets in UTF-16 units', () => {
     const text = '🐱 (猫:1.2) x';
     const runs = parseEmphasis(text);
