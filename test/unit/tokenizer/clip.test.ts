@@ -66,21 +66,6 @@ describe('ClipTokenizer with the real CLIP vocabulary', () => {
       fresh.remove();
     }
   });
-
-  it('encodes a warm 300-word prompt in well under a millisecond', () => {
-    const words = 'masterpiece best quality a photo of an astronaut riding a horse on mars, highly detailed, dramatic lighting'.split(' ');
-    const prompt = Array.from({ length: 300 }, (_, i) => words[i % words.length]).join(' ');
-    tokenizer.encode(prompt);
-    const times: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      const start = process.hrtime.bigint();
-      tokenizer.encode(prompt);
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-    times.sort((a, b) => a - b);
-    const median = times[times.length >> 1]!;
-    assert.ok(median < 1, `median ${median.toFixed(3)} ms`);
-  });
 });
 
 describe('ClipTokenizer special tokens from the folder', () => {
