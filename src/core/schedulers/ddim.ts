@@ -10,13 +10,20 @@ import { StepOrder } from './scheduler';
 import { discreteTimesteps } from './spacing';
 import { alphasCumprod } from './training';
 
-/** Every timestep must index the training table; a large `steps_offset` can push one past it. */
+/**
+ * Every timestep must index the training table. A large `steps_offset` can push one past the end,
+ * and `trailing` spacing ends in −1 for some step counts (61, 103, …: numpy's float `arange`
+ * yields one value too many), where diffusers would index from the end of the table and spoil
+ * the last step. The sigma samplers clamp such timesteps and need no check.
+ */
 export function checkTimestepsInRange(timesteps: readonly number[], numTrainTimesteps: number, what: string): void {
   const bad = timesteps.find((t) => t < 0 || t >= numTrainTimesteps);
   if (bad !== undefined) {
     raise({
       code: 'invalid-request',
-      message: `${what}: timestep ${bad} falls outside the model's ${numTrainTimesteps} training steps (check steps_offset)`,
+      message:
+        `${what}: the model's scheduler config gives timestep ${bad}, outside its ${numTrainTimesteps} ` +
+        `training steps; choose another number of steps${bad >= 0 ? ' (or check steps_offset)' : ''}`,
     });
   }
 }
@@ -87,7 +94,7 @@ export function createDdim(config: SchedulerConfig, steps: number): DdimSchedule
   const bar = alphasCumprod(betas, false);
   const T = betas.numTrainTimesteps;
   const timesteps = discreteTimesteps({ spacing, steps, numTrainTimesteps: T, stepsOffset });
-  checkTimestepsInRange(timesteps, T, 'DDIM');
+  checkTimestepsInRange(timesteps, T, `DDIM, ${steps} steps`);
   return new DdimScheduler(
     timesteps,
     bar,

@@ -160,7 +160,8 @@ function dpmSchedule(
     sigmas: sigmas.map(f32),
     options: {
       predictionType,
-      solverType: args.choice('solver_type', ['midpoint', 'heun']),
+      // diffusers turns the solver types of other multistep classes into midpoint.
+      solverType: args.choice('solver_type', ['midpoint', 'heun', 'logrho', 'bh1', 'bh2']) === 'heun' ? 'heun' : 'midpoint',
       lowerOrderFinal: args.flag('lower_order_final'),
       eulerAtFinal: args.flag('euler_at_final'),
       finalSigmaZero: finalSigma === 'zero',

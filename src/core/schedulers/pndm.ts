@@ -136,6 +136,6 @@ export function createPndm(config: SchedulerConfig, steps: number): PndmSchedule
   const stride = Math.floor(T / steps);
   const timesteps = plmsTimesteps(discreteTimesteps({ spacing, steps, numTrainTimesteps: T, stepsOffset }));
   // The repeated step looks one stride above its timestep.
-  checkTimestepsInRange([...timesteps, ...(timesteps.length > 1 ? [timesteps[1]! + stride] : [])], T, 'PLMS');
+  checkTimestepsInRange([...timesteps, ...(timesteps.length > 1 ? [timesteps[1]! + stride] : [])], T, `PLMS, ${steps} steps`);
   return new PndmScheduler(timesteps, bar, args.flag('set_alpha_to_one') ? 1 : bar[0]!, stride, predictionType);
 }
