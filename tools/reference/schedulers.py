@@ -5,8 +5,9 @@ Usage:
     /usr/bin/python3 tools/reference/schedulers.py DIFFUSERS_CHECKOUT [--label TEXT] [--out DIR]
 
 DIFFUSERS_CHECKOUT is a checkout of github.com/huggingface/diffusers (the folder holding
-`src/diffusers`, or `src` itself). --label names it in the fixtures, e.g.
-"v0.40.0 (d035dcd7cc7c88e0a154609b62887d50bba9fdc2)". Fixtures go to
+`src/diffusers`, or `src` itself). --label adds to the version the fixtures name, e.g.
+"(d035dcd7cc7c88e0a154609b62887d50bba9fdc2)", the commit of tag v0.40.0 used for the committed
+fixtures (checked out with `git archive v0.40.0 src/diffusers`). Fixtures go to
 test/fixtures/schedulers/<config>.json; nothing of diffusers is copied into them but numbers.
 
 How diffusers is imported here, honestly and as lightly as we could:
