@@ -1,0 +1,270 @@
+// Reading scheduler_config.json the way diffusers' `Cls.from_config(config)` does: a class takes
+// the keys its constructor knows, and its own defaults for the rest, so switching samplers keeps
+// the model's betas but, e.g., takes the new class's default `timestep_spacing` when the file has
+// none. Defaults are those of diffusers v0.40.0. Everything else reads configs through here.
+
+import { raise } from '../errors';
+import type { SchedulerConfig } from './scheduler';
+
+export type DiffusersSchedulerClass =
+  | 'PNDMScheduler'
+  | 'DDIMScheduler'
+  | 'EulerDiscreteScheduler'
+  | 'EulerAncestralDiscreteScheduler'
+  | 'LMSDiscreteScheduler'
+  | 'DPMSolverMultistepScheduler';
+
+const BETAS = {
+  num_train_timesteps: 1000,
+  beta_start: 0.0001,
+  beta_end: 0.02,
+  beta_schedule: 'linear',
+  trained_betas: null,
+};
+
+/** Each class's constructor parameters with their defaults (diffusers v0.40.0). */
+const CLASS_DEFAULTS: Record<DiffusersSchedulerClass, Readonly<Record<string, unknown>>> = {
+  PNDMScheduler: {
+    ...BETAS,
+    skip_prk_steps: false,
+    set_alpha_to_one: false,
+    prediction_type: 'epsilon',
+    timestep_spacing: 'leading',
+    steps_offset: 0,
+  },
+  DDIMScheduler: {
+    ...BETAS,
+    clip_sample: true,
+    set_alpha_to_one: true,
+    steps_offset: 0,
+    prediction_type: 'epsilon',
+    thresholding: false,
+    dynamic_thresholding_ratio: 0.995,
+    clip_sample_range: 1.0,
+    sample_max_value: 1.0,
+    timestep_spacing: 'leading',
+    rescale_betas_zero_snr: false,
+  },
+  EulerDiscreteScheduler: {
+    ...BETAS,
+    prediction_type: 'epsilon',
+    interpolation_type: 'linear',
+    use_karras_sigmas: false,
+    use_exponential_sigmas: false,
+    use_beta_sigmas: false,
+    sigma_min: null,
+    sigma_max: null,
+    timestep_spacing: 'linspace',
+    timestep_type: 'discrete',
+    steps_offset: 0,
+    rescale_betas_zero_snr: false,
+    final_sigmas_type: 'zero',
+  },
+  EulerAncestralDiscreteScheduler: {
+    ...BETAS,
+    prediction_type: 'epsilon',
+    timestep_spacing: 'linspace',
+    steps_offset: 0,
+    rescale_betas_zero_snr: false,
+  },
+  LMSDiscreteScheduler: {
+    ...BETAS,
+    use_karras_sigmas: false,
+    use_exponential_sigmas: false,
+    use_beta_sigmas: false,
+    prediction_type: 'epsilon',
+    timestep_spacing: 'linspace',
+    steps_offset: 0,
+  },
+  DPMSolverMultistepScheduler: {
+    ...BETAS,
+    solver_order: 2,
+    prediction_type: 'epsilon',
+    thresholding: false,
+    dynamic_thresholding_ratio: 0.995,
+    sample_max_value: 1.0,
+    algorithm_type: 'dpmsolver++',
+    solver_type: 'midpoint',
+    lower_order_final: true,
+    euler_at_final: false,
+    use_karras_sigmas: false,
+    use_exponential_sigmas: false,
+    use_beta_sigmas: false,
+    use_lu_lambdas: false,
+    use_flow_sigmas: false,
+    flow_shift: 1.0,
+    final_sigmas_type: 'zero',
+    lambda_min_clipped: -Infinity,
+    variance_type: null,
+    timestep_spacing: 'linspace',
+    steps_offset: 0,
+    rescale_betas_zero_snr: false,
+    use_dynamic_shifting: false,
+    time_shift_type: 'exponential',
+  },
+};
+
+/**
+ * The constructor arguments `cls.from_config(config, **overrides)` would pass: the keys `cls`
+ * knows, minus those the file lists in `_use_default_values`, then the overrides, and the
+ * class defaults for everything else.
+ */
+export function initArgs(
+  cls: DiffusersSchedulerClass,
+  config: SchedulerConfig,
+  overrides: Readonly<Record<string, unknown>> = {},
+): ConfigArgs {
+  const defaults = CLASS_DEFAULTS[cls];
+  const usedDefaults = Array.isArray(config['_use_default_values']) ? (config['_use_default_values'] as unknown[]) : [];
+  const args: Record<string, unknown> = { ...defaults };
+  const hidden: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (usedDefaults.includes(key) || key.startsWith('_')) continue;
+    if (Object.hasOwn(defaults, key)) args[key] = value;
+    else hidden[key] = value;
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (Object.hasOwn(defaults, key)) args[key] = value;
+  }
+  return new ConfigArgs(cls, args, hidden);
+}
+
+function invalid(message: string): never {
+  return raise({ code: 'model-invalid', message: `scheduler config: ${message}` });
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Typed access to one class's arguments; a value of the wrong kind raises a `model-invalid` UserError. */
+export class ConfigArgs {
+  constructor(
+    readonly cls: DiffusersSchedulerClass,
+    private readonly args: Readonly<Record<string, unknown>>,
+    /**
+     * The file's other keys. `from_config` registers them on the scheduler's config too, where
+     * `hasattr(self.config, ...)` finds them (DPM-Solver's `sigma_min` and `sigma_max`).
+     */
+    private readonly hidden: Readonly<Record<string, unknown>>,
+  ) {}
+
+  /** A number among the hidden keys; absent or null is undefined. */
+  hiddenNumber(key: string): number | undefined {
+    const value = this.hidden[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'number' || Number.isNaN(value)) invalid(`\`${key}\` must be a number, not ${show(value)}`);
+    return value;
+  }
+
+  private raw(key: string): unknown {
+    if (!Object.hasOwn(this.args, key)) throw new Error(`${this.cls} has no parameter ${key}`);
+    return this.args[key];
+  }
+
+  number(key: string): number {
+    const value = this.raw(key);
+    if (typeof value !== 'number' || Number.isNaN(value)) invalid(`\`${key}\` must be a number, not ${show(value)}`);
+    return value;
+  }
+
+  optionalNumber(key: string): number | undefined {
+    return this.raw(key) === null ? undefined : this.number(key);
+  }
+
+  integer(key: string, min: number): number {
+    const value = this.number(key);
+    if (!Number.isInteger(value) || value < min) invalid(`\`${key}\` must be an integer ≥ ${min}, not ${show(value)}`);
+    return value;
+  }
+
+  string(key: string): string | undefined {
+    const value = this.raw(key);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** Python truthiness for the flags diffusers declares `bool | None`. */
+  flag(key: string): boolean {
+    const value = this.raw(key);
+    if (value === null) return false;
+    if (typeof value !== 'boolean') invalid(`\`${key}\` must be true or false, not ${show(value)}`);
+    return value;
+  }
+
+  choice<T extends string>(key: string, allowed: readonly T[]): T {
+    const value = this.raw(key);
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      invalid(`\`${key}\` must be one of ${allowed.join(', ')}, not ${show(value)}`);
+    }
+    return value as T;
+  }
+
+  optionalNumbers(key: string): number[] | undefined {
+    const value = this.raw(key);
+    if (value === null) return undefined;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'number')) {
+      invalid(`\`${key}\` must be a list of numbers or null`);
+    }
+    return value as number[];
+  }
+
+  /** For options we do not implement: the default is fine, anything else is an error. */
+  unsupportedUnless(key: string, expected: unknown): void {
+    const value = this.raw(key);
+    if (value !== expected && !(expected === false && value === null)) {
+      invalid(`\`${key}: ${show(value)}\` is not supported by sdprompt's ${this.cls} (only ${show(expected)})`);
+    }
+  }
+}
+
+export type BetaSchedule = 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
+export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';
+export type TimestepSpacing = 'linspace' | 'leading' | 'trailing';
+
+/** How the training noise schedule is made: the part of the config every class shares. */
+export interface BetaOptions {
+  numTrainTimesteps: number;
+  betaStart: number;
+  betaEnd: number;
+  betaSchedule: BetaSchedule;
+  trainedBetas: readonly number[] | undefined;
+  rescaleBetasZeroSnr: boolean;
+}
+
+export function readBetaOptions(args: ConfigArgs): BetaOptions {
+  const numTrainTimesteps = args.integer('num_train_timesteps', 2);
+  const trainedBetas = args.optionalNumbers('trained_betas');
+  if (trainedBetas && trainedBetas.length !== numTrainTimesteps) {
+    invalid(`\`trained_betas\` has ${trainedBetas.length} values but \`num_train_timesteps\` is ${numTrainTimesteps}`);
+  }
+  const knowsRescale = args.cls !== 'PNDMScheduler' && args.cls !== 'LMSDiscreteScheduler';
+  return {
+    numTrainTimesteps,
+    betaStart: args.number('beta_start'),
+    betaEnd: args.number('beta_end'),
+    // With trained betas diffusers ignores beta_schedule, except that DPM-Solver still asks
+    // whether it is squaredcos_cap_v2.
+    betaSchedule: trainedBetas
+      ? args.string('beta_schedule') === 'squaredcos_cap_v2' ? 'squaredcos_cap_v2' : 'linear'
+      : args.choice('beta_schedule', ['linear', 'scaled_linear', 'squaredcos_cap_v2']),
+    trainedBetas,
+    rescaleBetasZeroSnr: knowsRescale && args.flag('rescale_betas_zero_snr'),
+  };
+}
+
+export function readSpacing(args: ConfigArgs): { spacing: TimestepSpacing; stepsOffset: number } {
+  return {
+    spacing: args.choice('timestep_spacing', ['linspace', 'leading', 'trailing']),
+    stepsOffset: args.integer('steps_offset', 0),
+  };
+}
+
+/** The prediction types `cls` accepts, as its `step` does in diffusers. */
+export function readPredictionType(args: ConfigArgs, allowed: readonly PredictionType[]): PredictionType {
+  const value = args.choice('prediction_type', ['epsilon', 'v_prediction', 'sample', 'original_sample', 'flow_prediction']);
+  const normalised = value === 'original_sample' && args.cls === 'EulerDiscreteScheduler' ? 'sample' : value;
+  if (!(allowed as readonly string[]).includes(normalised)) {
+    invalid(`${args.cls} does not support \`prediction_type: ${value}\` (it takes ${allowed.join(', ')})`);
+  }
+  return normalised as PredictionType;
+}

@@ -1,0 +1,12 @@
+export type { Scheduler, SchedulerConfig } from './scheduler';
+export {
+  SAMPLERS,
+  a1111Name,
+  createScheduler,
+  defaultSamplerFor,
+  describeSchedule,
+  resolveSampler,
+  samplerNames,
+  type SamplerChoice,
+  type SamplerInfo,
+} from './registry';

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NumpyRandomState, createNoiseSource, RNG_NAMES } from '../../../src/core/noise';
+
+const root = join(__dirname, '..', '..', '..', '..');
+
+interface SeedEntry {
+  [pattern: string]: unknown;
+  big: { size: number; head: number[]; tail: number[]; sum: number; sumOfSquares: number };
+}
+interface Fixture {
+  origin: string;
+  seeds: Record<string, SeedEntry>;
+}
+
+// numpy.random.RandomState(seed).randn(...) cast to float32, written by tools/reference/noise.py
+// (the fixture's `origin` names the numpy version).
+const fixture = JSON.parse(
+  readFileSync(join(root, 'test', 'fixtures', 'noise', 'numpy-randn.json'), 'utf8'),
+) as Fixture;
+
+/** Exact float32 equality, reporting the first differing index. */
+function assertSameFloat32(actual: Float32Array, expected: readonly number[], what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (actual[i] !== expected[i]) {
+      assert.fail(`${what}: value ${i} is ${actual[i]}, numpy gives ${expected[i]}`);
+    }
+  }
+}
+
+test('seed 0 starts with the values numpy is known for', () => {
+  const first = new NumpyRandomState(0).randn(4);
+  assert.deepEqual(
+    Array.from(first, (v) => v.toFixed(6)),
+    ['1.764052', '0.400157', '0.978738', '2.240893'],
+  );
+});
+
+test('the fixture covers the seeds the brief asks for', () => {
+  assert.match(fixture.origin, /numpy \d+\.\d+/);
+  for (const seed of ['0', '1', '42', '4294967295']) assert.ok(fixture.seeds[seed], `seed ${seed}`);
+});
+
+for (const [seed, entry] of Object.entries(fixture.seeds)) {
+  test(`seed ${seed}: every call pattern equals numpy bit for bit`, () => {
+    for (const [pattern, value] of Object.entries(entry)) {
+      if (pattern === 'big') continue;
+      const { sizes, calls } = value as { sizes: number[]; calls: number[][] };
+      const rs = new NumpyRandomState(Number(seed));
+      sizes.forEach((size, call) => {
+        assertSameFloat32(rs.randn(size), calls[call]!, `seed ${seed}, ${pattern}, call ${call}`);
+      });
+    }
+  });
+
+  test(`seed ${seed}: 16384 values (many generator twists) equal numpy`, () => {
+    const { size, head, tail, sum, sumOfSquares } = entry.big;
+    const values = new NumpyRandomState(Number(seed)).randn(size);
+    assertSameFloat32(values.subarray(0, head.length), head, 'head');
+    assertSameFloat32(values.subarray(size - tail.length), tail, 'tail');
+    let total = 0;
+    let squares = 0;
+    for (const v of values) {
+      total += v;
+      squares += v * v;
+    }
+    // Summed in the same order as the reference script, so equal values give equal sums.
+    assert.equal(total, sum);
+    assert.equal(squares, sumOfSquares);
+  });
+}
+
+test('createNoiseSource gives a numpy stream that continues across calls', () => {
+  assert.deepEqual([...RNG_NAMES], ['numpy']);
+  const source = createNoiseSource('numpy', 42);
+  const direct = new NumpyRandomState(42).randn(12);
+  const split = [...source.randn(5), ...source.randn(7)];
+  assert.deepEqual(split, Array.from(direct));
+});
+
+test('seeds outside numpy range are rejected as bugs', () => {
+  assert.throws(() => new NumpyRandomState(-1), RangeError);
+  assert.throws(() => new NumpyRandomState(2 ** 32), RangeError);
+  assert.throws(() => new NumpyRandomState(1.5), RangeError);
+});

@@ -1,0 +1,378 @@
+#!/usr/bin/python3
+"""Reference values for src/core/schedulers, computed by the real diffusers schedulers.
+
+Usage:
+    /usr/bin/python3 tools/reference/schedulers.py DIFFUSERS_CHECKOUT [--label TEXT] [--out DIR]
+
+DIFFUSERS_CHECKOUT is a checkout of github.com/huggingface/diffusers (the folder holding
+`src/diffusers`, or `src` itself). --label adds to the version the fixtures name, e.g.
+"(d035dcd7cc7c88e0a154609b62887d50bba9fdc2)", the commit of tag v0.40.0 used for the committed
+fixtures (checked out with `git archive v0.40.0 src/diffusers`). Fixtures go to
+test/fixtures/schedulers/<config>.json; nothing of diffusers is copied into them but numbers.
+
+How diffusers is imported here, honestly and as lightly as we could:
+- Python is Debian's /usr/bin/python3 with apt's python3-torch (1.13) and numpy 1.24, plus the
+  apt packages python3-scipy (LMSDiscreteScheduler integrates with scipy.integrate.quad),
+  python3-tqdm, python3-packaging, python3-filelock and python3-importlib-metadata, which
+  diffusers' utils import at load time.
+- huggingface_hub and safetensors have no Debian package. Nothing a scheduler computes uses
+  them (they serve downloads and weight files), so `_StubFinder` below answers imports of
+  those two packages with empty modules whose names raise if anything ever calls them.
+- diffusers 0.40's utils/torch_utils.py builds tables of per-backend functions at import time,
+  naming `torch.xpu` and `torch.mps`, which torch 1.13 lacks; `_AbsentBackend` stands in for
+  them and raises if used. No scheduler touches them.
+Everything else (configuration_utils' from_config, the scheduler classes, randn_tensor) is the
+real diffusers code, imported from the checkout as the package `diffusers`.
+
+What is recorded, per configuration and sampler (see SAMPLERS):
+- schedules: after `Cls.from_config(config, **overrides)` and `set_timesteps(n)`:
+  `timesteps`, `sigmas` (null for samplers without them) and `init_noise_sigma`;
+- trajectories: the pipeline loop of StableDiffusionPipeline with a fake UNet:
+      latents = RandomState(1).randn(1,4,4,4).astype(float32) * init_noise_sigma   (torch, f32)
+      for i, t in enumerate(timesteps):
+          x = scale_model_input(latents, t)
+          eps = float32(0.3 * float64(x) * cos(float(t) / 300) + 0.05 * sin(i + 1))
+          latents = step(eps, t, latents).prev_sample
+  recording the first 16 latents after the first step, and all of them at the end. For Euler ancestral, the
+  module's `randn_tensor` is replaced so that each step's noise is
+  `RandomState(1).randn(shape).astype(float32)`, continuing the stream that gave the initial
+  latents (this is the project's documented choice; diffusers' own ONNX pipelines draw it
+  from an unseeded torch generator).
+- euler_a_karras has no diffusers class (EulerAncestralDiscreteScheduler has no Karras
+  option): it is EulerAncestralDiscreteScheduler stepping over the timesteps and sigmas of
+  EulerDiscreteScheduler(use_karras_sigmas=True) built from the same config.
+All numbers are float64 (float32 results are written exactly).
+"""
+import argparse
+import importlib.abc
+import importlib.machinery
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+import types
+
+
+class _StubModule(types.ModuleType):
+    """A module for a package we do not have; its names exist but must never be used."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name.isupper():
+            value = "/nonexistent/stubbed-" + name
+        elif name[:1].isupper():
+            value = type(name, (Exception,), {})
+        else:
+
+            def value(*args, **kwargs):
+                if len(args) == 1 and callable(args[0]) and not kwargs:
+                    return args[0]  # used as a decorator: leave the function as it is
+                raise RuntimeError(f"stubbed {self.__name__}.{name} was called")
+
+        setattr(self, name, value)
+        return value
+
+
+class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    roots = ("huggingface_hub", "safetensors")
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname.split(".")[0] in self.roots:
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+        return None
+
+    def create_module(self, spec):
+        module = _StubModule(spec.name)
+        module.__path__ = []
+        module.__version__ = "0.0.0-stub"
+        return module
+
+    def exec_module(self, module):
+        pass
+
+
+class _AbsentBackend(types.ModuleType):
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def absent(*args, **kwargs):
+            raise RuntimeError(f"{self.__name__}.{name} does not exist in this torch")
+
+        return absent
+
+    def is_available(self):
+        return False
+
+
+def import_diffusers(checkout):
+    src = os.path.join(checkout, "src") if os.path.isdir(os.path.join(checkout, "src", "diffusers")) else checkout
+    if not os.path.isdir(os.path.join(src, "diffusers", "schedulers")):
+        sys.exit(f"{checkout}: no src/diffusers/schedulers here")
+    sys.meta_path.insert(0, _StubFinder())
+    import torch
+
+    for backend in ("xpu", "mps"):
+        if not hasattr(torch, backend):
+            setattr(torch, backend, _AbsentBackend("torch." + backend))
+    sys.path.insert(0, src)
+    import diffusers
+
+    return diffusers
+
+
+# --- the configurations ---------------------------------------------------------------------
+
+# stable-diffusion-v1-5's scheduler/scheduler_config.json as the hub holds it (a mirror stored in
+# the search index: HDRJ-One/runwayml-stable-diffusion-v1-5 @ 2e7465d, written by diffusers
+# 0.17.0.dev0). It has no "timestep_spacing": each scheduler takes its own default.
+SD15 = {
+    "_class_name": "PNDMScheduler",
+    "_diffusers_version": "0.17.0.dev0",
+    "beta_end": 0.012,
+    "beta_schedule": "scaled_linear",
+    "beta_start": 0.00085,
+    "clip_sample": False,
+    "clip_sample_range": 1.0,
+    "dynamic_thresholding_ratio": 0.995,
+    "num_train_timesteps": 1000,
+    "prediction_type": "epsilon",
+    "sample_max_value": 1.0,
+    "set_alpha_to_one": False,
+    "skip_prk_steps": True,
+    "steps_offset": 1,
+    "thresholding": False,
+    "trained_betas": None,
+}
+
+# Stable Diffusion 2.1 (768, v-prediction): the keys of its scheduler_config.json as stored in
+# Vikas-2025/Hugging_face_sta_dif_2.1 @ 8d0c902 (the Flax revision, "FlaxDDIMScheduler"), with
+# the PyTorch class name.
+SD21_V = {
+    "_class_name": "DDIMScheduler",
+    "_diffusers_version": "0.9.0.dev0",
+    "beta_end": 0.012,
+    "beta_schedule": "scaled_linear",
+    "beta_start": 0.00085,
+    "clip_sample": False,
+    "num_train_timesteps": 1000,
+    "prediction_type": "v_prediction",
+    "set_alpha_to_one": False,
+    "skip_prk_steps": True,
+    "steps_offset": 1,
+    "trained_betas": None,
+}
+
+
+def resaved(diffusers, config):
+    """The config as a current diffusers writes it back (what exporters put in model folders)."""
+    cls = getattr(diffusers, config["_class_name"])
+    with tempfile.TemporaryDirectory() as folder:
+        cls.from_config(config).save_config(folder)
+        with open(os.path.join(folder, "scheduler_config.json")) as f:
+            return json.load(f)
+
+
+def configurations(diffusers):
+    # Made-up variants that exercise the other beta schedules, spacings and options.
+    zsnr = dict(SD21_V, rescale_betas_zero_snr=True, timestep_spacing="trailing")
+    linear = {
+        "_class_name": "DDIMScheduler",
+        "beta_schedule": "linear",
+        "timestep_spacing": "trailing",
+        "clip_sample": True,
+    }
+    cosine = {
+        "_class_name": "EulerDiscreteScheduler",
+        "beta_schedule": "squaredcos_cap_v2",
+        "num_train_timesteps": 1000,
+        "steps_offset": 2,
+        "timestep_spacing": "leading",
+    }
+    trained = {
+        "_class_name": "LMSDiscreteScheduler",
+        "num_train_timesteps": 200,
+        "trained_betas": [0.0005 + 0.0001 * i + 0.00002 * math.sin(i) for i in range(200)],
+        "prediction_type": "epsilon",
+        "timestep_spacing": "linspace",
+    }
+    dpm_options = {
+        "_class_name": "DPMSolverMultistepScheduler",
+        "beta_schedule": "scaled_linear",
+        "beta_start": 0.00085,
+        "beta_end": 0.012,
+        "solver_type": "heun",
+        "lower_order_final": False,
+        "final_sigmas_type": "sigma_min",
+        "lambda_min_clipped": -2.5,
+        "sigma_min": 0.1,
+        "sigma_max": 10.0,
+        "timestep_spacing": "leading",
+        "steps_offset": 1,
+        "_use_default_values": ["timestep_spacing"],
+    }
+    main_steps = [1, 2, 4, 10, 20, 50]
+    main_trajectories = [1, 2, 4, 10, 50]
+    return [
+        ("sd15", "stable-diffusion-v1-5 scheduler_config.json (hub, no timestep_spacing)", SD15, main_steps, main_trajectories),
+        ("sd15-resaved", "the same config after from_config + save_config by this diffusers", resaved(diffusers, SD15), main_steps, [4, 20]),
+        ("sd21-v", "Stable Diffusion 2.1 768-v scheduler_config.json keys (v_prediction)", SD21_V, main_steps, main_trajectories),
+        ("zsnr-v-trailing", "made up: sd21-v with rescale_betas_zero_snr and trailing spacing", zsnr, [1, 3, 10, 25], [3, 25]),
+        ("linear-trailing", "made up: linear betas (class defaults), trailing spacing, clip_sample", linear, [1, 3, 7, 10, 25], [7, 25]),
+        ("cosine-leading", "made up: squaredcos_cap_v2 betas, leading spacing, steps_offset 2", cosine, [1, 3, 10, 25], [10]),
+        ("trained-betas", "made up: 200 trained betas", trained, [1, 3, 10, 25], [10]),
+        ("dpm-options", "made up: DPM options (heun, no lower_order_final, sigma_min final, lambda clip, sigma range, _use_default_values)", dpm_options, [1, 3, 10, 14, 25], [3, 14]),
+    ]
+
+
+# --- the samplers, as the project defines them on top of diffusers' classes -----------------
+
+SAMPLERS = {
+    "pndm": ("PNDMScheduler", {"skip_prk_steps": True}),
+    "ddim": ("DDIMScheduler", {}),
+    "euler": ("EulerDiscreteScheduler", {"use_karras_sigmas": False}),
+    "euler_karras": ("EulerDiscreteScheduler", {"use_karras_sigmas": True}),
+    "euler_a": ("EulerAncestralDiscreteScheduler", {}),
+    "euler_a_karras": ("EulerAncestralDiscreteScheduler", {}),
+    "lms": ("LMSDiscreteScheduler", {"use_karras_sigmas": False}),
+    "lms_karras": ("LMSDiscreteScheduler", {"use_karras_sigmas": True}),
+    "dpmpp_2m": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++", "solver_order": 2, "use_karras_sigmas": False}),
+    "dpmpp_2m_karras": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++", "solver_order": 2, "use_karras_sigmas": True}),
+}
+
+
+def make_scheduler(diffusers, name, config, steps):
+    class_name, overrides = SAMPLERS[name]
+    scheduler = getattr(diffusers, class_name).from_config(config, **overrides)
+    scheduler.set_timesteps(steps)
+    if name == "euler_a_karras":
+        karras = diffusers.EulerDiscreteScheduler.from_config(config, use_karras_sigmas=True)
+        karras.set_timesteps(steps)
+        scheduler.timesteps = karras.timesteps.clone()
+        scheduler.sigmas = karras.sigmas.clone()
+    return scheduler
+
+
+def numbers(tensor_or_list):
+    import torch
+
+    if isinstance(tensor_or_list, torch.Tensor):
+        return [float(v) for v in tensor_or_list.double().flatten().tolist()]
+    return [float(v) for v in tensor_or_list]
+
+
+def scalar(value):
+    import torch
+
+    return float(value.item()) if isinstance(value, torch.Tensor) else float(value)
+
+
+def fake_unet(x, t, i):
+    import numpy as np
+    import torch
+
+    x64 = x.numpy().astype(np.float64)
+    return torch.from_numpy((0.3 * x64 * math.cos(t / 300) + 0.05 * math.sin(i + 1)).astype(np.float32))
+
+
+def trajectory(diffusers, name, config, steps):
+    import numpy as np
+    import torch
+    from diffusers.schedulers import scheduling_euler_ancestral_discrete as ancestral
+
+    rs = np.random.RandomState(1)
+
+    def numpy_randn_tensor(shape, generator=None, device=None, dtype=None, layout=None, **kwargs):
+        return torch.from_numpy(rs.randn(*shape).astype(np.float32)).to(dtype or torch.float32)
+
+    original = ancestral.randn_tensor
+    ancestral.randn_tensor = numpy_randn_tensor
+    try:
+        scheduler = make_scheduler(diffusers, name, config, steps)
+        latents = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32)) * scheduler.init_noise_sigma
+        first = None
+        for i, t in enumerate(scheduler.timesteps):
+            model_input = scheduler.scale_model_input(latents, t)
+            eps = fake_unet(model_input, float(t), i)
+            latents = scheduler.step(eps, t, latents).prev_sample
+            if i == 0:
+                first = latents.clone()
+        return {"steps": steps, "afterFirstStep16": numbers(first)[:16], "final": numbers(latents)}
+    finally:
+        ancestral.randn_tensor = original
+
+
+def alphas_cumprod(diffusers, config):
+    # DDIMScheduler knows every beta option (trained_betas, rescale_betas_zero_snr) and does not
+    # overwrite the last value the way the sigma schedulers do under rescale_betas_zero_snr.
+    return numbers(diffusers.DDIMScheduler.from_config(config).alphas_cumprod)
+
+
+def compact_json(value):
+    """Indented JSON with each list of numbers on one line, so fixtures stay small and diffable."""
+    text = json.dumps(value, indent=1)
+    return re.sub(
+        r"\[[^\[\]{}\"]*\]",
+        lambda m: "[" + ", ".join(m.group(0)[1:-1].split()).replace(",,", ",") + "]",
+        text,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("checkout")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "schedulers"))
+    args = parser.parse_args()
+
+    diffusers = import_diffusers(args.checkout)
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(1)
+    origin = (
+        f"diffusers {diffusers.__version__} {args.label}".strip()
+        + f", torch {torch.__version__}, numpy {np.__version__}; computed by tools/reference/schedulers.py"
+    )
+    os.makedirs(args.out, exist_ok=True)
+    for key, description, config, steps_list, trajectory_steps in configurations(diffusers):
+        fixture = {
+            "origin": origin,
+            "description": description,
+            "config": config,
+            "fakeUnet": "eps = float32(0.3 * x * cos(t / 300) + 0.05 * sin(i + 1)) in float64, x the scaled model input, t the timestep, i the call index",
+            "initialLatents": "RandomState(1).randn(1, 4, 4, 4) as float32, times init_noise_sigma in float32; euler_a steps draw their noise from the same RandomState",
+            "alphasCumprod": alphas_cumprod(diffusers, config),
+            "samplers": {},
+        }
+        for name in SAMPLERS:
+            schedules = []
+            for steps in steps_list:
+                s = make_scheduler(diffusers, name, config, steps)
+                sigmas = getattr(s, "sigmas", None)
+                schedules.append(
+                    {
+                        "steps": steps,
+                        "timesteps": numbers(s.timesteps),
+                        "sigmas": numbers(sigmas) if sigmas is not None else None,
+                        "initNoiseSigma": scalar(s.init_noise_sigma),
+                    }
+                )
+            trajectories = []
+            for steps in trajectory_steps:
+                try:
+                    trajectories.append(trajectory(diffusers, name, config, steps))
+                except Exception as e:  # diffusers itself fails here; the fixture says so
+                    trajectories.append({"steps": steps, "error": f"{type(e).__name__}: {e}"})
+            fixture["samplers"][name] = {"schedules": schedules, "trajectories": trajectories}
+        path = os.path.join(args.out, key + ".json")
+        with open(path, "w") as f:
+            f.write(compact_json(fixture) + "\n")
+        print(f"wrote {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
