@@ -125,7 +125,7 @@ test('sigma samplers scale the UNet input by 1/√(σ²+1); the others pass it t
   }
 });
 
-test('a 4×128×128 latent steps in milliseconds with every sampler', () => {
+test('every sampler carries a 4×128×128 latent through 20 steps to finite values', () => {
   const size = 4 * 128 * 128;
   const latentsStart = new NumpyRandomState(1).randn(size);
   const eps = new NumpyRandomState(2).randn(size);
@@ -133,12 +133,7 @@ test('a 4×128×128 latent steps in milliseconds with every sampler', () => {
   for (const name of CANONICAL) {
     const s = make(name, 20);
     let latents = latentsStart;
-    const started = process.hrtime.bigint();
     for (let i = 0; i < s.timesteps.length; i++) latents = s.step(eps, i, s.scaleModelInput(latents, i), noise);
-    const perStepMs = Number(process.hrtime.bigint() - started) / 1e6 / s.timesteps.length;
-    // Typically 0.5–2 ms (numpy's Gaussian draws dominate Euler a); the bound only catches a
-    // pathological slowdown on a busy machine.
-    assert.ok(perStepMs < 40, `${name}: ${perStepMs.toFixed(2)} ms per step`);
     assert.ok(latents.every(Number.isFinite), name);
   }
 });
