@@ -1,0 +1,296 @@
+// Writes tiny Stable Diffusion ONNX model folders in the layouts real exporters write
+// (`optimum-cli export onnx`, diffusers' old convert_stable_diffusion_checkpoint_to_onnx.py), so
+// tests run the real loading code on every variant without real weights or Python.
+//
+//   node out/tools/test-models/generate.js <outdir> [variant...]
+//
+// Each variant goes to <outdir>/<variant>. The same options give the same bytes.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  GraphBuilder,
+  type WeightType,
+  prng,
+  textEncoderGraph,
+  unetGraph,
+  vaeDecoderGraph,
+  vaeEncoderGraph,
+} from './graphs';
+import { DataType, type Dim, type GraphSpec, encodeModel } from './onnx-writer';
+import { TEST_EOS, tokenizerFiles } from './tokenizer-files';
+
+export const TEST_MODEL_VARIANTS = ['optimum', 'legacy', 'optimum-scalar', 'fp16', 'v-prediction'] as const;
+export type TestModelVariant = (typeof TEST_MODEL_VARIANTS)[number];
+
+export type TimestepType = 'int64' | 'float32' | 'float16' | 'string' | 'bool';
+
+export interface TestModelOptions {
+  seed: number;
+  /** Which exporter's dimension names and model_index.json to imitate. */
+  layout: 'optimum' | 'legacy';
+  inputIds: 'int32' | 'int64';
+  timestep: TimestepType;
+  /** A rank-0 timestep (optimum ≥ 1.24) instead of one per batch item. */
+  timestepScalar: boolean;
+  /** Float inputs, outputs and stored weights. */
+  io: WeightType;
+  /** Float32 weights rounded to float16 values: the fp32 twin of an fp16 model. */
+  roundWeightsToFp16: boolean;
+  /** When set, the UNet's weights go to this file beside its model.onnx. */
+  unetExternalData?: string;
+  vaeEncoderOutput: 'latent_parameters' | 'latent_sample';
+  hiddenSize: number;
+  /** The UNet's encoder_hidden_states width, when it should differ from the text encoder's. */
+  unetHiddenSize?: number;
+  predictionType: 'epsilon' | 'v_prediction';
+  padToken: string;
+  /** unet/config.json's sample_size (latent pixels; the image is 8× that). */
+  sampleSize: number;
+  /** vae config scaling_factor; undefined leaves it out of the configs. */
+  scalingFactor?: number;
+  /** Paths relative to the folder to leave out (a component, a config, an external data file). */
+  omitFiles: string[];
+  /** Paths whose bytes are replaced by garbage. */
+  corruptFiles: string[];
+}
+
+const BASE: TestModelOptions = {
+  seed: 1,
+  layout: 'optimum',
+  inputIds: 'int64',
+  timestep: 'int64',
+  timestepScalar: false,
+  io: 'float32',
+  roundWeightsToFp16: false,
+  vaeEncoderOutput: 'latent_parameters',
+  hiddenSize: 32,
+  predictionType: 'epsilon',
+  padToken: TEST_EOS,
+  sampleSize: 8,
+  scalingFactor: 0.18215,
+  omitFiles: [],
+  corruptFiles: [],
+};
+
+/** The options a named variant stands for; tests spread them to make twins and broken folders. */
+export function variantOptions(variant: TestModelVariant): TestModelOptions {
+  switch (variant) {
+    case 'optimum':
+      return { ...BASE };
+    case 'legacy':
+      return { ...BASE, layout: 'legacy', inputIds: 'int32', timestep: 'float32', unetExternalData: 'weights.pb', vaeEncoderOutput: 'latent_sample' };
+    case 'optimum-scalar':
+      return { ...BASE, timestep: 'float32', timestepScalar: true, unetExternalData: 'model.onnx_data' };
+    case 'fp16':
+      return { ...BASE, layout: 'legacy', inputIds: 'int32', timestep: 'float16', io: 'float16', vaeEncoderOutput: 'latent_sample' };
+    case 'v-prediction':
+      return { ...BASE, hiddenSize: 48, predictionType: 'v_prediction', padToken: '!', sampleSize: 12 };
+  }
+}
+
+const SD15_SCHEDULER = {
+  _class_name: 'PNDMScheduler',
+  _diffusers_version: '0.6.0',
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  beta_start: 0.00085,
+  clip_sample: false,
+  num_train_timesteps: 1000,
+  prediction_type: 'epsilon',
+  set_alpha_to_one: false,
+  skip_prk_steps: true,
+  steps_offset: 1,
+  trained_betas: null,
+};
+
+const TIMESTEP_DATA_TYPE: Record<TimestepType, DataType> = {
+  int64: DataType.INT64,
+  float32: DataType.FLOAT,
+  float16: DataType.FLOAT16,
+  string: DataType.STRING,
+  bool: DataType.BOOL,
+};
+
+function json(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Moves a graph's float weights into one external file; returns its bytes. */
+function externalize(graph: GraphSpec, location: string): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  for (const t of graph.initializers) {
+    if (t.dataType !== DataType.FLOAT && t.dataType !== DataType.FLOAT16) continue;
+    if (t.raw.length < 64) continue;
+    t.external = { location, offset, length: t.raw.length };
+    parts.push(t.raw);
+    offset += t.raw.length;
+  }
+  const out = new Uint8Array(offset);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Every file of a test model folder, by relative path. */
+export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint8Array> {
+  const o = options;
+  const files = new Map<string, Uint8Array>();
+  const legacy = o.layout === 'legacy';
+  const batch = legacy ? 'batch' : 'batch_size';
+  const sequence = legacy ? 'sequence' : 'sequence_length';
+  const imageDims: [Dim, Dim, Dim, Dim] = legacy ? ['batch', 'channels', 'height', 'width'] : ['batch_size', 'num_channels', 'height', 'width'];
+  const latentDims: [Dim, Dim, Dim, Dim] = legacy
+    ? ['batch', 'channels', 'height', 'width']
+    : ['batch_size', 'num_channels_latent', 'height_latent', 'width_latent'];
+  const weights = { weights: o.io, roundWeightsToFp16: o.roundWeightsToFp16 };
+  const builder = (component: number) => new GraphBuilder(prng(o.seed * 7919 + component), weights);
+  const model = (graph: GraphSpec) => encodeModel({ graph, producerName: legacy ? 'pytorch' : 'optimum' });
+
+  const tokenizer = tokenizerFiles(o.padToken);
+  for (const [name, text] of Object.entries(tokenizer.files)) files.set(name, new TextEncoder().encode(text));
+
+  files.set(
+    'model_index.json',
+    json(
+      legacy
+        ? {
+            _class_name: 'OnnxStableDiffusionPipeline',
+            _diffusers_version: '0.6.0',
+            feature_extractor: ['transformers', 'CLIPImageProcessor'],
+            safety_checker: [null, null],
+            scheduler: ['diffusers', 'PNDMScheduler'],
+            text_encoder: ['diffusers', 'OnnxRuntimeModel'],
+            tokenizer: ['transformers', 'CLIPTokenizer'],
+            unet: ['diffusers', 'OnnxRuntimeModel'],
+            vae_decoder: ['diffusers', 'OnnxRuntimeModel'],
+            vae_encoder: ['diffusers', 'OnnxRuntimeModel'],
+          }
+        : {
+            _class_name: 'StableDiffusionPipeline',
+            _diffusers_version: '0.30.0',
+            requires_safety_checker: false,
+            scheduler: ['diffusers', 'PNDMScheduler'],
+            text_encoder: ['transformers', 'CLIPTextModel'],
+            tokenizer: ['transformers', 'CLIPTokenizer'],
+            unet: ['diffusers', 'UNet2DConditionModel'],
+            vae: ['diffusers', 'AutoencoderKL'],
+          },
+    ),
+  );
+  files.set('scheduler/scheduler_config.json', json({ ...SD15_SCHEDULER, prediction_type: o.predictionType }));
+
+  const textEncoder = textEncoderGraph(builder(1), {
+    idsType: o.inputIds === 'int32' ? DataType.INT32 : DataType.INT64,
+    ioType: o.io,
+    vocabSize: tokenizer.vocabSize,
+    hiddenSize: o.hiddenSize,
+    dims: [batch, sequence],
+  });
+  files.set('text_encoder/model.onnx', model(textEncoder));
+  files.set(
+    'text_encoder/config.json',
+    json({
+      architectures: ['CLIPTextModel'],
+      hidden_act: 'quick_gelu',
+      hidden_size: o.hiddenSize,
+      max_position_embeddings: 77,
+      model_type: 'clip_text_model',
+      num_hidden_layers: 1,
+      torch_dtype: o.io,
+      vocab_size: tokenizer.vocabSize,
+    }),
+  );
+
+  const unetHidden = o.unetHiddenSize ?? o.hiddenSize;
+  const unet = unetGraph(builder(2), {
+    ioType: o.io,
+    timestepType: TIMESTEP_DATA_TYPE[o.timestep],
+    timestepShape: o.timestepScalar ? [] : [legacy ? 'batch' : 'steps'],
+    channels: 4,
+    hiddenSize: unetHidden,
+    sampleDims: imageDims,
+    hiddenDims: [batch, sequence],
+  });
+  if (o.unetExternalData !== undefined) files.set(`unet/${o.unetExternalData}`, externalize(unet, o.unetExternalData));
+  files.set('unet/model.onnx', model(unet));
+  files.set(
+    'unet/config.json',
+    json({
+      _class_name: 'UNet2DConditionModel',
+      _diffusers_version: '0.30.0',
+      in_channels: 4,
+      out_channels: 4,
+      sample_size: o.sampleSize,
+      cross_attention_dim: unetHidden,
+      time_cond_proj_dim: null,
+      addition_embed_type: null,
+    }),
+  );
+
+  const vaeConfig = {
+    _class_name: 'AutoencoderKL',
+    _diffusers_version: '0.30.0',
+    in_channels: 3,
+    out_channels: 3,
+    latent_channels: 4,
+    sample_size: o.sampleSize * 8,
+    ...(o.scalingFactor !== undefined ? { scaling_factor: o.scalingFactor } : {}),
+  };
+  const decoder = vaeDecoderGraph(builder(3), { ioType: o.io, latentChannels: 4, latentDims, imageDims });
+  files.set('vae_decoder/model.onnx', model(decoder));
+  files.set('vae_decoder/config.json', json(vaeConfig));
+  const encoder = vaeEncoderGraph(builder(4), { ioType: o.io, latentChannels: 4, output: o.vaeEncoderOutput, imageDims, latentDims });
+  files.set('vae_encoder/model.onnx', model(encoder));
+  files.set('vae_encoder/config.json', json(vaeConfig));
+
+  for (const name of o.corruptFiles) {
+    const garbage = new Uint8Array(256);
+    const random = prng(o.seed + 17);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = Math.floor(random() * 256);
+    files.set(name, garbage);
+  }
+  for (const name of o.omitFiles) {
+    for (const key of [...files.keys()]) if (key === name || key.startsWith(name.replace(/\/?$/, '/'))) files.delete(key);
+  }
+  return files;
+}
+
+export function writeModelFiles(dir: string, files: Map<string, Uint8Array>): void {
+  for (const [name, bytes] of files) {
+    const file = path.join(dir, name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, bytes);
+  }
+}
+
+/** Writes the model folder of `variant` (with `overrides`) into `dir`. */
+export function generateTestModel(dir: string, variant: TestModelVariant, overrides: Partial<TestModelOptions> = {}): void {
+  writeModelFiles(dir, buildTestModelFiles({ ...variantOptions(variant), ...overrides }));
+}
+
+function main(args: string[]): number {
+  const [outDir, ...names] = args;
+  if (outDir === undefined) {
+    process.stderr.write(`usage: generate <outdir> [variant...]\nvariants: ${TEST_MODEL_VARIANTS.join(', ')}\n`);
+    return 2;
+  }
+  const variants = names.length > 0 ? names : [...TEST_MODEL_VARIANTS];
+  for (const v of variants) {
+    if (!(TEST_MODEL_VARIANTS as readonly string[]).includes(v)) {
+      process.stderr.write(`unknown variant ${JSON.stringify(v)}; known: ${TEST_MODEL_VARIANTS.join(', ')}\n`);
+      return 2;
+    }
+  }
+  for (const v of variants) {
+    generateTestModel(path.join(outDir, v), v as TestModelVariant);
+    process.stdout.write(`${path.join(outDir, v)}\n`);
+  }
+  return 0;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,219 @@
+// The four component graphs of a tiny Stable Diffusion export. Small, with random weights, but
+// with the interfaces real exports have: names, dtypes, ranks, symbolic dimensions, and
+// outputs that depend on every input. Computation is float32 inside; float16 models store
+// float16 weights and take and give float16 tensors through Cast nodes at the edges.
+
+import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../../src/core/models/float16';
+import { DataType, type Dim, type GraphSpec, type NodeSpec, type TensorInit, type ValueInfo } from './onnx-writer';
+
+/** mulberry32: a tiny seeded PRNG, so that the same seed gives the same bytes. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type WeightType = 'float32' | 'float16';
+
+export interface WeightOptions {
+  /** How weights are stored. */
+  weights: WeightType;
+  /** Float32 weights whose values are exactly representable in float16 (an fp32 twin of a float16 model). */
+  roundWeightsToFp16: boolean;
+}
+
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+}
+
+/** Collects a graph's nodes and initializers, with float32 names for float16 weights. */
+export class GraphBuilder {
+  readonly nodes: NodeSpec[] = [];
+  readonly initializers: TensorInit[] = [];
+  private count = 0;
+
+  constructor(
+    private readonly random: () => number,
+    private readonly options: WeightOptions,
+  ) {}
+
+  fresh(base: string): string {
+    return `/${base}_${this.count++}`;
+  }
+
+  node(opType: string, inputs: string[], attributes?: NodeSpec['attributes'], output?: string): string {
+    const out = output ?? this.fresh(opType.toLowerCase());
+    this.nodes.push(attributes ? { opType, inputs, outputs: [out], attributes } : { opType, inputs, outputs: [out] });
+    return out;
+  }
+
+  /** Uniform random weights in [-scale, scale]; returns the name of a float32 value. */
+  weight(name: string, dims: number[], scale: number): string {
+    const size = dims.reduce((a, b) => a * b, 1);
+    let values: Float32Array = new Float32Array(size);
+    for (let i = 0; i < size; i++) values[i] = (this.random() * 2 - 1) * scale;
+    if (this.options.weights === 'float16') {
+      this.initializers.push({ name, dataType: DataType.FLOAT16, dims, raw: bytesOf(float32ArrayToFloat16(values)) });
+      return this.node('Cast', [name], { to: { kind: 'int', value: DataType.FLOAT } });
+    }
+    if (this.options.roundWeightsToFp16) values = float16ArrayToFloat32(float32ArrayToFloat16(values));
+    this.initializers.push({ name, dataType: DataType.FLOAT, dims, raw: bytesOf(values) });
+    return name;
+  }
+
+  int64s(name: string, values: number[]): string {
+    this.initializers.push({ name, dataType: DataType.INT64, dims: [values.length], raw: bytesOf(BigInt64Array.from(values.map(BigInt))) });
+    return name;
+  }
+
+  scalar(name: string, value: number): string {
+    this.initializers.push({ name, dataType: DataType.FLOAT, dims: [], raw: bytesOf(Float32Array.of(value)) });
+    return name;
+  }
+
+  /** A float input as float32 inside the graph. */
+  floatIn(name: string, type: WeightType): string {
+    return type === 'float16' ? this.node('Cast', [name], { to: { kind: 'int', value: DataType.FLOAT } }) : name;
+  }
+
+  /** Writes float32 `value` to the graph output `name` in `type`. */
+  floatOut(value: string, name: string, type: WeightType): void {
+    if (type === 'float16') this.node('Cast', [value], { to: { kind: 'int', value: DataType.FLOAT16 } }, name);
+    else this.node('Identity', [value], undefined, name);
+  }
+
+  graph(name: string, inputs: ValueInfo[], outputs: ValueInfo[]): GraphSpec {
+    return { name, nodes: this.nodes, initializers: this.initializers, inputs, outputs };
+  }
+}
+
+export const elemType = (t: WeightType): DataType => (t === 'float16' ? DataType.FLOAT16 : DataType.FLOAT);
+
+export interface TextEncoderGraph {
+  idsType: DataType;
+  ioType: WeightType;
+  vocabSize: number;
+  hiddenSize: number;
+  /** [batch, sequence] dimension names. */
+  dims: [Dim, Dim];
+}
+
+/** input_ids → last_hidden_state = tanh((tok[ids] + pos) W + b), pooler_output = its mean over the sequence. */
+export function textEncoderGraph(b: GraphBuilder, g: TextEncoderGraph): GraphSpec {
+  const D = g.hiddenSize;
+  const tok = b.weight('text_model.embeddings.token_embedding.weight', [g.vocabSize, D], 1);
+  const pos = b.weight('text_model.embeddings.position_embedding.weight', [77, D], 0.5);
+  const w = b.weight('text_model.proj.weight', [D, D], 1.5 / Math.sqrt(D));
+  const bias = b.weight('text_model.proj.bias', [D], 0.1);
+  const embedded = b.node('Add', [b.node('Gather', [tok, 'input_ids']), pos]);
+  const hidden = b.node('Tanh', [b.node('Add', [b.node('MatMul', [embedded, w]), bias])]);
+  const pooled = b.node('ReduceMean', [hidden], { axes: { kind: 'ints', value: [1] }, keepdims: { kind: 'int', value: 0 } });
+  b.floatOut(hidden, 'last_hidden_state', g.ioType);
+  b.floatOut(pooled, 'pooler_output', g.ioType);
+  const [batch, sequence] = g.dims;
+  return b.graph(
+    'text_encoder',
+    [{ name: 'input_ids', elemType: g.idsType, shape: [batch, sequence] }],
+    [
+      { name: 'last_hidden_state', elemType: elemType(g.ioType), shape: [batch, sequence, D] },
+      { name: 'pooler_output', elemType: elemType(g.ioType), shape: [batch, D] },
+    ],
+  );
+}
+
+export interface UNetGraph {
+  ioType: WeightType;
+  timestepType: DataType;
+  /** The timestep's shape: `[]` for a scalar, else `[name]`. */
+  timestepShape: Dim[];
+  channels: number;
+  hiddenSize: number;
+  /** sample's [batch, channels, height, width] dimension names (or sizes). */
+  sampleDims: [Dim, Dim, Dim, Dim];
+  /** encoder_hidden_states' [batch, sequence]. */
+  hiddenDims: [Dim, Dim];
+}
+
+/**
+ * out_sample = conv1x1(sample) · (1 + ½ sin(t/1000)) + P · mean_seq(encoder_hidden_states),
+ * the last broadcast over height and width: each input changes the output.
+ */
+export function unetGraph(b: GraphBuilder, g: UNetGraph): GraphSpec {
+  const C = g.channels;
+  const D = g.hiddenSize;
+  const conv = b.weight('conv_in.weight', [C, C, 1, 1], 1 / Math.sqrt(C));
+  const convBias = b.weight('conv_in.bias', [C], 0.1);
+  const proj = b.weight('encoder_proj.weight', [D, C], 2 / Math.sqrt(D));
+  const sample = b.floatIn('sample', g.ioType);
+  const hidden = b.floatIn('encoder_hidden_states', g.ioType);
+  const convolved = b.node('Conv', [sample, conv, convBias], { kernel_shape: { kind: 'ints', value: [1, 1] } });
+  const meanHidden = b.node('ReduceMean', [hidden], { axes: { kind: 'ints', value: [1] }, keepdims: { kind: 'int', value: 1 } });
+  const conditioning = b.node('Reshape', [b.node('MatMul', [meanHidden, proj]), b.int64s('cond_shape', [0, C, 1, 1])]);
+  const t = b.node('Cast', ['timestep'], { to: { kind: 'int', value: DataType.FLOAT } });
+  const sinT = b.node('Sin', [b.node('Div', [t, b.scalar('timestep_scale', 1000)])]);
+  const scale = b.node('Add', [b.scalar('one', 1), b.node('Mul', [b.scalar('half', 0.5), sinT])]);
+  const scale4 = b.node('Reshape', [scale, b.int64s('scale_shape', [-1, 1, 1, 1])]);
+  const out = b.node('Add', [b.node('Mul', [convolved, scale4]), conditioning]);
+  b.floatOut(out, 'out_sample', g.ioType);
+  const [batch, , height, width] = g.sampleDims;
+  return b.graph(
+    'unet',
+    [
+      { name: 'sample', elemType: elemType(g.ioType), shape: g.sampleDims },
+      { name: 'timestep', elemType: g.timestepType, shape: g.timestepShape },
+      { name: 'encoder_hidden_states', elemType: elemType(g.ioType), shape: [...g.hiddenDims, D] },
+    ],
+    [{ name: 'out_sample', elemType: elemType(g.ioType), shape: [batch, g.sampleDims[1], height, width] }],
+  );
+}
+
+export interface VaeDecoderGraph {
+  ioType: WeightType;
+  latentChannels: number;
+  latentDims: [Dim, Dim, Dim, Dim];
+  imageDims: [Dim, Dim, Dim, Dim];
+}
+
+/** latent_sample → sample = tanh(depth_to_space_8(conv1x1(latents))), in (-1, 1). */
+export function vaeDecoderGraph(b: GraphBuilder, g: VaeDecoderGraph): GraphSpec {
+  const conv = b.weight('decoder.conv.weight', [192, g.latentChannels, 1, 1], 1.5 / Math.sqrt(g.latentChannels));
+  const convBias = b.weight('decoder.conv.bias', [192], 0.2);
+  const latents = b.floatIn('latent_sample', g.ioType);
+  const features = b.node('Conv', [latents, conv, convBias], { kernel_shape: { kind: 'ints', value: [1, 1] } });
+  const image = b.node('Tanh', [b.node('DepthToSpace', [features], { blocksize: { kind: 'int', value: 8 }, mode: { kind: 'string', value: 'DCR' } })]);
+  b.floatOut(image, 'sample', g.ioType);
+  return b.graph(
+    'vae_decoder',
+    [{ name: 'latent_sample', elemType: elemType(g.ioType), shape: g.latentDims }],
+    [{ name: 'sample', elemType: elemType(g.ioType), shape: g.imageDims }],
+  );
+}
+
+export interface VaeEncoderGraph {
+  ioType: WeightType;
+  latentChannels: number;
+  output: 'latent_parameters' | 'latent_sample';
+  imageDims: [Dim, Dim, Dim, Dim];
+  latentDims: [Dim, Dim, Dim, Dim];
+}
+
+/** sample → conv1x1(space_to_depth_8(image)): 2·C channels (mean, log-variance) or C. */
+export function vaeEncoderGraph(b: GraphBuilder, g: VaeEncoderGraph): GraphSpec {
+  const outChannels = g.output === 'latent_parameters' ? 2 * g.latentChannels : g.latentChannels;
+  const conv = b.weight('encoder.conv.weight', [outChannels, 192, 1, 1], 2 / Math.sqrt(192));
+  const convBias = b.weight('encoder.conv.bias', [outChannels], 0.2);
+  const image = b.floatIn('sample', g.ioType);
+  const blocks = b.node('SpaceToDepth', [image], { blocksize: { kind: 'int', value: 8 } });
+  const latents = b.node('Conv', [blocks, conv, convBias], { kernel_shape: { kind: 'ints', value: [1, 1] } });
+  b.floatOut(latents, g.output, g.ioType);
+  return b.graph(
+    'vae_encoder',
+    [{ name: 'sample', elemType: elemType(g.ioType), shape: g.imageDims }],
+    [{ name: g.output, elemType: elemType(g.ioType), shape: g.latentDims }],
+  );
+}
