@@ -1,0 +1,10 @@
+// Everything about model folders and their sessions. The extension host must import
+// './folder' (or './hash') directly instead: this index loads onnxruntime-node.
+
+export * from './folder';
+export { unetContentHash } from './hash';
+export * from './float16';
+export type { ExecutionProviderName, ModelLoadOptions } from './session';
+export { resolveProvider } from './session';
+export type { ComponentStats, SessionStats, TextEncoder, UNet, VaeDecoder, VaeEncoder } from './components';
+export { type LoadedModel, loadModel } from './load';

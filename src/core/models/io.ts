@@ -1,0 +1,92 @@
+// What a session declares about its inputs and outputs, checked before anything runs, and the
+// conversions between the core's float32 tensors and what the model takes (float16 bits, int64).
+
+import type * as ort from 'onnxruntime-node';
+import { type UserError, raise } from '../errors';
+import { type Tensor, tensor } from '../tensor';
+import { float16ArrayToFloat32, float32ArrayToFloat16 } from './float16';
+
+export type Dim = number | string;
+
+export interface Port {
+  name: string;
+  type: ort.Tensor.Type;
+  /** Empty when the model declares no shape. */
+  shape: readonly Dim[];
+}
+
+/** One session and the file it came from, for messages. */
+export interface ComponentSession {
+  session: ort.InferenceSession;
+  file: string;
+  /** e.g. "unet/model.onnx". */
+  relative: string;
+}
+
+export function invalid(c: ComponentSession, message: string): UserError {
+  return { code: 'model-invalid', message: `${c.relative}: ${message}`, file: c.file };
+}
+
+function ports(c: ComponentSession, kind: 'input' | 'output'): Port[] {
+  const metadata = kind === 'input' ? c.session.inputMetadata : c.session.outputMetadata;
+  return metadata.map((m) => {
+    if (!m.isTensor) raise(invalid(c, `${kind} ${m.name} is not a tensor`));
+    return { name: m.name, type: m.type, shape: m.shape };
+  });
+}
+
+function describePorts(list: readonly Port[]): string {
+  return list.length === 0 ? 'none' : list.map((p) => p.name).join(', ');
+}
+
+/** The named input or output, or a `model-invalid` error saying what the model has instead. */
+export function port(c: ComponentSession, kind: 'input' | 'output', names: readonly string[], expected: string): Port {
+  const list = ports(c, kind);
+  for (const name of names) {
+    const found = list.find((p) => p.name === name);
+    if (found) return found;
+  }
+  raise(invalid(c, `has no ${kind} named ${names.join(' or ')} (${expected}); its ${kind}s are: ${describePorts(list)}`));
+}
+
+export function hasPort(c: ComponentSession, kind: 'input' | 'output', name: string): boolean {
+  return ports(c, kind).some((p) => p.name === name);
+}
+
+export function expectRank(c: ComponentSession, kind: 'input' | 'output', p: Port, rank: number, layout: string): void {
+  if (p.shape.length !== 0 && p.shape.length !== rank) {
+    raise(invalid(c, `${kind} ${p.name} has rank ${p.shape.length} [${p.shape.join(', ')}], expected ${rank}: ${layout}`));
+  }
+}
+
+export type FloatType = 'float32' | 'float16';
+
+export function expectFloat(c: ComponentSession, kind: 'input' | 'output', p: Port): FloatType {
+  if (p.type === 'float32' || p.type === 'float16') return p.type;
+  raise(invalid(c, `${kind} ${p.name} has type ${p.type}, expected float32 or float16`));
+}
+
+/** The size of dimension `index` when the model fixes it. */
+export function staticDim(p: Port, index: number): number | undefined {
+  const d = p.shape[index];
+  return typeof d === 'number' && d > 0 ? d : undefined;
+}
+
+/** Wraps float32 data as the model's float type; float32 passes through without a copy. */
+export function floatTensor(ortModule: typeof ort, type: FloatType, data: Float32Array, dims: readonly number[]): ort.Tensor {
+  return type === 'float32' ? new ortModule.Tensor('float32', data, dims) : new ortModule.Tensor('float16', float32ArrayToFloat16(data), dims);
+}
+
+/** Reads a model output as a float32 Tensor; float32 outputs are used as they are. */
+export function toFloat32(c: ComponentSession, value: ort.OnnxValue | undefined, name: string): Tensor {
+  if (value === undefined) raise(invalid(c, `returned no ${name}`));
+  const t = value as ort.Tensor;
+  let data: Float32Array;
+  if (t.type === 'float32') data = t.data as Float32Array;
+  else if (t.type === 'float16') {
+    // Node 20 has no Float16Array: onnxruntime-node hands float16 over as raw bits.
+    const raw = t.data as unknown;
+    data = raw instanceof Uint16Array ? float16ArrayToFloat32(raw) : Float32Array.from(raw as ArrayLike<number>);
+  } else raise(invalid(c, `output ${name} has type ${t.type}, expected float32 or float16`));
+  return tensor(data, t.dims);
+}
