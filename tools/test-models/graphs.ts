@@ -53,10 +53,15 @@ export class GraphBuilder {
   }
 
   /** Uniform random weights in [-scale, scale]; returns the name of a float32 value. */
-  weight(name: string, dims: number[], scale: number): string {
+  weight(name: string, dims: number[], scale: number, keepRows?: number): string {
     const size = dims.reduce((a, b) => a * b, 1);
     let values: Float32Array = new Float32Array(size);
     for (let i = 0; i < size; i++) values[i] = (this.random() * 2 - 1) * scale;
+    if (keepRows !== undefined) {
+      // The first rows of a larger draw: a smaller twin shares those weights exactly.
+      values = values.slice(0, (size / dims[0]!) * keepRows);
+      dims = [keepRows, ...dims.slice(1)];
+    }
     if (this.options.weights === 'float16') {
       this.initializers.push({ name, dataType: DataType.FLOAT16, dims, raw: bytesOf(float32ArrayToFloat16(values)) });
       return this.node('Cast', [name], { to: { kind: 'int', value: DataType.FLOAT } });
@@ -202,11 +207,13 @@ export interface VaeEncoderGraph {
   latentDims: [Dim, Dim, Dim, Dim];
 }
 
-/** sample → conv1x1(space_to_depth_8(image)): 2·C channels (mean, log-variance) or C. */
+/** sample → conv1x1(space_to_depth_8(image)): 2·C channels (mean, log-variance) or the C of the mean. */
 export function vaeEncoderGraph(b: GraphBuilder, g: VaeEncoderGraph): GraphSpec {
+  // Drawn for mean and log-variance either way, so that latent_sample's weights are the mean's.
   const outChannels = g.output === 'latent_parameters' ? 2 * g.latentChannels : g.latentChannels;
-  const conv = b.weight('encoder.conv.weight', [outChannels, 192, 1, 1], 2 / Math.sqrt(192));
-  const convBias = b.weight('encoder.conv.bias', [outChannels], 0.2);
+  const all = 2 * g.latentChannels;
+  const conv = b.weight('encoder.conv.weight', [all, 192, 1, 1], 2 / Math.sqrt(192), outChannels);
+  const convBias = b.weight('encoder.conv.bias', [all], 0.2, outChannels);
   const image = b.floatIn('sample', g.ioType);
   const blocks = b.node('SpaceToDepth', [image], { blocksize: { kind: 'int', value: 8 } });
   const latents = b.node('Conv', [blocks, conv, convBias], { kernel_shape: { kind: 'ints', value: [1, 1] } });
