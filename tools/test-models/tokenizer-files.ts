@@ -18,8 +18,10 @@ export interface TokenizerFiles {
 export function tokenizerFiles(pad: string): TokenizerFiles {
   const vocab: Record<string, number> = {};
   let next = 0;
-  for (const c of BYTE_CHARS) vocab[c] = next++;
-  for (const c of BYTE_CHARS) vocab[c + '</w>'] = next++;
+  // CLIP lists the byte characters in bytes_to_unicode's order, which is code point order.
+  const byteChars = [...BYTE_CHARS].sort((a, b) => a.charCodeAt(0) - b.charCodeAt(0));
+  for (const c of byteChars) vocab[c] = next++;
+  for (const c of byteChars) vocab[c + '</w>'] = next++;
   for (const m of MERGES) vocab[m.replace(' ', '')] = next++;
   vocab[TEST_BOS] = next++;
   vocab[TEST_EOS] = next++;
