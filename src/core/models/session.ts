@@ -43,7 +43,11 @@ function sessionOptions(provider: ConcreteProvider, threads: number | undefined)
 }
 
 function loadFailed(file: string, relative: string, e: unknown): UserError {
-  const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+  // ORT repeats the path ("Load model from /x/model.onnx failed:"); the message names the file already.
+  const why = (e instanceof Error ? e.message : String(e))
+    .replace(/\s+/g, ' ')
+    .replace(/^Load model from .* failed:\s*/, '')
+    .trim();
   return { code: 'model-invalid', message: `${relative}: ONNX Runtime cannot load it: ${why}`, file };
 }
 
