@@ -16,6 +16,20 @@ const targets = [
     banner: { js: '#!/usr/bin/env node' },
     external: native,
   },
+  {
+    entryPoints: ['src/engine/main.ts'],
+    outfile: 'dist/engine.js',
+    platform: 'node',
+    format: 'cjs',
+    external: native,
+  },
+  {
+    entryPoints: ['src/extension/main.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode', ...native],
+  },
 ];
 
 const common = { bundle: true, sourcemap: true, target: 'node20', logLevel: 'warning' };

@@ -2,7 +2,8 @@
 // tools that read it show and reuse the settings) and a JSON recipe beside it with everything
 // needed to make the same image again.
 
-import type { SamplerChoice } from '../schedulers/registry';
+import type { RngName } from '../noise';
+import { a1111Name, type SamplerChoice } from '../schedulers/registry';
 import { SDPROMPT_VERSION } from '../version';
 
 export interface ImageSettings {
@@ -14,7 +15,7 @@ export interface ImageSettings {
   sampler: SamplerChoice;
   width: number;
   height: number;
-  rng: string;
+  rng: RngName;
 }
 
 export interface ModelIdentity {
@@ -60,12 +61,6 @@ export interface Recipe {
   timings: Timings;
 }
 
-/** A1111's display name of a sampler choice, in the form every version of its parser reads. */
-export function a1111SamplerName(choice: SamplerChoice): string {
-  const base = choice.sampler.a1111[0] ?? choice.sampler.label;
-  return choice.karras ? `${base} Karras` : base;
-}
-
 /** A1111 quotes a value that holds a comma, colon or newline, as JSON. */
 function quote(value: string): string {
   return /[,:\n"]/.test(value) ? JSON.stringify(value) : value;
@@ -75,7 +70,7 @@ function quote(value: string): string {
 export function a1111Parameters(settings: ImageSettings, model: ModelIdentity): string {
   const pairs: [string, string | number][] = [
     ['Steps', settings.steps],
-    ['Sampler', a1111SamplerName(settings.sampler)],
+    ['Sampler', a1111Name(settings.sampler)],
     ['CFG scale', settings.cfg],
     ['Seed', settings.seed],
     ['Size', `${settings.width}x${settings.height}`],
@@ -112,7 +107,7 @@ export function buildRecipe(args: {
     cfg: settings.cfg,
     sampler: {
       name: settings.sampler.name,
-      a1111: a1111SamplerName(settings.sampler),
+      a1111: a1111Name(settings.sampler),
       diffusersClass: settings.sampler.sampler.diffusersClass,
       karras: settings.sampler.karras,
     },

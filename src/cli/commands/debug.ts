@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { createNoiseSource, RNG_NAMES, type RngName } from '../../core/noise';
+import { describeSchedule, resolveSampler, type SchedulerConfig } from '../../core/schedulers';
+import { SD15_SCHEDULER_CONFIG } from '../../core/schedulers/sd15';
+import { EXIT, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
+import { modelOption } from './execute';
+
+/** `sdprompt debug noise --seed S --shape 1,4,8,8`: the initial noise, for reproducibility reports. */
+export async function debugNoiseCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const seed = integerOption('seed', values['seed'], 0, 0xffffffff);
+  if (seed === undefined) throw new UsageError('--seed is required');
+  const shapeText = stringOption(values['shape']) ?? '1,4,8,8';
+  if (!/^\d+(,\d+)*$/.test(shapeText)) throw new UsageError('--shape must be sizes separated by commas, such as 1,4,8,8');
+  const shape = shapeText.split(',').map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count < 1 || count > 1 << 24) throw new UsageError('--shape must hold from 1 to 16777216 values');
+  const rng = stringOption(values['rng']) ?? 'numpy';
+  if (!(RNG_NAMES as readonly string[]).includes(rng)) throw new UsageError(`--rng must be one of ${RNG_NAMES.join(', ')}`);
+  const values32 = createNoiseSource(rng as RngName, seed).randn(count);
+  ctx.stdout(JSON.stringify({ seed, shape, rng, values: Array.from(values32) }));
+  return EXIT.ok;
+}
+
+/** `sdprompt debug schedule --sampler NAME --steps N [--model DIR]`: timesteps and sigmas as diffusers gives them. */
+export async function debugScheduleCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const name = stringOption(values['sampler']);
+  if (name === undefined) throw new UsageError('--sampler is required');
+  const choice = resolveSampler(name);
+  if (!choice) throw new UsageError(`unknown sampler '${name}'`);
+  const steps = integerOption('steps', values['steps'], 1, 1000);
+  if (steps === undefined) throw new UsageError('--steps is required');
+  let config: SchedulerConfig = SD15_SCHEDULER_CONFIG;
+  const model = modelOption(ctx, values);
+  if (model) {
+    const file = path.join(model, 'scheduler', 'scheduler_config.json');
+    try {
+      config = JSON.parse(await readFile(file, 'utf8')) as SchedulerConfig;
+    } catch (e) {
+      reportError(ctx, { code: 'model-invalid', message: `cannot read the scheduler config: ${(e as Error).message}`, file }, false);
+      return EXIT.model;
+    }
+  }
+  const schedule = describeSchedule(choice, config, steps);
+  if (!schedule.ok) {
+    reportError(ctx, schedule.error, false);
+    return EXIT.invalidInput;
+  }
+  ctx.stdout(JSON.stringify(schedule.value));
+  return EXIT.ok;
+}

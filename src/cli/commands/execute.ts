@@ -1,0 +1,91 @@
+// Running jobs from the command line: the model notice, a progress bar on a terminal, and with
+// --json one event object a line on stdout.
+
+import * as path from 'node:path';
+import type { Job } from '../../core/jobs/plan';
+import { runJobs, type RunEvent } from '../../core/jobs/run';
+import { demoModelDir, isDemoModel } from '../../core/models/demo';
+import type { ExecutionProviderName, ModelLoadOptions } from '../../core/models';
+import { ModelCache } from '../../core/pipelines/model-cache';
+import { EXIT, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
+
+const PROVIDERS: readonly ExecutionProviderName[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
+
+export function loadOptionsFrom(values: Record<string, string | boolean | undefined>): ModelLoadOptions {
+  const provider = stringOption(values['provider']) ?? 'auto';
+  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  }
+  const threads = integerOption('threads', values['threads'], 0, 1024);
+  return { executionProvider: provider as ExecutionProviderName, ...(threads !== undefined ? { threads } : {}) };
+}
+
+/** The folder a --model option names, resolved against the working directory. */
+export function modelOption(ctx: CommandContext, values: Record<string, string | boolean | undefined>): string | undefined {
+  const model = stringOption(values['model']);
+  return model === undefined ? undefined : path.resolve(ctx.cwd, model);
+}
+
+function bar(step: number, total: number, width = 24): string {
+  const filled = Math.round((step / total) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+function label(job: Job): string {
+  const block = job.source ? (job.source.block.name ?? `block ${job.source.block.index}`) : 'prompt';
+  return `${block}, seed ${job.seed}`;
+}
+
+export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions: ModelLoadOptions, asJson: boolean): Promise<number> {
+  const models = new ModelCache(loadOptions);
+  const out = (event: object) => asJson && ctx.stdout(JSON.stringify(event));
+  const demoUsers = new Set(jobs.filter((j) => isDemoModel(j.model.dir)).map((j) => j.model.dir));
+  if (demoUsers.size > 0) {
+    ctx.stderr(
+      `sdprompt: using the shipped demo model (${demoModelDir()}): a tiny model of coloured shapes on plain backgrounds.\n` +
+        `  For real images, point --model or 'model:' at a Stable Diffusion ONNX folder (see README, "Using a real model").`,
+    );
+  }
+  out({ event: 'start', jobs: jobs.length });
+  let lastProgress = '';
+  const clearProgress = () => {
+    if (lastProgress && ctx.progress) ctx.progress(`\r${' '.repeat(lastProgress.length)}\r`);
+    lastProgress = '';
+  };
+  const onEvent = (event: RunEvent) => {
+    switch (event.type) {
+      case 'model-loaded':
+        clearProgress();
+        out({ event: 'model', dir: event.dir, demo: isDemoModel(event.dir), executionProvider: event.executionProvider, loadMs: Math.round(event.ms) });
+        for (const note of event.notes) ctx.stderr(`sdprompt: ${note}`);
+        if (!asJson) ctx.stderr(`sdprompt: loaded ${path.basename(event.dir)} on ${event.executionProvider} in ${(event.ms / 1000).toFixed(1)} s`);
+        return;
+      case 'step':
+        out({ event: 'progress', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.seed, step: event.step, total: event.total });
+        if (ctx.progress) {
+          lastProgress = `${bar(event.step, event.total)} ${event.step}/${event.total}  ${label(event.job)}  (image ${event.index + 1} of ${jobs.length})`;
+          ctx.progress(`\r${lastProgress}`);
+        }
+        return;
+      case 'image':
+        clearProgress();
+        out({ event: 'image', path: event.path, recipe: event.recipePath, seed: event.seed, block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, ms: Math.round(event.ms) });
+        if (!asJson) ctx.stdout(event.path);
+        return;
+      case 'job-error':
+        clearProgress();
+        reportError(ctx, event.error, asJson);
+        return;
+      case 'job-start':
+        return;
+    }
+  };
+  const summary = await runJobs(jobs, { models, onEvent, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  await models.release();
+  clearProgress();
+  out({ event: 'done', images: summary.images.length, errors: summary.errors.length, cancelled: summary.cancelled });
+  if (summary.cancelled) return EXIT.interrupted;
+  if (summary.errors.length === 0) return EXIT.ok;
+  const modelError = summary.errors.find((e) => e.code === 'model-missing' || e.code === 'model-invalid' || e.code === 'tokenizer-invalid');
+  return modelError ? EXIT.model : EXIT.failed;
+}

@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { formatDiagnostic } from '../../core/diagnostics';
+import { parseSdprompt } from '../../core/format/parse';
+import { planBlockJobs, selectBlocks, type Job } from '../../core/jobs/plan';
+import { demoModelDir } from '../../core/models/demo';
+import { EXIT, reportError, stringOption, UsageError, type CommandContext } from '../context';
+import { executeJobs, loadOptionsFrom, modelOption } from './execute';
+
+/** `sdprompt run FILE [--block NAME|INDEX]`: every image of the chosen blocks. */
+export async function runCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('run takes one prompt file');
+  const asJson = values['json'] === true;
+  const loadOptions = loadOptionsFrom(values);
+  const file = path.resolve(ctx.cwd, positionals[0]!);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    reportError(ctx, { code: 'invalid-request', message: `cannot read the prompt file: ${(e as Error).message}`, file }, asJson);
+    return EXIT.invalidInput;
+  }
+  const parsed = parseSdprompt(text, positionals[0]);
+  for (const d of parsed.diagnostics.filter((d) => d.severity !== 'error')) ctx.stderr(formatDiagnostic(d));
+  const blocks = selectBlocks(parsed, stringOption(values['block']));
+  if (!blocks.ok) {
+    reportError(ctx, blocks.error, asJson);
+    return EXIT.invalidInput;
+  }
+  const modelOverride = modelOption(ctx, values);
+  const jobs: Job[] = [];
+  let failed = false;
+  for (const block of blocks.value) {
+    const planned = planBlockJobs(parsed, block, { promptFile: file, defaultModel: demoModelDir(), ...(modelOverride ? { modelOverride } : {}) });
+    if (!planned.ok) {
+      failed = true;
+      reportError(ctx, planned.error, asJson);
+    } else {
+      jobs.push(...planned.value);
+    }
+  }
+  if (failed) return EXIT.invalidInput;
+  return executeJobs(ctx, jobs, loadOptions, asJson);
+}

@@ -1,0 +1,60 @@
+// What a CLI command gets to talk to the world, so tests can run commands in-process.
+
+import type { UserError } from '../core/errors';
+import { formatUserError } from '../core/errors';
+
+export const EXIT = {
+  ok: 0,
+  invalidInput: 1,
+  usage: 2,
+  model: 3,
+  failed: 4,
+  internal: 70,
+  interrupted: 130,
+} as const;
+
+export interface CommandContext {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Raw writes for a progress bar; absent when stderr is not a terminal. */
+  progress?: ((text: string) => void) | undefined;
+  cwd: string;
+  signal?: AbortSignal;
+}
+
+export class UsageError extends Error {}
+
+/** The exit code that fits a user error. */
+export function exitCodeFor(error: UserError): number {
+  switch (error.code) {
+    case 'model-missing':
+    case 'model-invalid':
+    case 'tokenizer-invalid':
+      return EXIT.model;
+    case 'invalid-request':
+      return EXIT.invalidInput;
+    case 'cancelled':
+      return EXIT.interrupted;
+    default:
+      return EXIT.failed;
+  }
+}
+
+export function reportError(ctx: CommandContext, error: UserError, asJson: boolean): void {
+  if (asJson) {
+    ctx.stdout(JSON.stringify({ event: 'error', code: error.code, message: error.message, file: error.file, line: error.line, column: error.column }));
+  }
+  ctx.stderr(`sdprompt: ${formatUserError(error)}`);
+}
+
+export function integerOption(name: string, value: string | boolean | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+export function stringOption(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

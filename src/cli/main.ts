@@ -1,0 +1,102 @@
+// The `sdprompt` command: the same core as the editor, for scripts and CI.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT, type CommandContext, UsageError } from './context';
+import { debugNoiseCommand, debugScheduleCommand } from './commands/debug';
+import { generateCommand } from './commands/generate';
+import { parseCommand } from './commands/parse';
+import { runCommand } from './commands/run';
+import { tokenizeCommand } from './commands/tokenize';
+import { SDPROMPT_VERSION } from '../core/version';
+
+const USAGE = `sdprompt ${SDPROMPT_VERSION}: Stable Diffusion from .sdprompt files, locally, through ONNX Runtime
+
+Usage:
+  sdprompt run FILE [--block NAME|INDEX] [--model DIR] [--provider NAME] [--threads N] [--json]
+  sdprompt generate --prompt TEXT [--negative TEXT] [--seed S] [--steps N] [--cfg X]
+                    [--sampler NAME] [--size WxH] [--model DIR] [--out DIR] [--json]
+  sdprompt parse FILE
+  sdprompt tokenize [--model DIR] TEXT
+  sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy]
+  sdprompt debug schedule --sampler NAME --steps N [--model DIR]
+
+Without --model (and without 'model:' in the file), the shipped demo model is used.
+
+Exit codes: 0 done; 1 the prompt file or request has errors; 2 bad command line;
+3 the model folder is missing or invalid; 4 an image could not be made or written;
+130 interrupted.`;
+
+interface Command {
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
+}
+
+const json = { type: 'boolean' } as const;
+const str = { type: 'string' } as const;
+const sessionOptions = { model: str, provider: str, threads: str };
+
+const COMMANDS: Record<string, Command> = {
+  run: { options: { block: str, ...sessionOptions, json }, run: runCommand },
+  generate: {
+    options: { prompt: str, negative: str, seed: str, steps: str, cfg: str, sampler: str, size: str, rng: str, out: str, ...sessionOptions, json },
+    run: generateCommand,
+  },
+  parse: { options: {}, run: parseCommand },
+  tokenize: { options: { model: str }, run: tokenizeCommand },
+  'debug noise': { options: { seed: str, shape: str, rng: str }, run: debugNoiseCommand },
+  'debug schedule': { options: { sampler: str, steps: str, model: str }, run: debugScheduleCommand },
+};
+
+export async function main(argv: string[], ctx: CommandContext): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    ctx.stdout(USAGE);
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  if (argv[0] === '--version') {
+    ctx.stdout(SDPROMPT_VERSION);
+    return EXIT.ok;
+  }
+  const name = argv[0] === 'debug' ? `debug ${argv[1] ?? ''}` : argv[0]!;
+  const command = COMMANDS[name];
+  if (!command) {
+    ctx.stderr(`sdprompt: unknown command '${name}'\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const rest = argv.slice(name.split(' ').length);
+  try {
+    const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    return await command.run(ctx, values as Record<string, string | boolean | undefined>, positionals);
+  } catch (e) {
+    const usage = e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    if (!usage) throw e;
+    ctx.stderr(`sdprompt ${name}: ${(e as Error).message}\nRun 'sdprompt --help' for usage.`);
+    return EXIT.usage;
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+    process.stderr.write('\nsdprompt: stopping after this step (Ctrl+C again to quit at once)\n');
+    controller.abort();
+  });
+  const ctx: CommandContext = {
+    stdout: (text) => process.stdout.write(`${text}\n`),
+    stderr: (text) => process.stderr.write(`${text}\n`),
+    progress: process.stderr.isTTY ? (text) => process.stderr.write(text) : undefined,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  };
+  main(process.argv.slice(2), ctx).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`sdprompt: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = EXIT.internal;
+    },
+  );
+}

@@ -1,0 +1,126 @@
+// Running jobs: for each, the model (cached), the pipeline, and the files beside the prompt
+// file. Progress and results go out as events, which the CLI prints and the engine forwards.
+
+import * as path from 'node:path';
+import { env as ortEnv } from 'onnxruntime-node';
+import type { UserError } from '../errors';
+import { encodePng, tensorToRgb, type RgbImage } from '../image/encode';
+import { unetContentHash } from '../models';
+import { a1111Parameters, buildRecipe, type ImageSettings, type ModelIdentity } from '../outputs/metadata';
+import { writeOutputSet } from '../outputs/write';
+import type { ModelCache } from '../pipelines/model-cache';
+import { renderPreview } from '../pipelines/preview';
+import { txt2img, type StepInfo } from '../pipelines/txt2img';
+import { defaultSamplerFor } from '../schedulers';
+import type { Job } from './plan';
+
+export type RunEvent =
+  | { type: 'job-start'; job: Job; index: number; count: number }
+  | { type: 'model-loaded'; dir: string; ms: number; executionProvider: string; notes: string[] }
+  | { type: 'step'; job: Job; index: number; step: number; total: number; latents: StepInfo['latents']; preview(): Promise<RgbImage> }
+  | { type: 'image'; job: Job; index: number; path: string; recipePath: string; seed: number; ms: number }
+  | { type: 'job-error'; job: Job; index: number; error: UserError };
+
+export interface RunOptions {
+  models: ModelCache;
+  onEvent?: (event: RunEvent) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  images: string[];
+  errors: UserError[];
+  cancelled: boolean;
+}
+
+export async function runJobs(jobs: readonly Job[], options: RunOptions): Promise<RunSummary> {
+  const summary: RunSummary = { images: [], errors: [], cancelled: false };
+  const emit = async (event: RunEvent) => options.onEvent?.(event);
+  const failedModels = new Map<string, UserError>();
+  for (let index = 0; index < jobs.length; index++) {
+    if (options.signal?.aborted) {
+      summary.cancelled = true;
+      break;
+    }
+    const job = jobs[index]!;
+    await emit({ type: 'job-start', job, index, count: jobs.length });
+    const error = failedModels.get(job.model.dir) ?? (await runJob(job, index, options, emit, summary));
+    if (error?.code === 'cancelled') {
+      summary.cancelled = true;
+      break;
+    }
+    if (error) {
+      if (error.code === 'model-missing' || error.code === 'model-invalid' || error.code === 'tokenizer-invalid') {
+        failedModels.set(job.model.dir, error);
+      }
+      summary.errors.push(error);
+      await emit({ type: 'job-error', job, index, error });
+    }
+  }
+  options.models.idle();
+  return summary;
+}
+
+async function runJob(
+  job: Job,
+  index: number,
+  options: RunOptions,
+  emit: (e: RunEvent) => Promise<void>,
+  summary: RunSummary,
+): Promise<UserError | undefined> {
+  const started = performance.now();
+  const cached = await options.models.get(job.model.dir);
+  if (!cached.ok) return cached.error;
+  const { sd, loadMs } = cached.value;
+  if (loadMs > 0) {
+    await emit({ type: 'model-loaded', dir: job.model.dir, ms: loadMs, executionProvider: sd.model.executionProvider, notes: sd.model.notes });
+  }
+
+  const info = sd.model.info;
+  const native = info.nativeSize ?? { width: 512, height: 512 };
+  const settings: ImageSettings = {
+    prompt: job.prompt,
+    negativePrompt: job.negativePrompt,
+    seed: job.seed,
+    steps: job.steps,
+    cfg: job.cfg,
+    sampler: job.sampler ?? defaultSamplerFor(info.schedulerConfig),
+    width: job.size?.width ?? native.width,
+    height: job.size?.height ?? native.height,
+    rng: job.rng,
+  };
+  let result: Awaited<ReturnType<typeof txt2img>>;
+  try {
+    result = await txt2img(sd, settings, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onStep: (step) =>
+        emit({ type: 'step', job, index, step: step.step, total: step.total, latents: step.latents, preview: () => renderPreview(sd, step.denoised()) }),
+    });
+  } catch (e) {
+    // ONNX Runtime reports a model that cannot run these inputs by throwing.
+    return { code: 'inference-failed', message: `the model failed while generating: ${(e as Error).message}`, file: job.model.dir };
+  }
+  if (!result.ok) return result.error;
+
+  const model: ModelIdentity = { name: path.basename(job.model.dir), path: job.model.spec, unetSha256: await unetContentHash(info) };
+  const png = await encodePng(tensorToRgb(result.value.image), { parameters: a1111Parameters(settings, model) });
+  const totalMs = performance.now() - started;
+  const recipe = buildRecipe({
+    settings,
+    model,
+    ...(job.source
+      ? { source: { promptFile: path.relative(job.outputDir, job.source.promptFile), block: job.source.block } }
+      : {}),
+    runtime: { onnxruntime: ortEnv.versions.node ?? ortEnv.versions.common, executionProvider: sd.model.executionProvider },
+    timings: { loadMs, ...result.value.timings, totalMs },
+  });
+  const written = await writeOutputSet(job.outputDir, job.stem, [
+    { extension: '.png', data: png },
+    { extension: '.json', data: `${JSON.stringify(recipe, null, 2)}\n` },
+  ]);
+  if (!written.ok) return written.error;
+  const [imagePath, recipePath] = written.value.paths as [string, string];
+  summary.images.push(imagePath);
+  await emit({ type: 'image', job, index, path: imagePath, recipePath, seed: job.seed, ms: totalMs });
+  return undefined;
+}

@@ -1,0 +1,68 @@
+// Models are slow to load and large: keep the last one loaded across runs, load another when a
+// run asks for it, and let it go after an idle time (the engine sets one; the CLI releases at exit).
+
+import { ok, type Result } from '../errors';
+import type { ModelLoadOptions } from '../models';
+import { loadStableDiffusion, type StableDiffusion } from './stable-diffusion';
+
+export interface CachedModel {
+  sd: StableDiffusion;
+  /** Milliseconds spent loading for this request: 0 when it was already loaded. */
+  loadMs: number;
+}
+
+export class ModelCache {
+  private current: { dir: string; key: string; sd: StableDiffusion } | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private options: ModelLoadOptions = {},
+    private readonly idleMs = 0,
+  ) {}
+
+  /** The loaded model of `dir`, loading it (and releasing any other) if needed. */
+  async get(dir: string): Promise<Result<CachedModel>> {
+    this.clearIdleTimer();
+    const key = JSON.stringify([dir, this.options]);
+    if (this.current?.key === key) return ok({ sd: this.current.sd, loadMs: 0 });
+    await this.release();
+    const started = performance.now();
+    const loaded = await loadStableDiffusion(dir, this.options);
+    if (!loaded.ok) return loaded;
+    this.current = { dir, key, sd: loaded.value };
+    return ok({ sd: loaded.value, loadMs: performance.now() - started });
+  }
+
+  /** The folder of the model in memory, if any. */
+  get loadedDir(): string | undefined {
+    return this.current?.dir;
+  }
+
+  /** New session options apply from the next load; the model in memory is released. */
+  async setOptions(options: ModelLoadOptions): Promise<void> {
+    if (JSON.stringify(options) === JSON.stringify(this.options)) return;
+    this.options = options;
+    await this.release();
+  }
+
+  /** Starts the idle countdown; call when a run ends. */
+  idle(): void {
+    this.clearIdleTimer();
+    if (this.idleMs > 0 && this.current) {
+      this.idleTimer = setTimeout(() => void this.release(), this.idleMs);
+      this.idleTimer.unref();
+    }
+  }
+
+  async release(): Promise<void> {
+    this.clearIdleTimer();
+    const current = this.current;
+    this.current = undefined;
+    if (current) await current.sd.model.release();
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}

@@ -1,0 +1,166 @@
+// The `sdprompt` command as users run it: the built dist/cli.js in a child process.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { testModelDir } from '../../../tools/test-models/test-dir';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+function sdprompt(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
+  assert.ok(existsSync(CLI), `${CLI} is missing: build with 'node esbuild.mjs' first (npm test does)`);
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'sdprompt-cli-'));
+}
+
+function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('sdprompt CLI', () => {
+  test('parse prints blocks with A1111 weights as JSON', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'p.sdprompt'), 'steps: 30\n--- house\na (((house:1.3)) [on] a (hill:0.5), sun, (((sky))).\nseed: 1..3\nnegative: (ugly)\n');
+    const { code, stdout } = sdprompt(['parse', 'p.sdprompt'], dir);
+    assert.equal(code, 0);
+    const parsed = JSON.parse(stdout);
+    assert.deepEqual(parsed.header, { steps: 30 });
+    assert.equal(parsed.blocks[0].name, 'house');
+    assert.deepEqual(parsed.blocks[0].settings, { seed: [1, 2, 3] });
+    assert.deepEqual(parsed.blocks[0].prompt, [
+      { text: 'a ', weight: 1 },
+      { text: 'house', weight: 1.573 },
+      { text: ' ', weight: 1.1 },
+      { text: 'on', weight: 1 },
+      { text: ' a ', weight: 1.1 },
+      { text: 'hill', weight: 0.55 },
+      { text: ', sun, ', weight: 1.1 },
+      { text: 'sky', weight: 1.4641 },
+      { text: '.', weight: 1.1 },
+    ]);
+    assert.deepEqual(parsed.blocks[0].negative, [{ text: 'ugly', weight: 1.1 }]);
+    assert.deepEqual(parsed.diagnostics, []);
+  });
+
+  test('parse exits 1 on errors and reports them with line and column', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'bad.sdprompt'), '--- a\nred\nstpes: 3\n');
+    const { code, stdout } = sdprompt(['parse', 'bad.sdprompt'], dir);
+    assert.equal(code, 1);
+    assert.deepEqual(JSON.parse(stdout).diagnostics[0], {
+      severity: 'error',
+      message: "unknown setting 'stpes'; did you mean 'steps'?",
+      line: 3,
+      column: 1,
+      endLine: 3,
+      endColumn: 6,
+      code: 'unknown-setting',
+    });
+  });
+
+  test('run refuses a file with errors: exit 1, file:line:column on stderr, no outputs', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'bad.sdprompt'), `model: ${testModelDir('optimum')}\n--- a\nred\nsize: 100x64\n`);
+    const { code, stderr } = sdprompt(['run', 'bad.sdprompt'], dir);
+    assert.equal(code, 1);
+    assert.match(stderr, /bad\.sdprompt:4:7: error: width 100 is not a multiple of 8/);
+    assert.deepEqual(readdirSync(dir), ['bad.sdprompt']);
+  });
+
+  test('run --json writes each block\'s images beside the file and reports each one', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'shapes.sdprompt'), `model: ${testModelDir('optimum')}\nsteps: 2\n--- one\nred\nseed: 1, 2\n--- two\nblue\nseed: 9\n`);
+    const { code, stdout, stderr } = sdprompt(['run', 'shapes.sdprompt', '--json'], dir);
+    assert.equal(code, 0, stderr);
+    const events = jsonLines(stdout);
+    const images = events.filter((e) => e['event'] === 'image');
+    assert.deepEqual(
+      images.map((e) => [path.basename(e['path'] as string), e['seed'], e['block']]),
+      [['one-1.png', 1, 'one'], ['one-2.png', 2, 'one'], ['two-9.png', 9, 'two']],
+    );
+    for (const e of images) assert.ok(existsSync(e['path'] as string));
+    assert.deepEqual(events.at(-1), { event: 'done', images: 3, errors: 0, cancelled: false });
+    assert.equal(events.filter((e) => e['event'] === 'progress').length, 3 * 3);
+  });
+
+  test('run --block picks one block by name or number', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 's.sdprompt'), `model: ${testModelDir('optimum')}\nsteps: 1\n--- one\nred\nseed: 1\n--- two\nblue\nseed: 2\n`);
+    assert.equal(sdprompt(['run', 's.sdprompt', '--block', 'two'], dir).code, 0);
+    assert.equal(sdprompt(['run', 's.sdprompt', '--block', '1'], dir).code, 0);
+    assert.deepEqual(readdirSync(path.join(dir, 's')).sort(), ['one-1.json', 'one-1.png', 'two-2.json', 'two-2.png']);
+    const missing = sdprompt(['run', 's.sdprompt', '--block', 'three'], dir);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no block 'three' in the file; blocks: 'one', 'two'/);
+  });
+
+  test('a missing model folder: exit 3 and a message naming it', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 's.sdprompt'), 'red\nseed: 1\n');
+    const { code, stderr } = sdprompt(['run', 's.sdprompt', '--model', 'nowhere'], dir);
+    assert.equal(code, 3);
+    assert.ok(stderr.includes(path.join(dir, 'nowhere')), stderr);
+    assert.ok(!existsSync(path.join(dir, 's')));
+  });
+
+  test('generate makes an image set without a prompt file', () => {
+    const dir = tempDir();
+    const model = testModelDir('legacy');
+    const { code, stdout, stderr } = sdprompt(
+      ['generate', '--prompt', 'a (red:1.3) square', '--negative', 'blue', '--seed', '4..5', '--steps', '2', '--cfg', '5', '--sampler', 'DPM++ 2M Karras', '--size', '24x16', '--model', model, '--out', 'imgs', '--json'],
+      dir,
+    );
+    assert.equal(code, 0, stderr);
+    const images = jsonLines(stdout).filter((e) => e['event'] === 'image');
+    assert.deepEqual(images.map((e) => path.basename(e['path'] as string)), ['a-red-square-4.png', 'a-red-square-5.png']);
+    const recipe = JSON.parse(readFileSync(path.join(dir, 'imgs', 'a-red-square-4.json'), 'utf8'));
+    assert.deepEqual([recipe.prompt, recipe.negativePrompt, recipe.cfg, recipe.sampler.name, recipe.size.width, recipe.source], ['a (red:1.3) square', 'blue', 5, 'dpmpp_2m_karras', 24, undefined]);
+  });
+
+  test('generate checks its options like the file format does: exit 2', () => {
+    const { code, stderr } = sdprompt(['generate', '--prompt', 'x', '--size', '30x30']);
+    assert.equal(code, 2);
+    assert.match(stderr, /--size: width 30 is not a multiple of 8/);
+    assert.equal(sdprompt(['frobnicate']).code, 2);
+    assert.equal(sdprompt(['run']).code, 2);
+  });
+
+  test('tokenize prints 77-token chunks with weights', () => {
+    const { code, stdout } = sdprompt(['tokenize', '--model', testModelDir('optimum'), 'a (b:1.5)']);
+    assert.equal(code, 0);
+    const { chunks } = JSON.parse(stdout);
+    assert.equal(chunks.length, 1);
+    assert.equal(chunks[0].ids.length, 77);
+    assert.equal(chunks[0].weights.length, 77);
+    assert.equal(chunks[0].ids[0], 521); // the test tokenizer's BOS
+    assert.ok(chunks[0].weights.includes(1.5));
+  });
+
+  test('debug noise gives numpy.random.RandomState(seed).randn', () => {
+    const { code, stdout } = sdprompt(['debug', 'noise', '--seed', '0', '--shape', '1,4,8,8']);
+    assert.equal(code, 0);
+    const { values } = JSON.parse(stdout);
+    assert.equal(values.length, 256);
+    // numpy: RandomState(0).randn(4) = 1.76405235, 0.40015721, 0.97873798, 2.2408932
+    assert.deepEqual(values.slice(0, 4).map((v: number) => Number(v.toFixed(6))), [1.764052, 0.400157, 0.978738, 2.240893]);
+  });
+
+  test('debug schedule equals diffusers for SD 1.5\'s config', () => {
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/schedulers/sd15.json'), 'utf8'));
+    const reference = fixture.samplers.euler.schedules.find((s: { steps: number }) => s.steps === 20);
+    const { code, stdout } = sdprompt(['debug', 'schedule', '--sampler', 'Euler', '--steps', '20']);
+    assert.equal(code, 0);
+    const schedule = JSON.parse(stdout);
+    assert.equal(schedule.timesteps.length, 20);
+    schedule.timesteps.forEach((t: number, i: number) => assert.ok(Math.abs(t - reference.timesteps[i]) < 1e-4));
+    schedule.sigmas.forEach((s: number, i: number) => assert.ok(Math.abs(s - reference.sigmas[i]) <= 1e-6 * Math.abs(reference.sigmas[i])));
+  });
+});
