@@ -1,0 +1,146 @@
+// `npm run bench`: speed figures, written to bench/results/latest.json (and .md). Targets are
+// checked and printed here, never asserted in tests.
+//
+//   1. pipeline overhead: per-step time of the denoising loop against the sum of the UNet's
+//      raw session.run times of the same calls (target: the loop adds under 5%)
+//   2. the demo model: one 64x64 image at 20 steps through the CLI (target: under 1 s), in a
+//      fresh process and warm in one process; and the size of each ONNX file
+//   3. the tokenizer on a 300-word prompt
+//   4. the extension in a real VS Code (activation, Ctrl+Enter to first preview and to the
+//      image), when the end-to-end tier is installed (npm run test:e2e installs it)
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { demoModelDir } from '../src/core/models/demo';
+import { ModelCache } from '../src/core/pipelines/model-cache';
+import { loadStableDiffusion } from '../src/core/pipelines/stable-diffusion';
+import { txt2img } from '../src/core/pipelines/txt2img';
+import { resolveSampler } from '../src/core/schedulers';
+import { ClipTokenizer } from '../src/core/tokenizer/clip';
+import { testModelDir } from '../tools/test-models/test-dir';
+import { runJobs } from '../src/core/jobs/run';
+
+const ROOT = path.resolve(__dirname, '../..');
+const RESULTS = path.join(ROOT, 'bench', 'results');
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  met?: boolean;
+  note?: string;
+}
+
+const figures: Figure[] = [];
+function record(f: Figure): void {
+  figures.push(f);
+  const verdict = f.met === undefined ? '' : f.met ? '  (target met)' : '  (TARGET MISSED)';
+  console.log(`${f.name}: ${f.value.toFixed(f.unit === 'bytes' ? 0 : 3)} ${f.unit}${f.target ? `, target ${f.target}` : ''}${verdict}${f.note ? ` — ${f.note}` : ''}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function pipelineOverhead(): Promise<void> {
+  for (const [label, dir, size] of [
+    ['test model (optimum layout), 512x512', testModelDir('optimum'), 512],
+    ['demo model, 64x64', demoModelDir(), 64],
+  ] as const) {
+    if (!existsSync(dir)) continue;
+    const sd = await loadStableDiffusion(dir);
+    if (!sd.ok) throw new Error(sd.error.message);
+    const request = { prompt: 'a red circle on a blue background', negativePrompt: '', seed: 1, steps: 20, cfg: 7, sampler: resolveSampler('euler_a')!, width: size, height: size, rng: 'numpy' as const };
+    await txt2img(sd.value, request); // warm-up
+    const ratios: number[] = [];
+    const perStep: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      sd.value.model.stats.reset();
+      const result = await txt2img(sd.value, { ...request, seed: i + 2 });
+      if (!result.ok) throw new Error(result.error.message);
+      const unet = sd.value.model.stats.unet;
+      ratios.push(result.value.timings.denoiseMs / unet.ms);
+      perStep.push(result.value.timings.denoiseMs / unet.calls);
+    }
+    await sd.value.model.release();
+    const overhead = (median(ratios) - 1) * 100;
+    record({ name: `denoise loop per step, ${label}`, value: median(perStep), unit: 'ms' });
+    record({ name: `pipeline overhead over raw UNet session.run, ${label}`, value: overhead, unit: '%', target: '< 5%', met: overhead < 5 });
+  }
+}
+
+async function demoModel(): Promise<void> {
+  const dir = demoModelDir();
+  if (!existsSync(dir)) {
+    console.log('demo model: not present, skipped');
+    return;
+  }
+  for (const component of ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder']) {
+    for (const file of readdirSync(path.join(dir, component)).filter((f) => f !== 'config.json')) {
+      record({ name: `demo model file ${component}/${file}`, value: statSync(path.join(dir, component, file)).size, unit: 'bytes' });
+    }
+  }
+  const out = mkdtempSync(path.join(tmpdir(), 'sdprompt-bench-'));
+  const cli = path.join(ROOT, 'dist', 'cli.js');
+  const cold: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, [cli, 'generate', '--prompt', 'a red circle on a blue background', '--seed', String(i), '--steps', '20', '--out', out], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    cold.push(performance.now() - started);
+  }
+  record({ name: 'demo model: one 64x64 image, 20 steps, `sdprompt generate` in a fresh process', value: median(cold), unit: 'ms', target: '< 1000 ms', met: median(cold) < 1000 });
+
+  const models = new ModelCache();
+  const job = (seed: number) => ({
+    prompt: 'a red circle on a blue background', negativePrompt: '', seed, steps: 20, cfg: 7, rng: 'numpy' as const,
+    model: { dir, spec: dir }, outputDir: out, stem: `warm-${seed}`,
+  });
+  await runJobs([job(100)], { models });
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    await runJobs([job(101 + i)], { models });
+    warm.push(performance.now() - started);
+  }
+  await models.release();
+  record({ name: 'demo model: one 64x64 image, 20 steps, CLI code path with the model loaded (PNG and recipe written)', value: median(warm), unit: 'ms', target: '< 1000 ms', met: median(warm) < 1000 });
+}
+
+async function tokenizer(): Promise<void> {
+  const loaded = ClipTokenizer.fromFolder(path.join(testModelDir('optimum'), 'tokenizer'));
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  const words = 'masterpiece best quality a photo of an astronaut riding a horse on mars, highly detailed, dramatic lighting'.split(' ');
+  const prompt = Array.from({ length: 300 }, (_, i) => words[i % words.length]).join(' ');
+  loaded.value.encode(prompt);
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const started = performance.now();
+    loaded.value.encode(prompt);
+    times.push(performance.now() - started);
+  }
+  record({ name: 'tokenizer: 300-word prompt, warm', value: median(times), unit: 'ms', target: '< 1 ms (editor hovers)', met: median(times) < 1 });
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  await pipelineOverhead();
+  await demoModel();
+  await tokenizer();
+  mkdirSync(RESULTS, { recursive: true });
+  const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: (await import('node:os')).cpus().length };
+  writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify({ date: started.toISOString(), machine, figures }, null, 2)}\n`);
+  const md = [`# Benchmark ${started.toISOString()}`, '', `Node ${machine.node}, ${machine.platform}, ${machine.cpus} CPUs`, '', '| figure | value | target |', '| --- | --- | --- |',
+    ...figures.map((f) => `| ${f.name} | ${f.value.toFixed(f.unit === 'bytes' ? 0 : 2)} ${f.unit} | ${f.target ?? ''}${f.met === undefined ? '' : f.met ? ' ✓' : ' ✗'} |`)];
+  writeFileSync(path.join(RESULTS, 'latest.md'), `${md.join('\n')}\n`);
+  console.log(`\nwritten: ${path.relative(ROOT, path.join(RESULTS, 'latest.json'))} and latest.md`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
