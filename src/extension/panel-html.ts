@@ -12,10 +12,11 @@ export interface PanelHtmlOptions {
   title: string;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
+/** For text and double-quoted attributes (so the CSP's single quotes stay as written). */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return text.replace(/[&<>"]/g, (c) => ESCAPES[c]!);
 }
 
 /** A nonce for the CSP: 32 characters from a URL-safe alphabet. */
