@@ -107,7 +107,7 @@ function fieldFor(key: EditableSetting): HTMLElement {
   input.setAttribute('aria-describedby', origin.id);
   const row = h('div', { class: `field field-${key}` }, h('label', { for: id }, LABELS[key]), input);
   if (key === 'seed') {
-    append(row, [h('button', { id: 'random-seed', type: 'button', class: 'icon', title: 'New random seed', 'aria-label': 'New random seed', onclick: randomSeed }, '🎲')]);
+    append(row, [h('button', { id: 'random-seed', type: 'button', class: 'icon', title: 'New random seed', 'aria-label': 'New random seed', onclick: randomSeed }, 'Random')]);
   }
   append(row, [origin]);
   return row;
