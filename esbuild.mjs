@@ -30,9 +30,19 @@ const targets = [
     format: 'cjs',
     external: ['vscode', ...native],
   },
+  {
+    // The results panel's script, loaded by the webview (browser, no Node, no vscode).
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'media/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    tsconfig: 'src/webview/tsconfig.json',
+  },
 ];
 
 const common = { bundle: true, sourcemap: true, target: 'node20', logLevel: 'warning' };
+// A target's own options (e.g. the webview's browser target) win over the common ones.
 const builds = targets.filter((t) => t.entryPoints.every((e) => existsSync(e)));
 if (watch) {
   await Promise.all(builds.map(async (t) => (await esbuild.context({ ...common, ...t })).watch()));

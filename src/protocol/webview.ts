@@ -1,0 +1,209 @@
+// The messages between the extension host and the results webview. Both sides import this one
+// module, so it imports nothing: no `vscode`, no Node, no DOM. Every message is a plain JSON
+// object with a `type`; the webview posts `WebviewMessage`s, the host posts `HostMessage`s.
+//
+// The host is the single source of truth: the webview shows what the last `state` said and asks
+// for changes (an edit changes the .sdprompt text; the host re-sends the state afterwards).
+
+/** Bumped when a message changes shape; the webview shows an error on a mismatch. */
+export const WEBVIEW_PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Panel state (host → webview)
+
+/** The settings the panel's controls edit. */
+export type EditableSetting = 'seed' | 'steps' | 'cfg' | 'sampler' | 'size';
+export const EDITABLE_SETTINGS: readonly EditableSetting[] = ['seed', 'steps', 'cfg', 'sampler', 'size'];
+
+/** Where a block's effective value comes from. */
+export type SettingOrigin = 'block' | 'header' | 'default';
+
+export interface ShownSetting {
+  /** The value as written in the block or the header (`1, 5..7`, `7.5`); empty when `origin` is 'default'. */
+  text: string;
+  origin: SettingOrigin;
+  /** What applies when neither block nor header sets it, for display: `20`, `random`, `pndm (model)`, `512x512`. */
+  defaultText: string;
+}
+
+export interface BlockView {
+  /** 1-based, in file order (as the parser numbers blocks). */
+  index: number;
+  /** The name after `---`, if any. */
+  name?: string;
+  /** 1-based line of the separator (or of the first line, for a file without separators). */
+  line: number;
+  /** The first line of the prompt, for a caption; empty when the block has none. */
+  promptPreview: string;
+  /** How many images one run makes (the seed count; 1 for a random seed). */
+  imageCount: number;
+  settings: Record<EditableSetting, ShownSetting>;
+  /** Whether the block has errors that stop it from running (diagnostics show which). */
+  hasErrors: boolean;
+}
+
+/** A few fields of an image's recipe, shown on demand next to the A1111 parameters text. */
+export interface RecipeFields {
+  prompt: string;
+  negative: string;
+  seed: number;
+  steps: number;
+  cfg: number;
+  sampler: string;
+  width: number;
+  height: number;
+  model: string;
+  /** Wall time of the run that made it, in milliseconds, if recorded. */
+  durationMs?: number;
+}
+
+export interface ImageView {
+  /** Stable id the host understands in commands (e.g. the PNG's path relative to the output folder). */
+  id: string;
+  /** The `src` for an <img>: a webview URI (`webview.asWebviewUri`), never a file path. */
+  src: string;
+  seed: number;
+  fileName: string;
+  /** Creation time, milliseconds since the epoch. */
+  createdAt: number;
+  width: number;
+  height: number;
+  /** The PNG's `parameters` text, as A1111 writes it. */
+  parameters: string;
+  recipe: RecipeFields;
+}
+
+export interface BlockResults {
+  blockIndex: number;
+  /** Newest first. */
+  images: ImageView[];
+}
+
+export interface RunView {
+  /** The host's id of the run; `cancelRun` names it. */
+  runId: string;
+  blockIndex: number;
+  /** 1-based number of the image being made, of `imageCount`. */
+  image: number;
+  imageCount: number;
+  seed?: number;
+  /** Steps done (0 while loading the model or encoding the prompt), of `steps`. */
+  step: number;
+  steps: number;
+  /** What it is doing when not stepping: `loading model`, `encoding prompt`, `decoding`. */
+  phase?: string;
+  /** A small PNG `data:` URL of the current latent, replaced every step. */
+  preview?: string;
+}
+
+export interface PanelError {
+  id: string;
+  message: string;
+  blockIndex?: number;
+  /** 1-based line in the prompt file, when the error points at one. */
+  line?: number;
+}
+
+export interface PanelState {
+  protocolVersion: number;
+  /** The prompt file shown; undefined when no .sdprompt file is open (the empty state). */
+  file?: { path: string; name: string };
+  model: { label: string; isDemo: boolean };
+  blocks: BlockView[];
+  /** The block under the cursor (its `index`); the controls edit this one. */
+  activeBlock?: number;
+  /** In block order; blocks without images may be left out. */
+  results: BlockResults[];
+  /** Every accepted sampler name, canonical ones first (the registry's `samplerNames()`). */
+  samplers: string[];
+  runs: RunView[];
+  errors: PanelError[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host → webview notifications
+
+export type HostMessage =
+  /** The whole state: after `ready`, and after anything but a step changes. */
+  | { type: 'state'; state: PanelState }
+  /** Only the runs changed (every step); replaces `state.runs`. */
+  | { type: 'progress'; runs: RunView[] }
+  /** The cursor moved to another block. */
+  | { type: 'activeBlock'; blockIndex: number | undefined };
+
+// ---------------------------------------------------------------------------------------------
+// Webview → host commands
+
+export type GenerateSeeds =
+  /** The seeds the block says (a random one if it says none). */
+  | 'asWritten'
+  /** A fresh random seed, written into the block first so the file says what was run. */
+  | 'new';
+
+export type WebviewMessage =
+  /** The webview's script is running; the host answers with a `state`. */
+  | { type: 'ready'; protocolVersion: number }
+  /** Set a block's setting to `value` (as it would be written in the file). */
+  | { type: 'editSetting'; blockIndex: number; key: EditableSetting; value: string }
+  | { type: 'generate'; blockIndex: number; seeds: GenerateSeeds }
+  | { type: 'cancelRun'; runId: string }
+  /** Write this image's seed into its block. */
+  | { type: 'reuseSeed'; imageId: string }
+  | { type: 'copyParameters'; imageId: string }
+  | { type: 'revealImage'; imageId: string }
+  | { type: 'openImage'; imageId: string }
+  /** Move the editor's cursor to a block (clicking a block's heading). */
+  | { type: 'showBlock'; blockIndex: number }
+  | { type: 'dismissError'; errorId: string };
+
+// Reserved for a later issue (img2img / inpainting); no UI sends these yet:
+//   | { type: 'setInitImage'; blockIndex: number; imageId: string }      → writes `init: <file>`
+//   | { type: 'editSetting'; key: 'strength'; value: '0.6' }              → strength 0..1
+//   | { type: 'saveMask'; imageId: string; maskPng: string /* data URL, white = repaint */ }
+//   | { type: 'inpaint'; blockIndex: number; imageId: string; maskId: string }
+// and in ImageView: `maskIds?: string[]`; in BlockView.settings: 'init' | 'strength' | 'mask'.
+
+export type WebviewMessageType = WebviewMessage['type'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/**
+ * The message a webview posted, checked field by field, or undefined when it is not one of
+ * `WebviewMessage` (the host ignores those rather than trusting the shape).
+ */
+export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
+  if (!isObject(data)) return undefined;
+  switch (data['type']) {
+    case 'ready':
+      return typeof data['protocolVersion'] === 'number' ? { type: 'ready', protocolVersion: data['protocolVersion'] } : undefined;
+    case 'editSetting': {
+      const { blockIndex, key, value } = data;
+      if (!isIndex(blockIndex) || typeof value !== 'string') return undefined;
+      if (!(EDITABLE_SETTINGS as readonly unknown[]).includes(key)) return undefined;
+      return { type: 'editSetting', blockIndex, key: key as EditableSetting, value };
+    }
+    case 'generate': {
+      const { blockIndex, seeds } = data;
+      if (!isIndex(blockIndex) || (seeds !== 'asWritten' && seeds !== 'new')) return undefined;
+      return { type: 'generate', blockIndex, seeds };
+    }
+    case 'cancelRun':
+      return isId(data['runId']) ? { type: 'cancelRun', runId: data['runId'] } : undefined;
+    case 'reuseSeed':
+    case 'copyParameters':
+    case 'revealImage':
+    case 'openImage':
+      return isId(data['imageId']) ? { type: data['type'], imageId: data['imageId'] } : undefined;
+    case 'showBlock':
+      return isIndex(data['blockIndex']) ? { type: 'showBlock', blockIndex: data['blockIndex'] } : undefined;
+    case 'dismissError':
+      return isId(data['errorId']) ? { type: 'dismissError', errorId: data['errorId'] } : undefined;
+    default:
+      return undefined;
+  }
+}

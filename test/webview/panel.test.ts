@@ -1,0 +1,308 @@
+// The results panel in headless Chromium: the real bundle under the real CSP, driven by host
+// messages as VS Code delivers them, checked on the DOM and on the commands it posts.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import type { Browser } from 'playwright-core';
+import {
+  WEBVIEW_PROTOCOL_VERSION,
+  type BlockView,
+  type ImageView,
+  type PanelState,
+  type RunView,
+  type ShownSetting,
+} from '../../src/protocol/webview';
+import { launchChromium, openPanel, servePanel, type PanelPage, type PanelServer } from './page';
+
+/** Waits for the edit debounce (600 ms in src/webview/main.ts) to have passed. */
+const AFTER_DEBOUNCE_MS = 900;
+const SAMPLERS = ['pndm', 'ddim', 'euler', 'euler_karras', 'euler_a', 'Euler a'];
+
+const set = (text: string, origin: ShownSetting['origin'] = 'block', defaultText = ''): ShownSetting => ({ text, origin, defaultText });
+
+function block(index: number, name: string | undefined, line: number, settings: Partial<BlockView['settings']> = {}): BlockView {
+  return {
+    index,
+    ...(name ? { name } : {}),
+    line,
+    promptPreview: `prompt of block ${index}`,
+    imageCount: 1,
+    hasErrors: false,
+    settings: {
+      seed: set('', 'default', 'random'),
+      steps: set('20', 'header', '20'),
+      cfg: set('', 'default', '7'),
+      sampler: set('', 'default', 'pndm (model)'),
+      size: set('', 'default', '64x64'),
+      ...settings,
+    },
+  };
+}
+
+function image(origin: string, blockName: string, seed: number, createdAt: number): ImageView {
+  const fileName = `${blockName}-${seed}.png`;
+  return {
+    id: `shapes/${fileName}`,
+    src: `${origin}/${fileName}`,
+    seed,
+    fileName,
+    createdAt,
+    width: 64,
+    height: 64,
+    parameters: `a red circle\nSteps: 20, Sampler: PLMS, CFG scale: 7, Seed: ${seed}, Size: 64x64`,
+    recipe: { prompt: 'a red circle', negative: 'blurry', seed, steps: 20, cfg: 7, sampler: 'pndm', width: 64, height: 64, model: 'demo' },
+  };
+}
+
+function sampleState(origin: string): PanelState {
+  return {
+    protocolVersion: WEBVIEW_PROTOCOL_VERSION,
+    file: { path: '/work/prompts/shapes.sdprompt', name: 'shapes.sdprompt' },
+    model: { label: 'tiny-sd (demo)', isDemo: true },
+    blocks: [
+      block(1, 'red circle', 6, { seed: set('1, 2, 3') }),
+      block(2, 'emphasis', 10, { seed: set('100..103'), cfg: set('7.5'), sampler: set('Euler a'), size: set('64x64') }),
+      block(3, undefined, 20),
+    ],
+    activeBlock: 2,
+    // Deliberately not newest first: the panel orders them.
+    results: [
+      { blockIndex: 1, images: [image(origin, 'red-circle', 1, 1000), image(origin, 'red-circle', 3, 3000), image(origin, 'red-circle', 2, 2000)] },
+      { blockIndex: 2, images: [image(origin, 'emphasis', 100, 5000)] },
+    ],
+    samplers: SAMPLERS,
+    runs: [],
+    errors: [],
+  };
+}
+
+async function png(rgb: [number, number, number], size = 64): Promise<Buffer> {
+  return sharp({ create: { width: size, height: size, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+}
+
+describe('results webview in Chromium', () => {
+  let browser: Browser;
+  let server: PanelServer;
+  let panel: PanelPage | undefined;
+
+  before(async () => {
+    const files: Record<string, Buffer> = {};
+    for (const seed of [1, 2, 3]) files[`red-circle-${seed}.png`] = await png([200, 20 * seed, 20]);
+    files['emphasis-100.png'] = await png([240, 220, 0]);
+    server = await servePanel(files);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  afterEach(async () => {
+    if (!panel) return;
+    const problems = await panel.problems();
+    await panel.page.close();
+    panel = undefined;
+    assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');
+  });
+
+  async function open(withState = true): Promise<PanelPage> {
+    panel = await openPanel(browser, server);
+    await panel.page.waitForFunction('window.__posted.length > 0');
+    if (withState) {
+      await panel.send({ type: 'state', state: sampleState(server.origin) });
+      await panel.page.locator('#controls:not([hidden])').waitFor();
+    }
+    return panel;
+  }
+
+  it('posts ready on load, and shows what to do while no prompt file is open', async () => {
+    const p = await open(false);
+    assert.deepEqual(await p.posted(), [{ type: 'ready', protocolVersion: WEBVIEW_PROTOCOL_VERSION }]);
+    const state = { ...sampleState(server.origin), blocks: [], results: [], activeBlock: undefined };
+    delete state.file;
+    await p.send({ type: 'state', state });
+    const empty = p.page.locator('#empty');
+    await empty.waitFor({ state: 'visible' });
+    assert.match((await empty.textContent()) ?? '', /Open a \.sdprompt file and press Ctrl\+Enter/);
+    assert.equal(await p.page.locator('#controls').isVisible(), false);
+  });
+
+  it('renders the blocks, the active block\'s settings and the results newest first', async () => {
+    const p = await open();
+    const { page } = p;
+    assert.equal(await page.locator('#file-name').textContent(), 'shapes.sdprompt');
+    assert.match((await page.locator('#model').textContent()) ?? '', /tiny-sd \(demo\)\s*demo/);
+    assert.equal(await page.locator('#empty').isVisible(), false);
+    // Controls show block 2 as written; steps comes from the header.
+    assert.match((await page.locator('#block-title').textContent()) ?? '', /emphasis\s+line 10/);
+    assert.equal(await page.locator('#setting-seed').inputValue(), '100..103');
+    assert.equal(await page.locator('#setting-cfg').inputValue(), '7.5');
+    assert.equal(await page.locator('#setting-steps').inputValue(), '20');
+    assert.equal(await page.locator('#setting-steps-origin').textContent(), 'from the header');
+    assert.equal(await page.locator('#setting-sampler').inputValue(), 'Euler a');
+    assert.equal(await page.locator('#setting-size').inputValue(), '64x64');
+    assert.equal(await page.locator('#setting-sampler option').count(), SAMPLERS.length);
+
+    const groups = page.locator('#results .group');
+    assert.equal(await groups.count(), 2);
+    assert.match((await groups.nth(0).locator('h2').textContent()) ?? '', /red circle\s+3 images/);
+    assert.deepEqual(await groups.nth(0).locator('.thumb .seed').allTextContents(), ['3', '2', '1']);
+    assert.deepEqual(await groups.nth(1).locator('.thumb .seed').allTextContents(), ['100']);
+    assert.equal(await groups.nth(1).getAttribute('class'), 'group active');
+    // The images load under the CSP, and tiny ones scale without smoothing.
+    const firstThumb = groups.nth(0).locator('img').first();
+    await page.waitForFunction('[...document.querySelectorAll("#results img")].every((i) => i.complete && i.naturalWidth === 64)');
+    assert.match((await firstThumb.getAttribute('class')) ?? '', /\bpixelated\b/);
+    const rendering = await firstThumb.evaluate((e) => (globalThis as unknown as PageGlobals).getComputedStyle(e).imageRendering);
+    assert.equal(rendering, 'pixelated');
+  });
+
+  it('sends exactly one edit for a changed cfg, typed then committed', async () => {
+    const p = await open();
+    await p.clearPosted();
+    const cfg = p.page.locator('#setting-cfg');
+    await cfg.fill('8.5');
+    await cfg.press('Tab');
+    await p.page.waitForTimeout(AFTER_DEBOUNCE_MS);
+    assert.deepEqual(await p.posted(), [{ type: 'editSetting', blockIndex: 2, key: 'cfg', value: '8.5' }]);
+  });
+
+  it('sends a typed value after the debounce, once, and nothing for an unchanged value', async () => {
+    const p = await open();
+    await p.clearPosted();
+    const steps = p.page.locator('#setting-steps');
+    await steps.pressSequentially('5'); // 20 → 205, typed key by key
+    await steps.press('Backspace'); // 20
+    await p.page.waitForTimeout(AFTER_DEBOUNCE_MS);
+    assert.deepEqual(await p.posted(), [], 'back to the shown value: nothing to send');
+    await steps.fill('30');
+    await p.page.waitForTimeout(AFTER_DEBOUNCE_MS);
+    assert.deepEqual(await p.posted(), [{ type: 'editSetting', blockIndex: 2, key: 'steps', value: '30' }]);
+    await steps.press('Tab');
+    await p.page.waitForTimeout(100);
+    assert.equal((await p.posted()).length, 1, 'leaving the field does not send it again');
+  });
+
+  it('edits the sampler, the seed and a random seed, and asks to generate', async () => {
+    const p = await open();
+    await p.clearPosted();
+    await p.page.locator('#setting-sampler').selectOption('euler_karras');
+    await p.page.locator('#setting-seed').fill('7, 9');
+    await p.page.locator('#setting-seed').press('Enter');
+    await p.page.getByRole('button', { name: 'New random seed' }).click();
+    await p.page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await p.page.getByRole('button', { name: 'Generate with new seed' }).click();
+    await p.page.waitForTimeout(AFTER_DEBOUNCE_MS);
+    const posted = await p.posted();
+    assert.equal(posted.length, 5, JSON.stringify(posted));
+    assert.deepEqual(posted[0], { type: 'editSetting', blockIndex: 2, key: 'sampler', value: 'euler_karras' });
+    assert.deepEqual(posted[1], { type: 'editSetting', blockIndex: 2, key: 'seed', value: '7, 9' });
+    const random = posted[2]!;
+    assert.ok(random.type === 'editSetting' && random.key === 'seed' && /^\d+$/.test(random.value) && Number(random.value) <= 0xffffffff, JSON.stringify(random));
+    assert.deepEqual(posted.slice(3), [
+      { type: 'generate', blockIndex: 2, seeds: 'asWritten' },
+      { type: 'generate', blockIndex: 2, seeds: 'new' },
+    ]);
+  });
+
+  it('follows the active block and sends its edits for that block', async () => {
+    const p = await open();
+    await p.send({ type: 'activeBlock', blockIndex: 1 });
+    await p.page.locator('#block-title', { hasText: 'red circle' }).waitFor();
+    assert.equal(await p.page.locator('#setting-seed').inputValue(), '1, 2, 3');
+    assert.equal(await p.page.locator('#setting-cfg').inputValue(), '');
+    assert.equal(await p.page.locator('#setting-cfg').getAttribute('placeholder'), '7');
+    assert.equal(await p.page.locator('#setting-cfg-origin').textContent(), 'default: 7');
+    await p.clearPosted();
+    await p.page.locator('#setting-size').fill('128x96');
+    await p.page.locator('#setting-size').press('Enter');
+    assert.deepEqual(await p.posted(), [{ type: 'editSetting', blockIndex: 1, key: 'size', value: '128x96' }]);
+  });
+
+  it('opens an image\'s details and sends its commands with its id', async () => {
+    const p = await open();
+    await p.clearPosted();
+    await p.page.getByRole('button', { name: 'Seed 2, red-circle-2.png' }).click();
+    const detail = p.page.locator('#detail');
+    await detail.waitFor({ state: 'visible' });
+    assert.equal(await detail.locator('h2').textContent(), 'red-circle-2.png');
+    assert.match((await detail.locator('pre').textContent()) ?? '', /Seed: 2, Size: 64x64/);
+    assert.match((await detail.locator('dl').textContent()) ?? '', /Seed2.*Negativeblurry/s);
+    for (const name of ['Reuse seed', 'Copy parameters', 'Reveal in explorer', 'Open image']) {
+      await detail.getByRole('button', { name }).click();
+    }
+    assert.deepEqual(await p.posted(), [
+      { type: 'reuseSeed', imageId: 'shapes/red-circle-2.png' },
+      { type: 'copyParameters', imageId: 'shapes/red-circle-2.png' },
+      { type: 'revealImage', imageId: 'shapes/red-circle-2.png' },
+      { type: 'openImage', imageId: 'shapes/red-circle-2.png' },
+    ]);
+    await p.page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'hidden' });
+    assert.equal(await p.page.evaluate('document.activeElement.dataset.imageId'), 'shapes/red-circle-2.png', 'focus returns to the thumbnail');
+  });
+
+  it('shows a run\'s step and live preview, updates it in place, and cancels it', async () => {
+    const p = await open();
+    await p.clearPosted();
+    const preview = (await png([0, 0, 255], 8)).toString('base64');
+    const run: RunView = { runId: 'run-7', blockIndex: 2, image: 2, imageCount: 4, seed: 101, step: 5, steps: 20, preview: `data:image/png;base64,${preview}` };
+    await p.send({ type: 'progress', runs: [run] });
+    const tile = p.page.locator('#runs .run[data-run-id="run-7"]');
+    await tile.waitFor();
+    assert.equal(await tile.locator('.status').textContent(), 'emphasis · image 2 of 4 · seed 101 · step 5/20');
+    assert.equal(await tile.locator('.status').getAttribute('aria-live'), 'polite');
+    assert.equal(await tile.locator('progress').evaluate((e) => (e as unknown as { value: number }).value), 5);
+    await p.page.waitForFunction('document.querySelector("#runs img.preview").naturalWidth === 8');
+    assert.equal(await tile.locator('img.preview').getAttribute('src'), run.preview);
+    await tile.locator('img.preview').evaluate((e) => ((e as unknown as Record<string, unknown>)['marker'] = true));
+
+    await p.send({ type: 'progress', runs: [{ ...run, step: 6 }] });
+    await tile.locator('.status', { hasText: 'step 6/20' }).waitFor();
+    assert.equal(await tile.locator('img.preview').evaluate((e) => (e as unknown as Record<string, unknown>)['marker']), true, 'same element, updated in place');
+
+    await tile.getByRole('button', { name: 'Cancel' }).click();
+    assert.deepEqual(await p.posted(), [{ type: 'cancelRun', runId: 'run-7' }]);
+    await p.send({ type: 'progress', runs: [] });
+    await p.page.locator('#runs').waitFor({ state: 'hidden' });
+  });
+
+  it('shows errors and dismisses them by id', async () => {
+    const p = await open();
+    await p.clearPosted();
+    await p.send({ type: 'state', state: { ...sampleState(server.origin), errors: [{ id: 'e1', message: 'The model folder is missing', line: 4 }] } });
+    const error = p.page.locator('#errors li');
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? '', /The model folder is missing \(line 4\)/);
+    assert.equal(await p.page.locator('#errors').getAttribute('role'), 'alert');
+    await error.getByRole('button', { name: 'Dismiss' }).click();
+    assert.deepEqual(await p.posted(), [{ type: 'dismissError', errorId: 'e1' }]);
+  });
+
+  it('keeps the open image and the scroll position across a reload through setState', async () => {
+    const p = await open();
+    const tall = sampleState(server.origin);
+    // Enough results to scroll: many copies of one image in block 3.
+    tall.results.push({ blockIndex: 3, images: Array.from({ length: 60 }, (_, i) => ({ ...image(server.origin, 'red-circle', 1, 10 + i), id: `copy-${i}` })) });
+    await p.send({ type: 'state', state: tall });
+    await p.page.getByRole('button', { name: 'Seed 3, red-circle-3.png' }).click();
+    await p.page.locator('#detail').waitFor({ state: 'visible' });
+    await p.page.evaluate('window.scrollTo(0, 400)');
+    await p.page.waitForFunction('JSON.parse(sessionStorage.getItem("vscode-state")).scrollY === 400');
+
+    await p.page.reload();
+    await p.page.waitForFunction('window.__posted.some((m) => m.type === "ready")');
+    assert.equal(await p.page.locator('#detail').isVisible(), false, 'nothing shown before the host\'s state');
+    await p.send({ type: 'state', state: tall });
+    await p.page.locator('#detail').waitFor({ state: 'visible' });
+    assert.equal(await p.page.locator('#detail h2').textContent(), 'red-circle-3.png');
+    assert.equal(await p.page.evaluate('window.scrollY'), 400);
+  });
+});
+
+/** The page's globals used in evaluate callbacks (the tests compile without the DOM lib). */
+interface PageGlobals {
+  getComputedStyle(element: unknown): { imageRendering: string };
+}
