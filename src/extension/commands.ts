@@ -1,0 +1,102 @@
+// The commands: generate the block under the cursor (Ctrl+Enter), every block (Ctrl+Shift+Enter),
+// with a new seed, cancel, choose the model.
+
+import * as vscode from 'vscode';
+import { formatUserError } from '../core/errors';
+import { planSettingEdit } from '../core/format/edit';
+import { blockAtLine } from '../core/format/parse';
+import { randomSeed } from '../core/jobs/plan';
+import { inspectModelFolder } from '../core/models/folder';
+import { setConfiguredModel } from './config';
+import { toVsRange } from './convert';
+import type { Ctx } from './ctx';
+import { isSdprompt } from './documents';
+
+async function documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+  if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+  const editor = vscode.window.activeTextEditor;
+  if (editor && isSdprompt(editor.document)) return editor.document;
+  void vscode.window.showInformationMessage('Open a .sdprompt file to generate from it.');
+  return undefined;
+}
+
+/** The block a command means: the one it was given, else the one under the cursor. */
+function blockIndexFor(ctx: Ctx, document: vscode.TextDocument, given?: number): number | undefined {
+  if (typeof given === 'number') return given;
+  const parsed = ctx.documents.get(document);
+  const editor = vscode.window.activeTextEditor;
+  const line = editor?.document === document ? editor.selection.active.line + 1 : 1;
+  const block = blockAtLine(parsed, line);
+  if (!block) {
+    if (parsed.blocks.length === 0) void vscode.window.showInformationMessage('This file has no prompt yet: write one, then press Ctrl+Enter.');
+    else void vscode.window.showInformationMessage("The cursor is in the file's header (its defaults): move it into a block (below a '---' line) to generate that block.");
+    return undefined;
+  }
+  return block.index;
+}
+
+/** Sets a block's setting in the document through the editor, so the change is undoable and visible in a diff. */
+export async function editBlockSetting(ctx: Ctx, document: vscode.TextDocument, blockIndex: number, key: Parameters<typeof planSettingEdit>[2], value: string): Promise<boolean> {
+  const plan = planSettingEdit(ctx.documents.get(document), blockIndex, key, value);
+  if (!plan.ok) {
+    void vscode.window.showErrorMessage(`Cannot set ${key}: ${plan.message}`);
+    return false;
+  }
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, toVsRange(plan.edit.range), plan.edit.newText);
+  return vscode.workspace.applyEdit(edit);
+}
+
+export function registerCommands(ctx: Ctx): vscode.Disposable {
+  const generate = async (uri?: vscode.Uri, blockIndex?: number) => {
+    const document = await documentFor(uri);
+    if (!document) return;
+    const index = blockIndexFor(ctx, document, blockIndex);
+    if (index === undefined) return;
+    await ctx.runs.enqueue(document, ctx.documents.get(document), [index]);
+    ctx.panel.reveal(document.uri, true);
+  };
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('sdprompt.generateBlock', generate),
+    vscode.commands.registerCommand('sdprompt.generateAll', async (uri?: vscode.Uri) => {
+      const document = await documentFor(uri);
+      if (!document) return;
+      const parsed = ctx.documents.get(document);
+      await ctx.runs.enqueue(document, parsed, parsed.blocks.map((b) => b.index));
+      ctx.panel.reveal(document.uri, true);
+    }),
+    vscode.commands.registerCommand('sdprompt.generateNewSeed', async (uri?: vscode.Uri, blockIndex?: number) => {
+      const document = await documentFor(uri);
+      if (!document) return;
+      const index = blockIndexFor(ctx, document, blockIndex);
+      if (index === undefined) return;
+      if (await editBlockSetting(ctx, document, index, 'seed', String(randomSeed()))) await generate(document.uri, index);
+    }),
+    vscode.commands.registerCommand('sdprompt.cancel', (runId?: string) => ctx.runs.cancel(typeof runId === 'string' ? runId : undefined)),
+    vscode.commands.registerCommand('sdprompt.showPanel', (uri?: vscode.Uri) => {
+      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      ctx.panel.reveal(target, false);
+    }),
+    vscode.commands.registerCommand('sdprompt.chooseModel', async () => {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        canSelectMany: false,
+        openLabel: 'Use This Model',
+        title: 'Choose a Stable Diffusion ONNX model folder (diffusers/Optimum layout: unet/, text_encoder/, vae_decoder/, tokenizer/ …)',
+      });
+      if (!picked?.[0]) return;
+      const folder = picked[0].fsPath;
+      const inspected = inspectModelFolder(folder);
+      if (!inspected.ok) {
+        void vscode.window.showErrorMessage(`Not a usable model folder: ${formatUserError(inspected.error)}`);
+        return;
+      }
+      await setConfiguredModel(folder);
+      void vscode.window.showInformationMessage(`sdprompt will use ${inspected.value.name}.`);
+    }),
+    vscode.commands.registerCommand('sdprompt.useDemoModel', () => setConfiguredModel('')),
+    vscode.commands.registerCommand('sdprompt.showLog', () => ctx.log.show()),
+  );
+}
+

@@ -1,0 +1,100 @@
+// Completion: setting keys at the start of a line, and values after a key: sampler names, rng
+// names, sizes, and folders for `model:`.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { SETTINGS, SETTING_KEYS, settingKeyFor } from '../core/format/settings';
+import { RNG_NAMES } from '../core/noise';
+import { resolveSampler, samplerNames } from '../core/schedulers/registry';
+import { resolveModelPath } from '../core/jobs/plan';
+import { LANGUAGE_ID } from './documents';
+
+const COMMON_SIZES = ['512x512', '768x768', '512x768', '768x512', '640x448', '448x640', '64x64'];
+
+function keyItems(range: vscode.Range): vscode.CompletionItem[] {
+  return SETTING_KEYS.map((key, i) => {
+    const item = new vscode.CompletionItem(key, vscode.CompletionItemKind.Property);
+    item.detail = SETTINGS[key].summary;
+    item.insertText = new vscode.SnippetString(`${key}: \${1:${SETTINGS[key].example}}`);
+    item.range = range;
+    item.sortText = String(i).padStart(2, '0');
+    // Offer the values right after inserting the key.
+    item.command = { command: 'editor.action.triggerSuggest', title: 'values' };
+    return item;
+  });
+}
+
+function valueItems(values: readonly { label: string; detail?: string }[], range: vscode.Range, kind: vscode.CompletionItemKind): vscode.CompletionItem[] {
+  return values.map((v, i) => {
+    const item = new vscode.CompletionItem(v.label, kind);
+    if (v.detail) item.detail = v.detail;
+    item.range = range;
+    item.sortText = String(i).padStart(3, '0');
+    return item;
+  });
+}
+
+function samplerItems(range: vscode.Range): vscode.CompletionItem[] {
+  return valueItems(
+    samplerNames().map((name) => {
+      const choice = resolveSampler(name)!;
+      return { label: name, detail: `${choice.sampler.diffusersClass}${choice.karras ? ', Karras sigmas' : ''}` };
+    }),
+    range,
+    vscode.CompletionItemKind.EnumMember,
+  );
+}
+
+async function folderItems(document: vscode.TextDocument, typed: string, range: vscode.Range): Promise<vscode.CompletionItem[]> {
+  const base = path.dirname(document.uri.fsPath);
+  const slash = typed.lastIndexOf('/');
+  const parentSpec = slash >= 0 ? typed.slice(0, slash + 1) : '';
+  const parent = resolveModelPath(parentSpec || '.', base);
+  const entries = await fs.readdir(parent, { withFileTypes: true }).catch(() => []);
+  const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.'));
+  const items = await Promise.all(
+    folders.map(async (e) => {
+      const full = path.join(parent, e.name);
+      const isModel = await fs.access(path.join(full, 'unet')).then(() => true, () => false);
+      const item = new vscode.CompletionItem(parentSpec + e.name, isModel ? vscode.CompletionItemKind.Module : vscode.CompletionItemKind.Folder);
+      item.detail = isModel ? 'model folder (diffusers/Optimum ONNX layout)' : 'folder';
+      item.range = range;
+      item.sortText = `${isModel ? 0 : 1}${e.name}`;
+      if (!isModel) item.command = { command: 'editor.action.triggerSuggest', title: 'more' };
+      return item;
+    }),
+  );
+  return items;
+}
+
+export const completionProvider: vscode.CompletionItemProvider = {
+  async provideCompletionItems(document, position) {
+    const line = document.lineAt(position.line).text;
+    const before = line.slice(0, position.character);
+    if (/^[A-Za-z_-]*$/.test(before)) {
+      return keyItems(new vscode.Range(position.line, 0, position.line, position.character));
+    }
+    const setting = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)$/.exec(before);
+    const key = setting ? settingKeyFor(setting[1]!) : undefined;
+    if (!setting || !key) return undefined;
+    const typed = setting[2]!;
+    const range = new vscode.Range(position.line, position.character - typed.length, position.line, position.character);
+    switch (key) {
+      case 'sampler':
+        return samplerItems(range);
+      case 'rng':
+        return valueItems(RNG_NAMES.map((label) => ({ label })), range, vscode.CompletionItemKind.EnumMember);
+      case 'size':
+        return valueItems(COMMON_SIZES.map((label) => ({ label })), range, vscode.CompletionItemKind.Value);
+      case 'model':
+        return folderItems(document, typed, range);
+      default:
+        return undefined;
+    }
+  },
+};
+
+export function registerCompletion(): vscode.Disposable {
+  return vscode.languages.registerCompletionItemProvider({ language: LANGUAGE_ID }, completionProvider, ':', ' ', '/');
+}

@@ -1,0 +1,102 @@
+// The extension as a user meets it, in a real VS Code (code-server): install the packaged
+// .vsix, open an example .sdprompt, see it checked, press Ctrl+Enter, watch the image arrive in
+// the panel and on disk with its metadata, change cfg in the panel and see the document change.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Frame } from 'playwright-core';
+import { readTextChunks } from '../../src/core/image/png-text';
+import { ROOT, startSession, type CodeServerSession } from './harness';
+
+const VSIX = join(ROOT, `sdprompt-${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}-linux-x64.vsix`);
+const SCREENSHOTS = join(ROOT, '.e2e', 'screenshots');
+const PROMPT = ['steps: 20', 'cfg: 7', '', '--- red circle', 'a red circle on a blue background', 'seed: 1, 2', ''].join('\n');
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
+  let folder: string;
+  let session: CodeServerSession;
+  let panel: Frame;
+  const timings: Record<string, number> = {};
+
+  before(async () => {
+    assert.ok(existsSync(VSIX), `${VSIX} is missing: npm run test:e2e packages it first (npm run package)`);
+    folder = mkdtempSync(join(tmpdir(), 'sdprompt-e2e-'));
+    writeFileSync(join(folder, 'shapes.sdprompt'), PROMPT);
+    writeFileSync(join(folder, 'broken.sdprompt'), '--- a\nred\nsed: 4\n');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    session = await startSession({ folder, vsix: [VSIX], screenshotDir: SCREENSHOTS, viewport: { width: 1400, height: 860 } });
+    await session.waitForWorkbench();
+  });
+
+  after(async () => {
+    if (process.env['SDPROMPT_E2E_TIMINGS']) writeFileSync(process.env['SDPROMPT_E2E_TIMINGS'], JSON.stringify(timings));
+    await session?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('checks a .sdprompt file as it is opened: the Problems panel names the unknown key', async () => {
+    const started = Date.now();
+    await session.openFile('broken.sdprompt');
+    const marker = await waitFor('a squiggle under the unknown key', () =>
+      session.page.locator('.monaco-editor .squiggly-error').first().isVisible().then((v) => (v ? true : undefined)),
+    );
+    timings['activation and first diagnostics (ms)'] = Date.now() - started;
+    assert.ok(marker);
+    await session.runCommand('View: Focus Problems');
+    const problems = session.page.locator('.markers-panel');
+    await waitFor('the problem in the Problems panel', async () => ((await problems.innerText()).includes("unknown setting 'sed'; did you mean 'seed'?") ? true : undefined));
+  });
+
+  it('Ctrl+Enter generates the block under the cursor: a live preview, then the images in the panel and on disk', async () => {
+    await session.openFile('shapes.sdprompt');
+    // Put the cursor on the block's prompt line (line 5) with Go to Line.
+    await session.press('Control+g');
+    await session.page.keyboard.type('5');
+    await session.press('Enter');
+    const pressed = Date.now();
+    await session.press('Control+Enter');
+
+    panel = await session.webviewFrame('#app', 60_000);
+    await waitFor('a live preview tile', async () => ((await panel.locator('.run').count()) > 0 ? true : undefined), 60_000).catch(() => undefined);
+    timings['Ctrl+Enter to first preview (ms)'] = Date.now() - pressed;
+    await waitFor('two thumbnails in the panel', async () => ((await panel.locator('button.thumb img').count()) >= 2 ? true : undefined), 120_000);
+    timings['Ctrl+Enter to both images in the panel (ms)'] = Date.now() - pressed;
+
+    const outDir = join(folder, 'shapes');
+    assert.deepEqual(readdirSync(outDir).sort(), ['red-circle-1.json', 'red-circle-1.png', 'red-circle-2.json', 'red-circle-2.png']);
+    const parameters = readTextChunks(readFileSync(join(outDir, 'red-circle-1.png')))['parameters'];
+    assert.match(parameters ?? '', /^a red circle on a blue background\nSteps: 20, Sampler: .*, CFG scale: 7, Seed: 1, Size: 64x64/);
+    const recipe = JSON.parse(readFileSync(join(outDir, 'red-circle-2.json'), 'utf8'));
+    assert.deepEqual([recipe.seed, recipe.source.block.name, recipe.model.name], [2, 'red circle', 'demo']);
+
+    const labels = await panel.locator('button.thumb').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    assert.deepEqual(labels, ['Seed 2, red-circle-2.png', 'Seed 1, red-circle-1.png']);
+    const loaded = await panel.locator('button.thumb img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
+    assert.deepEqual(loaded, [64, 64], 'the images load through the webview');
+    await session.screenshot('extension-generated');
+  });
+
+  it('changing cfg in the panel edits the prompt file', async () => {
+    const cfg = panel.locator('#setting-cfg');
+    await cfg.fill('9');
+    await cfg.press('Enter');
+    await waitFor('the document to say cfg: 9 in the block', async () => ((await session.editorText()).includes('cfg: 9') ? true : undefined), 20_000);
+    const text = await session.editorText();
+    assert.match(text, /seed: 1, 2\s*cfg: 9/, 'the setting is added to the block, after its settings');
+    assert.match(text, /^steps: 20\s*cfg: 7/m, 'the header default is untouched');
+    await session.screenshot('extension-cfg-edited');
+  });
+});
