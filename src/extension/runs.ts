@@ -9,6 +9,7 @@ import { formatDiagnostic } from '../core/diagnostics';
 import { formatUserError } from '../core/errors';
 import { describeBlock, type ParsedFile } from '../core/format/parse';
 import { blockErrors, planBlockJobs, type Job } from '../core/jobs/plan';
+import { isDemoModel } from '../core/models/demo';
 import { inspectModelFolder } from '../core/models/folder';
 import type { EngineEvent } from '../protocol/engine';
 import type { EngineClient, EngineExit } from './engine-client';
@@ -90,7 +91,8 @@ export class RunQueue implements vscode.Disposable {
     for (const dir of new Set(planned.flatMap((p) => p.jobs.map((j) => j.model.dir)))) {
       const inspected = inspectModelFolder(dir);
       if (!inspected.ok) {
-        const choice = await vscode.window.showErrorMessage(`Model folder problem: ${formatUserError(inspected.error)}`, 'Choose Model Folder…', 'Use the Demo Model');
+        const buttons = isDemoModel(dir) ? ['Choose Model Folder…'] : ['Choose Model Folder…', 'Use the Demo Model'];
+        const choice = await vscode.window.showErrorMessage(`Model folder problem: ${formatUserError(inspected.error)}`, ...buttons);
         if (choice === 'Choose Model Folder…') void vscode.commands.executeCommand('sdprompt.chooseModel');
         if (choice === 'Use the Demo Model') void vscode.commands.executeCommand('sdprompt.useDemoModel');
         return [];
