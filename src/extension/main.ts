@@ -13,6 +13,7 @@ import { registerStatusBar } from './status';
 let ctx: Ctx | undefined;
 
 export function activate(extension: vscode.ExtensionContext): { ctx: Ctx } {
+  const started = performance.now();
   ctx = new Ctx(extension);
   const c = ctx;
   c.push(
@@ -25,6 +26,7 @@ export function activate(extension: vscode.ExtensionContext): { ctx: Ctx } {
     registerCommands(c),
   );
   extension.subscriptions.push(c);
+  c.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return { ctx: c };
 }
 

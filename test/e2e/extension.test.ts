@@ -3,6 +3,7 @@
 // the panel and on disk with its metadata, change cfg in the panel and see the document change.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,13 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await session.screenshot('extension-generated');
   });
 
+  it('logs its activation time', async () => {
+    const logs = findFiles(session.home, /sdprompt\.log$/);
+    const line = logs.map((f) => readFileSync(f, 'utf8')).join('\n').match(/activated in ([\d.]+) ms/);
+    assert.ok(line, `no activation line in ${logs.join(', ') || 'any sdprompt.log'}`);
+    timings['activation (ms, measured by the extension)'] = Number(line[1]);
+  });
+
   it('changing cfg in the panel edits the prompt file', async () => {
     const cfg = panel.locator('#setting-cfg');
     await cfg.fill('9');
@@ -99,4 +107,39 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     assert.match(text, /^steps: 20\s*cfg: 7/m, 'the header default is untouched');
     await session.screenshot('extension-cfg-edited');
   });
+
+  it('an engine crash is reported in plain words, and the next Ctrl+Enter starts a fresh engine', async () => {
+    const engines = () => execFileSync('pgrep', ['-f', `${session.home}.*dist/engine\\.js`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const [pid] = await waitFor('the engine process', () => {
+      try {
+        return engines();
+      } catch {
+        return undefined;
+      }
+    });
+    process.kill(Number(pid), 'SIGKILL');
+    const toast = session.page.locator('.notifications-toasts', { hasText: 'The sdprompt engine stopped unexpectedly' });
+    await toast.first().waitFor({ timeout: 30_000 });
+    await session.screenshot('extension-engine-crash');
+    await session.openFile('shapes.sdprompt');
+    await session.press('Control+g');
+    await session.page.keyboard.type('5');
+    await session.press('Enter');
+    await session.press('Control+Enter');
+    const outDir = join(folder, 'shapes');
+    await waitFor('two more images from a fresh engine', () => (readdirSync(outDir).filter((f) => f.endsWith('.png')).length >= 4 ? true : undefined), 120_000);
+    assert.ok(readdirSync(outDir).includes('red-circle-1-2.png'), 'the earlier image was kept and the new one named beside it');
+    const [fresh] = engines();
+    assert.notEqual(fresh, pid);
+  });
 });
+
+function findFiles(dir: string, pattern: RegExp): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findFiles(full, pattern));
+    else if (pattern.test(entry.name)) found.push(full);
+  }
+  return found;
+}

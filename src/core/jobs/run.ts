@@ -112,7 +112,7 @@ async function runJob(
       ? { source: { promptFile: path.relative(job.outputDir, job.source.promptFile), block: job.source.block } }
       : {}),
     runtime: { onnxruntime: ortEnv.versions.node ?? ortEnv.versions.common, executionProvider: sd.model.executionProvider },
-    timings: { loadMs, ...result.value.timings, totalMs },
+    timings: roundTimings({ loadMs, ...result.value.timings, totalMs }),
   });
   const written = await writeOutputSet(job.outputDir, job.stem, [
     { extension: '.png', data: png },
@@ -123,4 +123,9 @@ async function runJob(
   summary.images.push(imagePath);
   await emit({ type: 'image', job, index, path: imagePath, recipePath, seed: job.seed, ms: totalMs });
   return undefined;
+}
+
+/** Timings to a tenth of a millisecond: finer is noise. */
+function roundTimings<T extends Record<string, number>>(timings: T): T {
+  return Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])) as T;
 }
