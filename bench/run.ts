@@ -21,6 +21,7 @@ import { resolveSampler } from '../src/core/schedulers';
 import { ClipTokenizer } from '../src/core/tokenizer/clip';
 import { testModelDir } from '../tools/test-models/test-dir';
 import { runJobs } from '../src/core/jobs/run';
+import { runExtensionBench } from './extension';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
   await pipelineOverhead();
   await demoModel();
   await tokenizer();
+  for (const f of runExtensionBench(ROOT)) record(f);
   mkdirSync(RESULTS, { recursive: true });
   const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: (await import('node:os')).cpus().length };
   writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify({ date: started.toISOString(), machine, figures }, null, 2)}\n`);
