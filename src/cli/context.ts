@@ -1,7 +1,10 @@
 // What a CLI command gets to talk to the world, so tests can run commands in-process.
 
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import type { UserError } from '../core/errors';
 import { formatUserError } from '../core/errors';
+import { parseSdprompt, type ParsedFile } from '../core/format/parse';
 
 export const EXIT = {
   ok: 0,
@@ -57,4 +60,15 @@ export function integerOption(name: string, value: string | boolean | undefined,
 
 export function stringOption(value: string | boolean | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Reads and parses the prompt file a command names; on failure reports it and returns undefined. */
+export async function readPromptFile(ctx: CommandContext, name: string, asJson: boolean): Promise<{ file: string; parsed: ParsedFile } | undefined> {
+  const file = path.resolve(ctx.cwd, name);
+  try {
+    return { file, parsed: parseSdprompt(await readFile(file, 'utf8'), name) };
+  } catch (e) {
+    reportError(ctx, { code: 'invalid-request', message: `cannot read the prompt file: ${(e as Error).message}`, file }, asJson);
+    return undefined;
+  }
 }

@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { hasErrors } from '../../core/diagnostics';
-import { parseSdprompt, type Settings } from '../../core/format/parse';
+import type { Settings } from '../../core/format/parse';
 import { parseEmphasis, type PromptRun } from '../../core/prompt/emphasis';
-import { EXIT, reportError, UsageError, type CommandContext } from '../context';
+import { EXIT, readPromptFile, UsageError, type CommandContext } from '../context';
 
 /** Weights as A1111 shows them, without float noise: 1.1 · 1.1 · 1.3 is 1.573. */
 function roundWeight(weight: number): number {
@@ -26,15 +24,9 @@ function settingsJson(settings: Settings): Record<string, unknown> {
 /** `sdprompt parse FILE`: blocks, weighted prompts and diagnostics as JSON. */
 export async function parseCommand(ctx: CommandContext, _values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('parse takes one prompt file');
-  const file = path.resolve(ctx.cwd, positionals[0]!);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    reportError(ctx, { code: 'invalid-request', message: `cannot read the prompt file: ${(e as Error).message}`, file }, false);
-    return EXIT.invalidInput;
-  }
-  const parsed = parseSdprompt(text, positionals[0]);
+  const read = await readPromptFile(ctx, positionals[0]!, false);
+  if (!read) return EXIT.invalidInput;
+  const { parsed } = read;
   const result = {
     file: positionals[0],
     header: { ...settingsJson(parsed.header), ...(parsed.header.negative ? { negative: weightedRuns(parsed.header.negative.value) } : {}) },

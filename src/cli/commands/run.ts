@@ -1,10 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { formatDiagnostic } from '../../core/diagnostics';
-import { parseSdprompt } from '../../core/format/parse';
 import { planBlockJobs, selectBlocks, type Job } from '../../core/jobs/plan';
 import { demoModelDir } from '../../core/models/demo';
-import { EXIT, reportError, stringOption, UsageError, type CommandContext } from '../context';
+import { EXIT, readPromptFile, reportError, stringOption, UsageError, type CommandContext } from '../context';
 import { executeJobs, loadOptionsFrom, modelOption } from './execute';
 
 /** `sdprompt run FILE [--block NAME|INDEX]`: every image of the chosen blocks. */
@@ -12,15 +9,9 @@ export async function runCommand(ctx: CommandContext, values: Record<string, str
   if (positionals.length !== 1) throw new UsageError('run takes one prompt file');
   const asJson = values['json'] === true;
   const loadOptions = loadOptionsFrom(values);
-  const file = path.resolve(ctx.cwd, positionals[0]!);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    reportError(ctx, { code: 'invalid-request', message: `cannot read the prompt file: ${(e as Error).message}`, file }, asJson);
-    return EXIT.invalidInput;
-  }
-  const parsed = parseSdprompt(text, positionals[0]);
+  const read = await readPromptFile(ctx, positionals[0]!, asJson);
+  if (!read) return EXIT.invalidInput;
+  const { file, parsed } = read;
   for (const d of parsed.diagnostics.filter((d) => d.severity !== 'error')) ctx.stderr(formatDiagnostic(d));
   const blocks = selectBlocks(parsed, stringOption(values['block']));
   if (!blocks.ok) {

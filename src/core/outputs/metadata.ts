@@ -2,21 +2,12 @@
 // tools that read it show and reuse the settings) and a JSON recipe beside it with everything
 // needed to make the same image again.
 
-import type { RngName } from '../noise';
-import { a1111Name, type SamplerChoice } from '../schedulers/registry';
+import type { Txt2ImgRequest } from '../pipelines/txt2img';
+import { a1111Name } from '../schedulers/registry';
 import { SDPROMPT_VERSION } from '../version';
 
-export interface ImageSettings {
-  prompt: string;
-  negativePrompt: string;
-  seed: number;
-  steps: number;
-  cfg: number;
-  sampler: SamplerChoice;
-  width: number;
-  height: number;
-  rng: RngName;
-}
+/** Everything that decides an image, as the pipeline takes it. */
+export type ImageSettings = Txt2ImgRequest;
 
 export interface ModelIdentity {
   /** The model folder's name. */
