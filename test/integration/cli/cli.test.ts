@@ -1,7 +1,7 @@
 // The `sdprompt` command as users run it: the built dist/cli.js in a child process.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -131,6 +131,26 @@ describe('sdprompt CLI', () => {
     assert.match(stderr, /--size: width 30 is not a multiple of 8/);
     assert.equal(sdprompt(['frobnicate']).code, 2);
     assert.equal(sdprompt(['run']).code, 2);
+  });
+
+  test('Ctrl+C stops after the current step: exit 130, finished images kept, nothing half-written', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 's.sdprompt'), `model: ${testModelDir('optimum')}\nsize: 256x256\n--- a\nred\nseed: 1, 2\nsteps: 500\n--- b\nblue\nseed: 3\nsteps: 2\n`);
+    const child = spawn(process.execPath, [CLI, 'run', 's.sdprompt', '--block', 'a', '--json'], { cwd: dir });
+    let out = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('"step":3,') && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    assert.equal(code, 130);
+    const events = jsonLines(out);
+    assert.deepEqual(events.at(-1), { event: 'done', images: 0, errors: 0, cancelled: true });
+    assert.ok(events.filter((e) => e['event'] === 'progress').length < 500);
+    const written = existsSync(path.join(dir, 's')) ? readdirSync(path.join(dir, 's')) : [];
+    assert.deepEqual(written, []);
   });
 
   test('tokenize prints 77-token chunks with weights', () => {
