@@ -10,17 +10,22 @@ import { resolveSampler, samplerNames } from '../core/schedulers/registry';
 import { resolveModelPath } from '../core/jobs/plan';
 import { LANGUAGE_ID } from './documents';
 
+const OFFERED_VALUES = new Set(['sampler', 'rng', 'size', 'model']);
 const COMMON_SIZES = ['512x512', '768x768', '512x768', '768x512', '640x448', '448x640', '64x64'];
 
 function keyItems(range: vscode.Range): vscode.CompletionItem[] {
   return SETTING_KEYS.map((key, i) => {
     const item = new vscode.CompletionItem(key, vscode.CompletionItemKind.Property);
     item.detail = SETTINGS[key].summary;
-    item.insertText = new vscode.SnippetString(`${key}: \${1:${SETTINGS[key].example}}`);
     item.range = range;
     item.sortText = String(i).padStart(2, '0');
-    // Offer the values right after inserting the key.
-    item.command = { command: 'editor.action.triggerSuggest', title: 'values' };
+    if (OFFERED_VALUES.has(key)) {
+      // Keys whose values completion lists: insert the key and offer them at once.
+      item.insertText = `${key}: `;
+      item.command = { command: 'editor.action.triggerSuggest', title: 'values' };
+    } else {
+      item.insertText = new vscode.SnippetString(`${key}: \${1:${SETTINGS[key].example}}`);
+    }
     return item;
   });
 }

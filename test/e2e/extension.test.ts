@@ -61,6 +61,19 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await waitFor('the problem in the Problems panel', async () => ((await problems.innerText()).includes("unknown setting 'sed'; did you mean 'seed'?") ? true : undefined));
   });
 
+  it('completes setting keys and sampler names', async () => {
+    await session.press('Control+End');
+    await session.press('Enter');
+    await session.page.keyboard.type('sam');
+    await session.press('Control+Space');
+    const suggest = session.page.locator('.suggest-widget');
+    await waitFor('the key completion', async () => ((await suggest.innerText().catch(() => '')).includes('sampler') ? true : undefined), 20_000);
+    await session.press('Enter');
+    await waitFor('sampler names offered after the key', async () => ((await suggest.innerText().catch(() => '')).includes('dpmpp_2m_karras') ? true : undefined), 20_000);
+    await session.screenshot('extension-completion');
+    await session.press('Escape');
+  });
+
   it('Ctrl+Enter generates the block under the cursor: a live preview, then the images in the panel and on disk', async () => {
     await session.openFile('shapes.sdprompt');
     // Put the cursor on the block's prompt line (line 5) with Go to Line.
@@ -106,6 +119,22 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     assert.match(text, /seed: 1, 2\s*cfg: 9/, 'the setting is added to the block, after its settings');
     assert.match(text, /^steps: 20\s*cfg: 7/m, 'the header default is untouched');
     await session.screenshot('extension-cfg-edited');
+  });
+
+  it('hovering prompt text shows the run\'s weight and the tokens per chunk', async () => {
+    await session.openFile('shapes.sdprompt');
+    await session.press('Control+g');
+    await session.page.keyboard.type('5:4');
+    await session.press('Enter');
+    await session.runCommand('Show or Focus Hover');
+    const hover = session.page.locator('.monaco-hover');
+    const text = await waitFor('the hover', async () => {
+      const t = await hover.first().innerText().catch(() => '');
+      return /Weight 1/.test(t) && /chunk 1: \d+\/75/.test(t) ? t : undefined;
+    }, 20_000);
+    assert.match(text, /Prompt tokens: chunk 1: 7\/75/);
+    await session.screenshot('extension-hover');
+    await session.press('Escape');
   });
 
   it('an engine crash is reported in plain words, and the next Ctrl+Enter starts a fresh engine', async () => {
