@@ -37,7 +37,13 @@ export function resolveProvider(requested: ExecutionProviderName | undefined): C
 }
 
 function sessionOptions(provider: ConcreteProvider, threads: number | undefined): ort.InferenceSession.SessionOptions {
-  const options: ort.InferenceSession.SessionOptions = { executionProviders: [provider], graphOptimizationLevel: 'all' };
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    // ORT's worker threads spin after each run by default, taking the core the JS thread needs
+    // for the sampler step between runs; off, the step between two UNet calls is not slowed.
+    extra: { session: { intra_op: { allow_spinning: process.env['SDPROMPT_ORT_SPIN'] ?? '0' } } },
+  };
   if (threads !== undefined && threads > 0) options.intraOpNumThreads = threads;
   return options;
 }
