@@ -37,6 +37,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     folder = mkdtempSync(join(tmpdir(), 'sdprompt-e2e-'));
     writeFileSync(join(folder, 'shapes.sdprompt'), PROMPT);
     writeFileSync(join(folder, 'broken.sdprompt'), '--- a\nred\nsed: 4\n');
+    writeFileSync(join(folder, 'complete.sdprompt'), '--- c\na green square\n');
     mkdirSync(SCREENSHOTS, { recursive: true });
     session = await startSession({ folder, vsix: [VSIX], screenshotDir: SCREENSHOTS, viewport: { width: 1400, height: 860 } });
     await session.waitForWorkbench();
@@ -62,8 +63,8 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
   });
 
   it('completes setting keys and sampler names', async () => {
+    await session.openFile('complete.sdprompt');
     await session.press('Control+End');
-    await session.press('Enter');
     await session.page.keyboard.type('sam');
     await session.press('Control+Space');
     const suggest = session.page.locator('.suggest-widget');
@@ -71,7 +72,13 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await session.press('Enter');
     await waitFor('sampler names offered after the key', async () => ((await suggest.innerText().catch(() => '')).includes('dpmpp_2m_karras') ? true : undefined), 20_000);
     await session.screenshot('extension-completion');
-    await session.press('Escape');
+    await session.page.keyboard.type('dpmpp_2m_k');
+    await session.press('Enter');
+    const text = await waitFor('the chosen sampler in the document', async () => {
+      const t = await session.editorText();
+      return /sampler: dpmpp_2m_karras\s*$/.test(t) ? t : undefined;
+    }, 20_000);
+    assert.equal(text.trimEnd(), '--- c\na green square\nsampler: dpmpp_2m_karras');
   });
 
   it('Ctrl+Enter generates the block under the cursor: a live preview, then the images in the panel and on disk', async () => {
@@ -122,7 +129,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
   });
 
   it('hovering prompt text shows the run\'s weight and the tokens per chunk', async () => {
-    await session.openFile('shapes.sdprompt');
+    await session.runCommand('View: Focus First Editor Group');
     await session.press('Control+g');
     await session.page.keyboard.type('5:4');
     await session.press('Enter');
