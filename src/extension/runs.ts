@@ -27,6 +27,9 @@ export interface RunState {
   total?: number;
   written: string[];
   errors: string[];
+  /** performance.now() when the run was asked for, and when its first preview arrived (for the log). */
+  requestedAt: number;
+  firstPreviewAt?: number;
 }
 
 export interface RunQueueHost {
@@ -110,6 +113,7 @@ export class RunQueue implements vscode.Disposable {
         images: jobs.length,
         written: [],
         errors: [],
+        requestedAt: performance.now(),
       };
       this.runs.set(run.runId, run);
       started.push(run);
@@ -146,6 +150,7 @@ export class RunQueue implements vscode.Disposable {
       case 'progress':
         run.step = event.step;
         run.total = event.total;
+        if (event.preview && run.firstPreviewAt === undefined) run.firstPreviewAt = performance.now();
         break;
       case 'image':
         run.written.push(event.path);
@@ -155,9 +160,12 @@ export class RunQueue implements vscode.Disposable {
         this.host.log.error(`${run.blockLabel}, seed ${run.jobs[event.index]?.seed}: ${formatUserError(event.error)}`);
         void this.reportJobError(event.error.message, event.error.code);
         break;
-      case 'run-done':
+      case 'run-done': {
+        const ms = (t: number | undefined) => (t === undefined ? 'none' : `${(t - run.requestedAt).toFixed(0)} ms`);
+        this.host.log.info(`${run.blockLabel}: ${run.written.length} of ${run.images} images in ${ms(performance.now())}; first preview after ${ms(run.firstPreviewAt)}`);
         this.finish(run);
         break;
+      }
       case 'model-loaded':
         for (const note of event.notes) this.host.log.warn(note);
         break;
