@@ -14,7 +14,7 @@ import { ROOT, startSession, type CodeServerSession } from './harness';
 
 const VSIX = join(ROOT, `sdprompt-${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}-linux-x64.vsix`);
 const SCREENSHOTS = join(ROOT, '.e2e', 'screenshots');
-const PROMPT = ['steps: 20', 'cfg: 7', '', '--- red circle', 'a red circle on a blue background', 'seed: 1, 2', ''].join('\n');
+const PROMPT = ['steps: 20', 'cfg: 7', '', '--- red circle', 'a red circle on a blue background', 'seed: 4, 6', ''].join('\n');
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -103,14 +103,14 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     timings['Ctrl+Enter to both images written, engine start and model load included (ms)'] = Number(logged[1]);
 
     const outDir = join(folder, 'shapes');
-    assert.deepEqual(readdirSync(outDir).sort(), ['red-circle-1.json', 'red-circle-1.png', 'red-circle-2.json', 'red-circle-2.png']);
-    const parameters = readTextChunks(readFileSync(join(outDir, 'red-circle-1.png')))['parameters'];
-    assert.match(parameters ?? '', /^a red circle on a blue background\nSteps: 20, Sampler: .*, CFG scale: 7, Seed: 1, Size: 64x64/);
-    const recipe = JSON.parse(readFileSync(join(outDir, 'red-circle-2.json'), 'utf8'));
-    assert.deepEqual([recipe.seed, recipe.source.block.name, recipe.model.name], [2, 'red circle', 'demo']);
+    assert.deepEqual(readdirSync(outDir).sort(), ['red-circle-4.json', 'red-circle-4.png', 'red-circle-6.json', 'red-circle-6.png']);
+    const parameters = readTextChunks(readFileSync(join(outDir, 'red-circle-4.png')))['parameters'];
+    assert.match(parameters ?? '', /^a red circle on a blue background\nSteps: 20, Sampler: .*, CFG scale: 7, Seed: 4, Size: 64x64/);
+    const recipe = JSON.parse(readFileSync(join(outDir, 'red-circle-6.json'), 'utf8'));
+    assert.deepEqual([recipe.seed, recipe.source.block.name, recipe.model.name], [6, 'red circle', 'demo']);
 
     const labels = await panel.locator('button.thumb').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-    assert.deepEqual(labels, ['Seed 2, red-circle-2.png', 'Seed 1, red-circle-1.png']);
+    assert.deepEqual(labels, ['Seed 6, red-circle-6.png', 'Seed 4, red-circle-4.png']);
     const loaded = await panel.locator('button.thumb img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
     assert.deepEqual(loaded, [64, 64], 'the images load through the webview');
     await session.screenshot('extension-generated');
@@ -129,7 +129,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await cfg.press('Enter');
     await waitFor('the document to say cfg: 9 in the block', async () => ((await session.editorText()).includes('cfg: 9') ? true : undefined), 20_000);
     const text = await session.editorText();
-    assert.match(text, /seed: 1, 2\s*cfg: 9/, 'the setting is added to the block, after its settings');
+    assert.match(text, /seed: 4, 6\s*cfg: 9/, 'the setting is added to the block, after its settings');
     assert.match(text, /^steps: 20\s*cfg: 7/m, 'the header default is untouched');
     await session.screenshot('extension-cfg-edited');
   });
@@ -170,7 +170,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await session.press('Control+Enter');
     const outDir = join(folder, 'shapes');
     await waitFor('two more images from a fresh engine', () => (readdirSync(outDir).filter((f) => f.endsWith('.png')).length >= 4 ? true : undefined), 120_000);
-    assert.ok(readdirSync(outDir).includes('red-circle-1-2.png'), 'the earlier image was kept and the new one named beside it');
+    assert.ok(readdirSync(outDir).includes('red-circle-4-2.png'), 'the earlier image was kept and the new one named beside it');
     const [fresh] = engines();
     assert.notEqual(fresh, pid);
   });
