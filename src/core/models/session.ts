@@ -42,7 +42,7 @@ function sessionOptions(provider: ConcreteProvider, threads: number | undefined)
     graphOptimizationLevel: 'all',
     // ORT's worker threads spin after each run by default, taking the core the JS thread needs
     // for the sampler step between runs; off, the step between two UNet calls is not slowed.
-    extra: { session: { intra_op: { allow_spinning: process.env['SDPROMPT_ORT_SPIN'] ?? '0' } } },
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   if (threads !== undefined && threads > 0) options.intraOpNumThreads = threads;
   return options;
