@@ -131,3 +131,22 @@ export async function openPanel(browser: Browser, server: PanelServer): Promise<
     },
   };
 }
+
+/**
+ * Waits until `expression` is truthy in the page. Playwright's waitForFunction compiles a
+ * string predicate inside the page, which the panel's CSP (no 'unsafe-eval') forbids as soon
+ * as it has to poll; page.evaluate goes through the DevTools protocol, which the CSP allows.
+ */
+export async function until(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'false';
+  for (;;) {
+    try {
+      if (await page.evaluate(expression)) return;
+    } catch (e) {
+      last = (e as Error).message; // e.g. state not written yet: try again
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression} (last: ${last})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -13,7 +13,7 @@ import {
   type RunView,
   type ShownSetting,
 } from '../../src/protocol/webview';
-import { launchChromium, openPanel, servePanel, type PanelPage, type PanelServer } from './page';
+import { launchChromium, openPanel, servePanel, until, type PanelPage, type PanelServer } from './page';
 
 /** Waits for the edit debounce (600 ms in src/webview/main.ts) to have passed. */
 const AFTER_DEBOUNCE_MS = 900;
@@ -109,7 +109,7 @@ describe('results webview in Chromium', () => {
 
   async function open(withState = true): Promise<PanelPage> {
     panel = await openPanel(browser, server);
-    await panel.page.waitForFunction('window.__posted.length > 0');
+    await until(panel.page, 'window.__posted.length > 0');
     if (withState) {
       await panel.send({ type: 'state', state: sampleState(server.origin) });
       await panel.page.locator('#controls:not([hidden])').waitFor();
@@ -153,7 +153,7 @@ describe('results webview in Chromium', () => {
     assert.equal(await groups.nth(1).getAttribute('class'), 'group active');
     // The images load under the CSP, and tiny ones scale without smoothing.
     const firstThumb = groups.nth(0).locator('img').first();
-    await page.waitForFunction('[...document.querySelectorAll("#results img")].every((i) => i.complete && i.naturalWidth === 64)');
+    await until(page, '[...document.querySelectorAll("#results img")].every((i) => i.complete && i.naturalWidth === 64)');
     assert.match((await firstThumb.getAttribute('class')) ?? '', /\bpixelated\b/);
     const rendering = await firstThumb.evaluate((e) => (globalThis as unknown as PageGlobals).getComputedStyle(e).imageRendering);
     assert.equal(rendering, 'pixelated');
@@ -255,7 +255,7 @@ describe('results webview in Chromium', () => {
     assert.equal(await tile.locator('.status').textContent(), 'emphasis · image 2 of 4 · seed 101 · step 5/20');
     assert.equal(await tile.locator('.status').getAttribute('aria-live'), 'polite');
     assert.equal(await tile.locator('progress').evaluate((e) => (e as unknown as { value: number }).value), 5);
-    await p.page.waitForFunction('document.querySelector("#runs img.preview").naturalWidth === 8');
+    await until(p.page, 'document.querySelector("#runs img.preview").naturalWidth === 8');
     assert.equal(await tile.locator('img.preview').getAttribute('src'), run.preview);
     await tile.locator('img.preview').evaluate((e) => ((e as unknown as Record<string, unknown>)['marker'] = true));
 
@@ -290,10 +290,10 @@ describe('results webview in Chromium', () => {
     await p.page.getByRole('button', { name: 'Seed 3, red-circle-3.png' }).click();
     await p.page.locator('#detail').waitFor({ state: 'visible' });
     await p.page.evaluate('window.scrollTo(0, 400)');
-    await p.page.waitForFunction('JSON.parse(sessionStorage.getItem("vscode-state")).scrollY === 400');
+    await until(p.page, 'JSON.parse(sessionStorage.getItem("vscode-state")).scrollY === 400');
 
     await p.page.reload();
-    await p.page.waitForFunction('window.__posted.some((m) => m.type === "ready")');
+    await until(p.page, 'window.__posted.some((m) => m.type === "ready")');
     assert.equal(await p.page.locator('#detail').isVisible(), false, 'nothing shown before the host\'s state');
     await p.send({ type: 'state', state: tall });
     await p.page.locator('#detail').waitFor({ state: 'visible' });
