@@ -39,8 +39,14 @@ fi
 
 if [[ ! -f "$CODE_SERVER" ]] || ! grep -q "\"version\": \"$CODE_SERVER_VERSION\"" "$E2E/node_modules/code-server/package.json"; then
   echo "e2e setup: installing code-server $CODE_SERVER_VERSION (about 620 MB, a few minutes)" >&2
-  PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
-    npm install --prefix "$E2E" --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
+  # Under `npm run`, the parent npm's environment says "node/v20" in npm_config_user_agent,
+  # which the nested npm keeps and code-server's postinstall reads as the Node version: start
+  # the install without the parent's npm_* variables.
+  (
+    for var in $(compgen -e | grep '^npm_'); do unset "$var"; done
+    PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
+      npm install --prefix "$E2E" --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
+  )
 fi
 
 touch "$STAMP"
