@@ -10,7 +10,7 @@ import { blockAtLine, effectiveSettings, type Block, type ParsedFile } from '../
 import type { SettingKey } from '../core/format/settings';
 import { blockErrors, blockModel, DEFAULT_CFG, DEFAULT_STEPS } from '../core/jobs/plan';
 import { inspectModelFolder, type ModelFolderInfo } from '../core/models/folder';
-import { isDemoModel } from '../core/models/demo';
+import { isDemoModel, modelLabel } from '../core/models/demo';
 import { outputDirFor } from '../core/outputs/naming';
 import { listResults, type ImageRecord } from '../core/outputs/results';
 import { defaultSamplerFor, samplerNames } from '../core/schedulers';
@@ -149,7 +149,7 @@ export class ResultsPanel implements vscode.Disposable {
     const defaultModel = this.ctx.defaultModel();
     const state: PanelState = {
       protocolVersion: WEBVIEW_PROTOCOL_VERSION,
-      model: { label: isDemoModel(defaultModel) ? 'demo model' : path.basename(defaultModel), isDemo: isDemoModel(defaultModel) },
+      model: { label: modelLabel(defaultModel), isDemo: isDemoModel(defaultModel) },
       blocks: [],
       results: [],
       samplers: samplerNames(),

@@ -1,8 +1,7 @@
 // The status bar item: which model runs, and the queue.
 
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isDemoModel } from '../core/models/demo';
+import { isDemoModel, modelLabel } from '../core/models/demo';
 import type { RunQueue } from './runs';
 
 export function registerStatusBar(runs: RunQueue, defaultModel: () => string): vscode.Disposable {
@@ -11,7 +10,7 @@ export function registerStatusBar(runs: RunQueue, defaultModel: () => string): v
   item.command = 'sdprompt.showPanel';
   const update = () => {
     const model = defaultModel();
-    const label = isDemoModel(model) ? 'demo model' : path.basename(model);
+    const label = modelLabel(model);
     const active = runs.active;
     const running = active.find((r) => r.step !== undefined);
     const queued = active.length - (running ? 1 : 0);

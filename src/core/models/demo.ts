@@ -25,3 +25,8 @@ export function demoModelDir(): string {
 export function isDemoModel(dir: string): boolean {
   return path.resolve(dir) === demoModelDir();
 }
+
+/** How the editor names a model folder: "demo model" for the shipped one, else the folder's name. */
+export function modelLabel(dir: string): string {
+  return isDemoModel(dir) ? 'demo model' : path.basename(dir);
+}
