@@ -12,12 +12,14 @@ const DEFAULT_OPTIONS: EngineOptions = { executionProvider: 'auto', threads: 0, 
 
 export class Engine {
   private options = DEFAULT_OPTIONS;
-  private models = new ModelCache({ executionProvider: DEFAULT_OPTIONS.executionProvider }, DEFAULT_OPTIONS.idleMs);
+  private models: ModelCache;
   private readonly queue: { runId: string; request: Extract<EngineRequest, { type: 'run' }>; abort: AbortController }[] = [];
   private running: (typeof this.queue)[number] | undefined;
   private readonly preview = new PreviewRenderer();
 
-  constructor(private readonly send: (event: EngineEvent) => void) {}
+  constructor(private readonly send: (event: EngineEvent) => void) {
+    this.models = this.modelCache(DEFAULT_OPTIONS);
+  }
 
   async handle(request: EngineRequest): Promise<void> {
     switch (request.type) {
@@ -26,7 +28,7 @@ export class Engine {
         return;
       case 'run':
         this.queue.push({ runId: request.runId, request, abort: new AbortController() });
-        void this.drain();
+        this.drain().catch((e: unknown) => this.send({ type: 'log', level: 'error', message: `engine queue failed: ${describeException(e)}` }));
         return;
       case 'cancel': {
         const target = this.running?.runId === request.runId ? this.running : this.queue.find((q) => q.runId === request.runId);
@@ -52,13 +54,24 @@ export class Engine {
     this.options = options;
     if (sessionChanged || idleChanged) {
       await this.models.release();
-      this.models = new ModelCache(
-        { executionProvider: options.executionProvider, ...(options.threads > 0 ? { threads: options.threads } : {}) },
-        options.idleMs,
-      );
+      this.models = this.modelCache(options);
     }
   }
 
+  private modelCache(options: EngineOptions): ModelCache {
+    return new ModelCache(
+      { executionProvider: options.executionProvider, ...(options.threads > 0 ? { threads: options.threads } : {}) },
+      {
+        ms: options.idleMs,
+        onReleaseError: (e) => this.send({ type: 'log', level: 'error', message: `releasing the idle model failed: ${describeException(e)}` }),
+      },
+    );
+  }
+
+  /**
+   * Runs the queue to its end. A run that throws (a bug, or a malformed request) ends with an
+   * `internal` job error and its `run-done`, so the host finishes it, and the next run starts.
+   */
   private async drain(): Promise<void> {
     if (this.running) return;
     while (this.queue.length > 0) {
@@ -66,6 +79,11 @@ export class Engine {
       this.running = next;
       try {
         await this.run(next.runId, next.request, next.abort.signal);
+      } catch (e) {
+        const message = describeException(e);
+        this.send({ type: 'log', level: 'error', message: `engine error in run ${next.runId}: ${message}` });
+        this.send({ type: 'job-error', runId: next.runId, index: 0, error: { code: 'internal', message: `the engine failed: ${message.split('\n')[0]}` } });
+        this.send({ type: 'run-done', runId: next.runId, images: 0, errors: 1, cancelled: false });
       } finally {
         this.running = undefined;
       }
@@ -99,6 +117,20 @@ export class Engine {
   }
 }
 
+function describeException(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+/** Handles one request; a failure is logged to the host, and `shutdown` ends the process after it. */
+async function handleMessage(engine: Engine, message: EngineRequest, send: (event: EngineEvent) => void): Promise<void> {
+  try {
+    await engine.handle(message);
+  } catch (e) {
+    send({ type: 'log', level: 'error', message: `engine error: ${describeException(e)}` });
+  }
+  if (message.type === 'shutdown') process.exit(0);
+}
+
 function start(): void {
   if (!process.send) {
     process.stderr.write('sdprompt engine: start me with an IPC channel (child_process.fork)\n');
@@ -107,10 +139,8 @@ function start(): void {
   const send = (event: EngineEvent) => process.send!(event);
   const engine = new Engine(send);
   process.on('message', (message: EngineRequest) => {
-    const handled = engine.handle(message).catch((e: unknown) => {
-      send({ type: 'log', level: 'error', message: `engine error: ${(e as Error).stack ?? String(e)}` });
-    });
-    if (message.type === 'shutdown') void handled.finally(() => process.exit(0));
+    // Only a broken IPC channel gets here; stderr reaches the host's log.
+    handleMessage(engine, message, send).catch((e: unknown) => process.stderr.write(`sdprompt engine: ${describeException(e)}\n`));
   });
   // The host went away: nothing can read our results any more.
   process.on('disconnect', () => process.exit(0));

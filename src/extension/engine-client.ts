@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { EngineEvent, EngineOptions, EngineRequest } from '../protocol/engine';
 import { isEngineEvent } from '../protocol/engine';
+import { logFailure } from './failures';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -123,7 +124,7 @@ export class EngineClient implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.stop();
+    this.stop().catch(logFailure(this.log, 'stopping the engine'));
     this.events.dispose();
     this.exits.dispose();
   }

@@ -1,6 +1,6 @@
 // Activation stays short: build the context, register the language features and commands.
 
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { registerCodeLens } from './codelens';
 import { registerCommands } from './commands';
 import { registerCompletion } from './completion';

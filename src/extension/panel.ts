@@ -32,6 +32,7 @@ import {
 import { editBlockSetting } from './commands';
 import type { Ctx } from './ctx';
 import { isSdprompt } from './documents';
+import { logFailure } from './failures';
 import { createNonce, panelHtml } from './panel-html';
 import type { RunState } from './runs';
 
@@ -60,7 +61,7 @@ export class ResultsPanel implements vscode.Disposable {
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor.document.uri.toString() !== this.uri?.toString()) return;
         const block = blockAtLine(ctx.documents.get(e.textEditor.document), e.selections[0]!.active.line + 1);
-        void this.post({ type: 'activeBlock', blockIndex: block?.index });
+        this.post({ type: 'activeBlock', blockIndex: block?.index });
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === this.uri?.toString()) this.refresh();
@@ -98,7 +99,7 @@ export class ResultsPanel implements vscode.Disposable {
     });
     panel.webview.onDidReceiveMessage((data: unknown) => {
       const message = parseWebviewMessage(data);
-      if (message) void this.handle(message);
+      if (message) this.handle(message).catch(logFailure(this.ctx.log, `the panel's ${message.type} message`));
     });
     panel.onDidDispose(() => {
       this.panel = undefined;
@@ -110,7 +111,7 @@ export class ResultsPanel implements vscode.Disposable {
   refresh(): void {
     if (!this.panel) return;
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => void this.sendState(), REFRESH_DEBOUNCE_MS);
+    this.refreshTimer = setTimeout(() => this.sendState().catch(logFailure(this.ctx.log, 'updating the panel')), REFRESH_DEBOUNCE_MS);
   }
 
   private roots(): vscode.Uri[] {
@@ -123,8 +124,9 @@ export class ResultsPanel implements vscode.Disposable {
     if (this.panel) this.panel.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
   }
 
-  private async post(message: HostMessage): Promise<void> {
-    await this.panel?.webview.postMessage(message);
+  /** Sends a message; one the webview cannot take (it is closing) is logged and dropped. */
+  private post(message: HostMessage): void {
+    this.panel?.webview.postMessage(message).then(undefined, logFailure(this.ctx.log, `posting ${message.type} to the panel`));
   }
 
   private document(): vscode.TextDocument | undefined {
@@ -142,7 +144,7 @@ export class ResultsPanel implements vscode.Disposable {
   private async sendState(): Promise<void> {
     if (!this.panel) return;
     this.modelInfo.clear();
-    await this.post({ type: 'state', state: await this.buildState() });
+    this.post({ type: 'state', state: await this.buildState() });
   }
 
   private async buildState(): Promise<PanelState> {
@@ -271,13 +273,13 @@ export class ResultsPanel implements vscode.Disposable {
       case 'run-done':
         this.runViews.delete(run.runId);
         this.refresh();
-        void this.post({ type: 'progress', runs: [...this.runViews.values()] });
+        this.post({ type: 'progress', runs: [...this.runViews.values()] });
         return;
       default:
         break;
     }
     this.runViews.set(run.runId, view);
-    void this.post({ type: 'progress', runs: [...this.runViews.values()] });
+    this.post({ type: 'progress', runs: [...this.runViews.values()] });
   }
 
   private async handle(message: WebviewMessage): Promise<void> {

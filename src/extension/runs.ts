@@ -13,6 +13,7 @@ import { isDemoModel } from '../core/models/demo';
 import { inspectModelFolder } from '../core/models/folder';
 import type { EngineEvent } from '../protocol/engine';
 import type { EngineClient, EngineExit } from './engine-client';
+import { logFailure } from './failures';
 
 export interface RunState {
   runId: string;
@@ -158,7 +159,7 @@ export class RunQueue implements vscode.Disposable {
       case 'job-error':
         run.errors.push(formatUserError(event.error));
         this.host.log.error(`${run.blockLabel}, seed ${run.jobs[event.index]?.seed}: ${formatUserError(event.error)}`);
-        void this.reportJobError(event.error.message, event.error.code);
+        this.reportJobError(event.error.message, event.error.code).catch(logFailure(this.host.log, 'reporting a job error'));
         break;
       case 'run-done': {
         const ms = (t: number | undefined) => (t === undefined ? 'none' : `${(t - run.requestedAt).toFixed(0)} ms`);
@@ -188,7 +189,7 @@ export class RunQueue implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `sdprompt: ${run.blockLabel}`, cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
-          token.onCancellationRequested(() => void this.cancel(run.runId));
+          token.onCancellationRequested(() => this.cancel(run.runId).catch(logFailure(this.host.log, `cancelling ${run.blockLabel}`)));
           let lastFraction = 0;
           const listener = this.onRunEvent(({ run: r, event }) => {
             if (r !== run || event.type !== 'progress') return;

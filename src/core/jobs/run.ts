@@ -57,7 +57,7 @@ export async function runJobs(jobs: readonly Job[], options: RunOptions): Promis
       await emit({ type: 'job-error', job, index, error });
     }
   }
-  options.models.idle();
+  options.models.startIdleCountdown();
   return summary;
 }
 

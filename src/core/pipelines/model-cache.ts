@@ -12,12 +12,13 @@ export interface CachedModel {
 }
 
 export class ModelCache {
-  private current: { dir: string; key: string; sd: StableDiffusion } | undefined;
+  private current: { key: string; sd: StableDiffusion } | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private options: ModelLoadOptions = {},
-    private readonly idleMs = 0,
+    private readonly options: ModelLoadOptions = {},
+    /** Release the model after `ms` without a run; `onReleaseError` hears of a release that fails then (nobody awaits it). */
+    private readonly idle?: { ms: number; onReleaseError: (e: unknown) => void },
   ) {}
 
   /** The loaded model of `dir`, loading it (and releasing any other) if needed. */
@@ -29,27 +30,16 @@ export class ModelCache {
     const started = performance.now();
     const loaded = await loadStableDiffusion(dir, this.options);
     if (!loaded.ok) return loaded;
-    this.current = { dir, key, sd: loaded.value };
+    this.current = { key, sd: loaded.value };
     return ok({ sd: loaded.value, loadMs: performance.now() - started });
   }
 
-  /** The folder of the model in memory, if any. */
-  get loadedDir(): string | undefined {
-    return this.current?.dir;
-  }
-
-  /** New session options apply from the next load; the model in memory is released. */
-  async setOptions(options: ModelLoadOptions): Promise<void> {
-    if (JSON.stringify(options) === JSON.stringify(this.options)) return;
-    this.options = options;
-    await this.release();
-  }
-
   /** Starts the idle countdown; call when a run ends. */
-  idle(): void {
+  startIdleCountdown(): void {
     this.clearIdleTimer();
-    if (this.idleMs > 0 && this.current) {
-      this.idleTimer = setTimeout(() => void this.release(), this.idleMs);
+    const idle = this.idle;
+    if (idle && idle.ms > 0 && this.current) {
+      this.idleTimer = setTimeout(() => this.release().catch(idle.onReleaseError), idle.ms);
       this.idleTimer.unref();
     }
   }

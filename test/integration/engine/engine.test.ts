@@ -115,6 +115,23 @@ describe('engine process', () => {
     assert.equal(good.images, 1);
   });
 
+  test('a malformed run request ends that run with an internal error, and the engine takes the next one', async () => {
+    const engine = start();
+    await engine.next('ready');
+    engine.send({ type: 'run', runId: 'malformed', jobs: null as unknown as Job[], previews: false });
+    const error = await engine.next('job-error', (e) => e.runId === 'malformed');
+    assert.equal(error.error.code, 'internal');
+    assert.match(error.error.message, /^the engine failed: TypeError/);
+    const done = await engine.next('run-done', (e) => e.runId === 'malformed');
+    assert.deepEqual(done, { type: 'run-done', runId: 'malformed', images: 0, errors: 1, cancelled: false });
+    const log = await engine.next('log', (e) => e.message.includes('malformed'));
+    assert.equal(log.level, 'error');
+    engine.send({ type: 'run', runId: 'after', jobs: jobs('red\nseed: 1\nsteps: 1\nsize: 16x16\n'), previews: false });
+    const after = await engine.next('run-done', (e) => e.runId === 'after');
+    assert.equal(after.images, 1);
+    assert.equal(engine.child.exitCode, null, 'the engine is still running');
+  });
+
   test('exits with code 0 on shutdown', async () => {
     const engine = start();
     await engine.next('ready');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -119,7 +119,6 @@ describe('ClipTokenizer.fromFolder errors', () => {
   it('does not throw for a vocab.json that is a directory', () => {
     const dir = writeFolder({});
     unlinkSync(path.join(dir, 'vocab.json'));
-    const { mkdirSync } = require('node:fs') as typeof import('node:fs');
     mkdirSync(path.join(dir, 'vocab.json'));
     const error = loadError(dir);
     assert.match(error.message, /cannot read vocab\.json/);
