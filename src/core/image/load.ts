@@ -1,0 +1,91 @@
+// Reading the pictures a block names (init, mask, depth map): PNG, JPEG or WebP, turned upright
+// per its EXIF orientation, as 8-bit RGBA. Its size is checked from the header before anything
+// is decoded, so a huge or hostile file costs nothing. Every failure is a UserError that names the
+// file and, when a prompt file named it, the setting's line and column.
+
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { fail, ok, type Result, type UserError } from '../errors';
+import type { Raster } from './raster';
+
+export type ImageRole = 'init' | 'mask' | 'depth';
+
+/** Where a prompt file names the picture, for the error's location. */
+export interface ImageOrigin {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface LoadedImage {
+  /** RGBA, upright. */
+  raster: Raster;
+  /** The file had an alpha channel. */
+  hasAlpha: boolean;
+  /** sha256 of the file's bytes, hex. */
+  sha256: string;
+  path: string;
+}
+
+/** The largest side accepted: twice the largest output, so any sensible source fits. */
+export const MAX_IMAGE_SIDE = 8192;
+const FORMATS = ['png', 'jpeg', 'webp'];
+const ROLE_NAMES: Record<ImageRole, string> = { init: 'init image', mask: 'mask', depth: 'depth map' };
+
+function imageError(role: ImageRole, path: string, problem: string, origin?: ImageOrigin): UserError {
+  const message = `${ROLE_NAMES[role]} ${path}: ${problem}`;
+  return origin
+    ? { code: 'image-invalid', message, file: origin.file, line: origin.line, column: origin.column }
+    : { code: 'image-invalid', message, file: path };
+}
+
+function readProblem(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ENOENT') return 'no such file';
+  if (e.code === 'EISDIR') return 'is a folder, not an image';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'cannot be read (permission denied)';
+  return `cannot be read: ${e.message}`;
+}
+
+export async function loadImage(path: string, role: ImageRole, origin?: ImageOrigin): Promise<Result<LoadedImage>> {
+  const problem = (text: string) => fail(imageError(role, path, text, origin));
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    return problem(readProblem(e as NodeJS.ErrnoException));
+  }
+  let metadata: sharp.Metadata;
+  try {
+    metadata = await sharp(bytes).metadata();
+  } catch {
+    return problem('is not an image (expected PNG, JPEG or WebP)');
+  }
+  if (!metadata.format || !FORMATS.includes(metadata.format)) {
+    return problem(`is a ${String(metadata.format).toUpperCase()} image; use PNG, JPEG or WebP`);
+  }
+  const { width, height } = metadata;
+  if (!width || !height) return problem('has no size in its header');
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
+    return problem(`is ${width}x${height}, larger than ${MAX_IMAGE_SIDE} pixels a side; scale it down first`);
+  }
+  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    decoded = await sharp(bytes, { limitInputPixels: MAX_IMAGE_SIDE * MAX_IMAGE_SIDE })
+      .autoOrient()
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    return problem(`cannot be decoded: ${(e as Error).message}`);
+  }
+  const { data, info } = decoded;
+  if (info.channels !== 4) throw new Error(`sharp gave ${info.channels} channels for RGBA`);
+  return ok({
+    raster: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 4 },
+    hasAlpha: metadata.hasAlpha === true,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    path,
+  });
+}
