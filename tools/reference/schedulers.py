@@ -41,6 +41,19 @@ What is recorded, per configuration and sampler (see SAMPLERS):
 - euler_a_karras has no diffusers class (EulerAncestralDiscreteScheduler has no Karras
   option): it is EulerAncestralDiscreteScheduler stepping over the timesteps and sigmas of
   EulerDiscreteScheduler(use_karras_sigmas=True) built from the same config.
+- img2img: StableDiffusionImg2ImgPipeline's start for each (steps, strength) of IMG2IMG_CASES:
+  `get_timesteps` (init_timestep = min(int(steps·strength), steps), t_start = steps − init_timestep,
+  the timesteps from t_start·order, `set_begin_index(t_start·order)` where the class has it), then
+      x0, noise = RandomState(2).randn(1,4,4,4) twice, as float32
+      latents = add_noise(x0, noise, timesteps[:1])                        -> "start16"
+  and the loop above over the remaining timesteps (i counting from 0 at the first call run)
+  -> "afterFirstStep16", "final16"; euler_a's step noise continues the same RandomState. A second
+  run blends as StableDiffusionInpaintPipeline does for 4-channel UNets: after step i (not the
+  last), latents = (1 − m)·add_noise(x0, noise, timesteps[i + 1]) + m·latents, m = 1 on the
+  first two latent rows -> "blendedFinal16"; and per call j the noise level add_noise applies
+  there, [scale of x0, scale of noise] -> "levels" (j = 0 before any step, j > 0 after step j − 1,
+  the scheduler state in which the pipelines call it). Recorded for the configurations whose
+  spacing or offset moves the start (IMG2IMG_CONFIGS), the first 16 values of each latent.
 All numbers are float64 (float32 results are written exactly).
 """
 import argparse
@@ -305,6 +318,70 @@ def trajectory(diffusers, name, config, steps):
         ancestral.randn_tensor = original
 
 
+IMG2IMG_CONFIGS = ("sd15", "sd21-v", "zsnr-v-trailing", "cosine-leading")
+# (steps, strength): img2img's usual strengths, a full-strength run, and one that runs no step.
+IMG2IMG_CASES = [(10, 0.3), (10, 0.75), (20, 0.5), (4, 1.0), (7, 0.6), (10, 0.05)]
+
+
+def img2img(diffusers, name, config, steps, strength):
+    import numpy as np
+    import torch
+    from diffusers.schedulers import scheduling_euler_ancestral_discrete as ancestral
+
+    def run(blend):
+        rs = np.random.RandomState(2)
+        x0 = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32))
+        noise = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32))
+
+        def numpy_randn_tensor(shape, generator=None, device=None, dtype=None, layout=None, **kwargs):
+            return torch.from_numpy(rs.randn(*shape).astype(np.float32)).to(dtype or torch.float32)
+
+        original = ancestral.randn_tensor
+        ancestral.randn_tensor = numpy_randn_tensor
+        try:
+            scheduler = make_scheduler(diffusers, name, config, steps)
+            init_timestep = min(int(steps * strength), steps)
+            t_start = max(steps - init_timestep, 0)
+            begin = t_start * scheduler.order
+            timesteps = scheduler.timesteps[begin:]
+            if hasattr(scheduler, "set_begin_index"):
+                scheduler.set_begin_index(begin)
+            result = {"steps": steps, "strength": strength, "startIndex": begin, "calls": len(timesteps)}
+            if len(timesteps) == 0:
+                return result
+
+            def level(t):
+                ones, zeros = torch.ones(1, 1, 1, 1), torch.zeros(1, 1, 1, 1)
+                return [scalar(scheduler.add_noise(ones, zeros, t)), scalar(scheduler.add_noise(zeros, ones, t))]
+
+            levels = [level(timesteps[:1])]
+            latents = scheduler.add_noise(x0, noise, timesteps[:1])
+            result["start16"] = numbers(latents)[:16]
+            mask = torch.zeros(1, 1, 4, 4)
+            mask[:, :, :2, :] = 1
+            for i, t in enumerate(timesteps):
+                model_input = scheduler.scale_model_input(latents, t)
+                eps = fake_unet(model_input, float(t), i)
+                latents = scheduler.step(eps, t, latents).prev_sample
+                if i == 0:
+                    result["afterFirstStep16"] = numbers(latents)[:16]
+                if blend and i < len(timesteps) - 1:
+                    following = timesteps[i + 1 : i + 2]
+                    levels.append(level(following))
+                    latents = (1 - mask) * scheduler.add_noise(x0, noise, following) + mask * latents
+            result["final16"] = numbers(latents)[:16]
+            result["levels"] = levels
+            return result
+        finally:
+            ancestral.randn_tensor = original
+
+    plain = run(False)
+    if plain["calls"] == 0:
+        return plain
+    blended = run(True)
+    return {**plain, "levels": blended["levels"], "blendedFinal16": blended["final16"]}
+
+
 def alphas_cumprod(diffusers, config):
     # DDIMScheduler knows every beta option (trained_betas, rescale_betas_zero_snr) and does not
     # overwrite the last value the way the sigma schedulers do under rescale_betas_zero_snr.
@@ -368,6 +445,8 @@ def main():
                 except Exception as e:  # diffusers itself fails here; the fixture says so
                     trajectories.append({"steps": steps, "error": f"{type(e).__name__}: {e}"})
             fixture["samplers"][name] = {"schedules": schedules, "trajectories": trajectories}
+            if key in IMG2IMG_CONFIGS:
+                fixture["samplers"][name]["img2img"] = [img2img(diffusers, name, config, s, strength) for s, strength in IMG2IMG_CASES]
         path = os.path.join(args.out, key + ".json")
         with open(path, "w") as f:
             f.write(compact_json(fixture) + "\n")
