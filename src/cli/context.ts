@@ -2,8 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { UserError } from '../core/errors';
-import { formatUserError } from '../core/errors';
+import { formatUserError, type UserError } from '../core/errors';
 import { parseSdprompt, type ParsedFile } from '../core/format/parse';
 
 export const EXIT = {
@@ -26,22 +25,6 @@ export interface CommandContext {
 }
 
 export class UsageError extends Error {}
-
-/** The exit code that fits a user error. */
-export function exitCodeFor(error: UserError): number {
-  switch (error.code) {
-    case 'model-missing':
-    case 'model-invalid':
-    case 'tokenizer-invalid':
-      return EXIT.model;
-    case 'invalid-request':
-      return EXIT.invalidInput;
-    case 'cancelled':
-      return EXIT.interrupted;
-    default:
-      return EXIT.failed;
-  }
-}
 
 export function reportError(ctx: CommandContext, error: UserError, asJson: boolean): void {
   if (asJson) {

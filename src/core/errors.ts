@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'invalid-request'
   | 'cancelled'
   | 'inference-failed'
+  /** A bug met while running (the engine ends the run with it instead of dying). */
   | 'internal';
 
 export interface UserError {
@@ -20,6 +21,14 @@ export interface UserError {
   file?: string;
   line?: number;
   column?: number;
+}
+
+/**
+ * Whether the model folder is what failed (missing, unreadable, or a tokenizer or config it
+ * cannot use): the other jobs on that model would fail alike, and the fix is another folder.
+ */
+export function isModelError(error: UserError): boolean {
+  return error.code === 'model-missing' || error.code === 'model-invalid' || error.code === 'tokenizer-invalid';
 }
 
 export type Result<T, E = UserError> = { ok: true; value: T } | { ok: false; error: E };

@@ -3,14 +3,13 @@
 
 import * as vscode from 'vscode';
 import { formatUserError } from '../core/errors';
-import { planSettingEdit } from '../core/format/edit';
-import { blockAtLine } from '../core/format/parse';
-import { randomSeed } from '../core/jobs/plan';
+import { describeBlock } from '../core/format/parse';
+import { blockToRun, randomSeed } from '../core/format/resolve';
 import { inspectModelFolder } from '../core/models/folder';
 import { setConfiguredModel } from './config';
-import { toVsRange } from './convert';
 import type { Ctx } from './ctx';
 import { isSdprompt } from './documents';
+import { editBlockSetting } from './edits';
 
 async function documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
   if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
@@ -20,31 +19,20 @@ async function documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument | unde
   return undefined;
 }
 
-/** The block a command means: the one it was given, else the one under the cursor. */
+/**
+ * The block a command means: the one it was given, else the one under the cursor; from the
+ * header, the first block, and the status bar says so.
+ */
 function blockIndexFor(ctx: Ctx, document: vscode.TextDocument, given?: number): number | undefined {
   if (typeof given === 'number') return given;
-  const parsed = ctx.documents.get(document);
   const editor = vscode.window.activeTextEditor;
   const line = editor?.document === document ? editor.selection.active.line + 1 : 1;
-  const block = blockAtLine(parsed, line);
-  if (!block) {
-    if (parsed.blocks.length === 0) void vscode.window.showInformationMessage('This file has no prompt yet: write one, then press Ctrl+Enter.');
-    else void vscode.window.showInformationMessage("The cursor is in the file's header (its defaults): move it into a block (below a '---' line) to generate that block.");
-    return undefined;
+  const target = blockToRun(ctx.documents.get(document), line);
+  if (!target) return undefined;
+  if (target.fromHeader) {
+    vscode.window.setStatusBarMessage(`sdprompt: the cursor is in the header (every block's defaults): generating the first block, ${describeBlock(target.block)}`, 5000);
   }
-  return block.index;
-}
-
-/** Sets a block's setting in the document through the editor, so the change is undoable and visible in a diff. */
-export async function editBlockSetting(ctx: Ctx, document: vscode.TextDocument, blockIndex: number, key: Parameters<typeof planSettingEdit>[2], value: string): Promise<boolean> {
-  const plan = planSettingEdit(ctx.documents.get(document), blockIndex, key, value);
-  if (!plan.ok) {
-    void vscode.window.showErrorMessage(`Cannot set ${key}: ${plan.message}`);
-    return false;
-  }
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(document.uri, toVsRange(plan.edit.range), plan.edit.newText);
-  return vscode.workspace.applyEdit(edit);
+  return target.block.index;
 }
 
 export function registerCommands(ctx: Ctx): vscode.Disposable {
@@ -70,7 +58,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable {
       if (!document) return;
       const index = blockIndexFor(ctx, document, blockIndex);
       if (index === undefined) return;
-      if (await editBlockSetting(ctx, document, index, 'seed', String(randomSeed()))) await generate(document.uri, index);
+      if (await editBlockSetting(ctx.documents, document, index, 'seed', String(randomSeed()))) await generate(document.uri, index);
     }),
     vscode.commands.registerCommand('sdprompt.cancel', (runId?: string) => ctx.runs.cancel(typeof runId === 'string' ? runId : undefined)),
     vscode.commands.registerCommand('sdprompt.showPanel', (uri?: vscode.Uri) => {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { SETTINGS, SETTING_KEYS, settingKeyFor } from '../core/format/settings';
 import { RNG_NAMES } from '../core/noise';
 import { resolveSampler, samplerNames } from '../core/schedulers/registry';
-import { resolveModelPath } from '../core/jobs/plan';
+import { resolveModelPath } from '../core/format/resolve';
 import { LANGUAGE_ID } from './documents';
 
 const OFFERED_VALUES = new Set(['sampler', 'rng', 'size', 'model']);

@@ -1,7 +1,7 @@
 // The extension's settings, declared in package.json and read here only, typed.
 
 import * as vscode from 'vscode';
-import type { ExecutionProviderName } from '../core/models';
+import type { ExecutionProviderName } from '../core/models/providers';
 
 export interface SdpromptConfig {
   /** The configured model folder; empty: the shipped demo model. */

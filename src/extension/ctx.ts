@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { demoModelDir } from '../core/models/demo';
-import { resolveModelPath } from '../core/jobs/plan';
+import { resolveModelPath } from '../core/format/resolve';
 import type { EngineOptions } from '../protocol/engine';
 import { readConfig } from './config';
 import { ParsedDocuments } from './documents';
@@ -30,7 +30,13 @@ export class Ctx implements vscode.Disposable {
       defaultModel: () => this.defaultModel(),
       previews: () => readConfig().livePreview,
     });
-    this.panel = new ResultsPanel(this);
+    this.panel = new ResultsPanel({
+      extensionUri: extension.extensionUri,
+      log: this.log,
+      documents: this.documents,
+      runs: this.runs,
+      defaultModel: () => this.defaultModel(),
+    });
     this.push(this.log, this.documents, this.engine, this.runs, this.panel);
     this.push(
       vscode.workspace.onDidChangeConfiguration((e) => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { blockAtLine, effectiveSettings, textOffset, type Block, type ParsedFile, type SourceText } from '../core/format/parse';
 import { SETTINGS, settingKeyFor } from '../core/format/settings';
-import { blockModel } from '../core/jobs/plan';
+import { blockModel } from '../core/format/resolve';
 import { tokenizePrompt } from '../core/prompt/chunks';
 import { parseEmphasis } from '../core/prompt/emphasis';
 import { ClipTokenizer } from '../core/tokenizer/clip';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { blockAtLine, effectiveSettings, type Block, type ParsedFile } from '../core/format/parse';
 import type { SettingKey } from '../core/format/settings';
-import { blockErrors, blockModel, DEFAULT_CFG, DEFAULT_STEPS } from '../core/jobs/plan';
+import { blockErrors, blockModel, DEFAULT_CFG, DEFAULT_STEPS } from '../core/format/resolve';
 import { inspectModelFolder, type ModelFolderInfo } from '../core/models/folder';
 import { isDemoModel, modelLabel } from '../core/models/demo';
 import { outputDirFor } from '../core/outputs/naming';
@@ -29,14 +29,23 @@ import {
   type ShownSetting,
   type WebviewMessage,
 } from '../protocol/webview';
-import { editBlockSetting } from './commands';
-import type { Ctx } from './ctx';
-import { isSdprompt } from './documents';
+import type { EngineEvent } from '../protocol/engine';
+import { isSdprompt, type ParsedDocuments } from './documents';
+import { editBlockSetting } from './edits';
 import { logFailure } from './failures';
 import { createNonce, panelHtml } from './panel-html';
-import type { RunState } from './runs';
+import type { RunQueue, RunState } from './runs';
 
 const VIEW_TYPE = 'sdprompt.results';
+
+/** What the panel uses of the extension: the parsed documents, the runs, the default model, the log. */
+export interface PanelHost {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  documents: ParsedDocuments;
+  runs: Pick<RunQueue, 'onRunEvent' | 'cancel'>;
+  defaultModel(): string;
+}
 const REFRESH_DEBOUNCE_MS = 200;
 
 export class ResultsPanel implements vscode.Disposable {
@@ -50,7 +59,7 @@ export class ResultsPanel implements vscode.Disposable {
   private readonly modelInfo = new Map<string, ModelFolderInfo | undefined>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(private readonly host: PanelHost) {
     this.subscriptions.push(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor && isSdprompt(editor.document) && editor.document.uri.toString() !== this.uri?.toString()) {
@@ -60,13 +69,13 @@ export class ResultsPanel implements vscode.Disposable {
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor.document.uri.toString() !== this.uri?.toString()) return;
-        const block = blockAtLine(ctx.documents.get(e.textEditor.document), e.selections[0]!.active.line + 1);
+        const block = blockAtLine(host.documents.get(e.textEditor.document), e.selections[0]!.active.line + 1);
         this.post({ type: 'activeBlock', blockIndex: block?.index });
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === this.uri?.toString()) this.refresh();
       }),
-      ctx.runs.onRunEvent(({ run, event }) => this.onRunEvent(run, event)),
+      host.runs.onRunEvent(({ run, event }) => this.onRunEvent(run, event)),
     );
   }
 
@@ -88,8 +97,8 @@ export class ResultsPanel implements vscode.Disposable {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
       { enableScripts: true, localResourceRoots: this.roots() },
     );
-    panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'icon.svg');
-    const media = (file: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', file)).toString();
+    panel.iconPath = vscode.Uri.joinPath(this.host.extensionUri, 'media', 'icon.svg');
+    const media = (file: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'media', file)).toString();
     panel.webview.html = panelHtml({
       cspSource: panel.webview.cspSource,
       nonce: createNonce((n) => randomBytes(n)),
@@ -99,7 +108,7 @@ export class ResultsPanel implements vscode.Disposable {
     });
     panel.webview.onDidReceiveMessage((data: unknown) => {
       const message = parseWebviewMessage(data);
-      if (message) this.handle(message).catch(logFailure(this.ctx.log, `the panel's ${message.type} message`));
+      if (message) this.handle(message).catch(logFailure(this.host.log, `the panel's ${message.type} message`));
     });
     panel.onDidDispose(() => {
       this.panel = undefined;
@@ -111,11 +120,11 @@ export class ResultsPanel implements vscode.Disposable {
   refresh(): void {
     if (!this.panel) return;
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.sendState().catch(logFailure(this.ctx.log, 'updating the panel')), REFRESH_DEBOUNCE_MS);
+    this.refreshTimer = setTimeout(() => this.sendState().catch(logFailure(this.host.log, 'updating the panel')), REFRESH_DEBOUNCE_MS);
   }
 
   private roots(): vscode.Uri[] {
-    const roots = [vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media')];
+    const roots = [vscode.Uri.joinPath(this.host.extensionUri, 'media')];
     if (this.uri?.scheme === 'file') roots.push(vscode.Uri.file(outputDirFor(this.uri.fsPath)));
     return roots;
   }
@@ -126,7 +135,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   /** Sends a message; one the webview cannot take (it is closing) is logged and dropped. */
   private post(message: HostMessage): void {
-    this.panel?.webview.postMessage(message).then(undefined, logFailure(this.ctx.log, `posting ${message.type} to the panel`));
+    this.panel?.webview.postMessage(message).then(undefined, logFailure(this.host.log, `posting ${message.type} to the panel`));
   }
 
   private document(): vscode.TextDocument | undefined {
@@ -148,7 +157,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   private async buildState(): Promise<PanelState> {
-    const defaultModel = this.ctx.defaultModel();
+    const defaultModel = this.host.defaultModel();
     const state: PanelState = {
       protocolVersion: WEBVIEW_PROTOCOL_VERSION,
       model: { label: modelLabel(defaultModel), isDemo: isDemoModel(defaultModel) },
@@ -160,7 +169,7 @@ export class ResultsPanel implements vscode.Disposable {
     };
     const document = this.document();
     if (!document || !this.uri) return state;
-    const parsed = this.ctx.documents.get(document);
+    const parsed = this.host.documents.get(document);
     state.file = { path: this.uri.fsPath, name: path.basename(this.uri.fsPath) };
     state.blocks = parsed.blocks.map((block) => this.blockView(parsed, block, document));
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
@@ -172,7 +181,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   private blockView(parsed: ParsedFile, block: Block, document: vscode.TextDocument): BlockView {
     const { settings, inherited } = effectiveSettings(parsed, block);
-    const model = blockModel(parsed, block, { promptFile: document.uri.fsPath, defaultModel: this.ctx.defaultModel() });
+    const model = blockModel(parsed, block, { promptFile: document.uri.fsPath, defaultModel: this.host.defaultModel() });
     const info = this.info(model.dir);
     const defaults: Record<EditableSetting, string> = {
       seed: 'random',
@@ -241,7 +250,7 @@ export class ResultsPanel implements vscode.Disposable {
     return parsed.blocks.filter((b) => groups.has(b.index)).map((b) => ({ blockIndex: b.index, images: groups.get(b.index)! }));
   }
 
-  private onRunEvent(run: RunState, event: Parameters<Parameters<Ctx['runs']['onRunEvent']>[0]>[0]['event']): void {
+  private onRunEvent(run: RunState, event: EngineEvent): void {
     if (run.uri.toString() !== this.uri?.toString()) return;
     const job = run.jobs[Math.max(0, run.image - 1)];
     const view: RunView = this.runViews.get(run.runId) ?? {
@@ -289,7 +298,7 @@ export class ResultsPanel implements vscode.Disposable {
         await this.sendState();
         return;
       case 'editSetting':
-        if (document) await editBlockSetting(this.ctx, document, message.blockIndex, message.key, message.value);
+        if (document) await editBlockSetting(this.host.documents, document, message.blockIndex, message.key, message.value);
         return;
       case 'generate':
         if (document) {
@@ -298,10 +307,10 @@ export class ResultsPanel implements vscode.Disposable {
         }
         return;
       case 'cancelRun':
-        await this.ctx.runs.cancel(message.runId);
+        await this.host.runs.cancel(message.runId);
         return;
       case 'showBlock': {
-        const block = document ? this.ctx.documents.get(document).blocks.find((b) => b.index === message.blockIndex) : undefined;
+        const block = document ? this.host.documents.get(document).blocks.find((b) => b.index === message.blockIndex) : undefined;
         if (document && block) {
           const position = new vscode.Position(block.startLine - 1, 0);
           await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
@@ -325,9 +334,9 @@ export class ResultsPanel implements vscode.Disposable {
       case 'reuseSeed': {
         const source = record.recipe?.source?.block;
         if (!document || !source || !record.recipe) return;
-        const parsed = this.ctx.documents.get(document);
+        const parsed = this.host.documents.get(document);
         const block = (source.name !== undefined ? parsed.blocks.find((b) => b.name === source.name) : undefined) ?? parsed.blocks.find((b) => b.index === source.index);
-        if (block) await editBlockSetting(this.ctx, document, block.index, 'seed', String(record.recipe.seed));
+        if (block) await editBlockSetting(this.host.documents, document, block.index, 'seed', String(record.recipe.seed));
         return;
       }
       case 'copyParameters':

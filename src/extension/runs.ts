@@ -3,12 +3,12 @@
 // status bar, the progress notification and the panel, and turns failures into messages.
 
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDiagnostic } from '../core/diagnostics';
-import { formatUserError } from '../core/errors';
+import { formatUserError, isModelError, type UserError } from '../core/errors';
 import { describeBlock, type ParsedFile } from '../core/format/parse';
-import { blockErrors, planBlockJobs, type Job } from '../core/jobs/plan';
+import { blockErrors } from '../core/format/resolve';
+import { planBlockJobs, type Job } from '../core/jobs/plan';
 import { isDemoModel } from '../core/models/demo';
 import { inspectModelFolder } from '../core/models/folder';
 import type { EngineEvent } from '../protocol/engine';
@@ -159,7 +159,7 @@ export class RunQueue implements vscode.Disposable {
       case 'job-error':
         run.errors.push(formatUserError(event.error));
         this.host.log.error(`${run.blockLabel}, seed ${run.jobs[event.index]?.seed}: ${formatUserError(event.error)}`);
-        this.reportJobError(event.error.message, event.error.code).catch(logFailure(this.host.log, 'reporting a job error'));
+        this.reportJobError(event.error).catch(logFailure(this.host.log, 'reporting a job error'));
         break;
       case 'run-done': {
         const ms = (t: number | undefined) => (t === undefined ? 'none' : `${(t - run.requestedAt).toFixed(0)} ms`);
@@ -175,8 +175,9 @@ export class RunQueue implements vscode.Disposable {
     this.changes.fire();
   }
 
-  private async reportJobError(message: string, code: string): Promise<void> {
-    if (code === 'model-missing' || code === 'model-invalid' || code === 'tokenizer-invalid') {
+  private async reportJobError(error: UserError): Promise<void> {
+    const message = error.message;
+    if (isModelError(error)) {
       const choice = await vscode.window.showErrorMessage(`sdprompt: ${message}`, 'Choose Model Folder…');
       if (choice) void vscode.commands.executeCommand('sdprompt.chooseModel');
     } else {
@@ -229,11 +230,6 @@ export class RunQueue implements vscode.Disposable {
       .then((choice) => {
         if (choice) this.host.log.show();
       });
-  }
-
-  /** The folder a run's images go to. */
-  static outputDirOf(run: RunState): string | undefined {
-    return run.jobs[0] ? path.resolve(run.jobs[0].outputDir) : undefined;
   }
 
   dispose(): void {

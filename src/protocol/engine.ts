@@ -3,7 +3,7 @@
 
 import type { UserError } from '../core/errors';
 import type { Job } from '../core/jobs/plan';
-import type { ExecutionProviderName } from '../core/models';
+import type { ExecutionProviderName } from '../core/models/providers';
 
 export interface EngineOptions {
   executionProvider: ExecutionProviderName;

@@ -163,8 +163,6 @@ export type WebviewMessage =
 //   | { type: 'inpaint'; blockIndex: number; imageId: string; maskId: string }
 // and in ImageView: `maskIds?: string[]`; in BlockView.settings: 'init' | 'strength' | 'mask'.
 
-export type WebviewMessageType = WebviewMessage['type'];
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -38,6 +38,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     writeFileSync(join(folder, 'shapes.sdprompt'), PROMPT);
     writeFileSync(join(folder, 'broken.sdprompt'), '--- a\nred\nsed: 4\n');
     writeFileSync(join(folder, 'complete.sdprompt'), '--- c\na green square\n');
+    writeFileSync(join(folder, 'header.sdprompt'), 'steps: 3\nsize: 32x32\n\n--- first\na green square\nseed: 3\n--- second\na red circle\nseed: 5\n');
     mkdirSync(SCREENSHOTS, { recursive: true });
     session = await startSession({ folder, vsix: [VSIX], screenshotDir: SCREENSHOTS, viewport: { width: 1400, height: 860 } });
     await session.waitForWorkbench();
@@ -173,6 +174,19 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     assert.ok(readdirSync(outDir).includes('red-circle-4-2.png'), 'the earlier image was kept and the new one named beside it');
     const [fresh] = engines();
     assert.notEqual(fresh, pid);
+  });
+
+  it('Ctrl+Enter in the header generates the first block, and the status bar says so', async () => {
+    await session.openFile('header.sdprompt');
+    await session.press('Control+Home');
+    await session.press('Control+Enter');
+    const status = session.page.locator('.statusbar', { hasText: 'the cursor is in the header' });
+    await status.first().waitFor({ timeout: 20_000 });
+    assert.match(await status.first().innerText(), /generating the first block, block 'first'/);
+    const outDir = join(folder, 'header');
+    await waitFor('the first block\'s image', () => (existsSync(join(outDir, 'first-3.png')) ? true : undefined), 120_000);
+    await waitFor('the run to finish', () => (existsSync(join(outDir, 'first-3.json')) ? true : undefined), 20_000);
+    assert.deepEqual(readdirSync(outDir).sort(), ['first-3.json', 'first-3.png'], 'only the first block ran');
   });
 });
 

@@ -2,22 +2,21 @@
 // --json one event object a line on stdout.
 
 import * as path from 'node:path';
+import { isModelError } from '../../core/errors';
 import type { Job } from '../../core/jobs/plan';
 import { runJobs, type RunEvent } from '../../core/jobs/run';
 import { demoModelDir, isDemoModel } from '../../core/models/demo';
-import type { ExecutionProviderName, ModelLoadOptions } from '../../core/models';
+import { EXECUTION_PROVIDER_NAMES, isExecutionProviderName, type ModelLoadOptions } from '../../core/models';
 import { ModelCache } from '../../core/pipelines/model-cache';
 import { EXIT, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
 
-const PROVIDERS: readonly ExecutionProviderName[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
-
 export function loadOptionsFrom(values: Record<string, string | boolean | undefined>): ModelLoadOptions {
   const provider = stringOption(values['provider']) ?? 'auto';
-  if (!(PROVIDERS as readonly string[]).includes(provider)) {
-    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (!isExecutionProviderName(provider)) {
+    throw new UsageError(`--provider must be one of ${EXECUTION_PROVIDER_NAMES.join(', ')}`);
   }
   const threads = integerOption('threads', values['threads'], 0, 1024);
-  return { executionProvider: provider as ExecutionProviderName, ...(threads !== undefined ? { threads } : {}) };
+  return { executionProvider: provider, ...(threads !== undefined ? { threads } : {}) };
 }
 
 /** The folder a --model option names, resolved against the working directory. */
@@ -86,6 +85,5 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
   out({ event: 'done', images: summary.images.length, errors: summary.errors.length, cancelled: summary.cancelled });
   if (summary.cancelled) return EXIT.interrupted;
   if (summary.errors.length === 0) return EXIT.ok;
-  const modelError = summary.errors.find((e) => e.code === 'model-missing' || e.code === 'model-invalid' || e.code === 'tokenizer-invalid');
-  return modelError ? EXIT.model : EXIT.failed;
+  return summary.errors.some(isModelError) ? EXIT.model : EXIT.failed;
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { SETTINGS, type SettingKey, type SettingValues } from '../../core/format/settings';
-import { DEFAULT_CFG, DEFAULT_STEPS, randomSeed, type Job } from '../../core/jobs/plan';
+import { DEFAULT_CFG, DEFAULT_STEPS, randomSeed } from '../../core/format/resolve';
+import type { Job } from '../../core/jobs/plan';
 import { demoModelDir } from '../../core/models/demo';
 import { promptStem } from '../../core/outputs/naming';
 import { stringOption, UsageError, type CommandContext } from '../context';

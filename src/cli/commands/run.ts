@@ -1,5 +1,6 @@
 import { formatDiagnostic } from '../../core/diagnostics';
-import { planBlockJobs, selectBlocks, type Job } from '../../core/jobs/plan';
+import { selectBlocks } from '../../core/format/resolve';
+import { planBlockJobs, type Job } from '../../core/jobs/plan';
 import { demoModelDir } from '../../core/models/demo';
 import { EXIT, readPromptFile, reportError, stringOption, UsageError, type CommandContext } from '../context';
 import { executeJobs, loadOptionsFrom, modelOption } from './execute';

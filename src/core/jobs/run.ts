@@ -3,7 +3,7 @@
 
 import * as path from 'node:path';
 import { env as ortEnv } from 'onnxruntime-node';
-import type { UserError } from '../errors';
+import { isModelError, type UserError } from '../errors';
 import { encodePng, tensorToRgb, type RgbImage } from '../image/encode';
 import { unetContentHash } from '../models';
 import { a1111Parameters, buildRecipe, type ImageSettings, type ModelIdentity } from '../outputs/metadata';
@@ -50,9 +50,7 @@ export async function runJobs(jobs: readonly Job[], options: RunOptions): Promis
       break;
     }
     if (error) {
-      if (error.code === 'model-missing' || error.code === 'model-invalid' || error.code === 'tokenizer-invalid') {
-        failedModels.set(job.model.dir, error);
-      }
+      if (isModelError(error)) failedModels.set(job.model.dir, error);
       summary.errors.push(error);
       await emit({ type: 'job-error', job, index, error });
     }

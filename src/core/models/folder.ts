@@ -9,11 +9,10 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Result, type UserError, catchUserErrorSync, raise } from '../errors';
+import { PREDICTION_TYPES } from '../schedulers/config';
 
 export const COMPONENTS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
-
-export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';
 
 export interface ComponentFiles {
   /** The model file's path (whether or not it exists). */
@@ -37,7 +36,6 @@ export interface ModelFolderInfo {
   schedulerConfig: Record<string, unknown>;
   unetConfig: UNetConfig;
   vaeScalingFactor: number;
-  predictionType: PredictionType;
   /** unet sample_size × 8, when the UNet's config gives one. */
   nativeSize?: { width: number; height: number };
   components: Record<ComponentName, ComponentFiles>;
@@ -49,7 +47,6 @@ const CONFIG_FILE = 'config.json';
 const SCHEDULER_CONFIG = path.join('scheduler', 'scheduler_config.json');
 const REQUIRED_COMPONENTS: readonly ComponentName[] = ['text_encoder', 'unet', 'vae_decoder'];
 const SD_VAE_SCALING_FACTOR = 0.18215;
-const PREDICTION_TYPES: readonly PredictionType[] = ['epsilon', 'v_prediction', 'sample'];
 
 function missing(file: string, message: string): UserError {
   return { code: 'model-missing', message, file };
@@ -191,10 +188,11 @@ function readVaeScalingFactor(dir: string, notes: string[]): number {
   return SD_VAE_SCALING_FACTOR;
 }
 
-function readPredictionType(config: Record<string, unknown>, file: string): PredictionType {
+/** A prediction type no scheduler takes is caught when the folder is chosen, not at its first run. */
+function checkPredictionType(config: Record<string, unknown>, file: string): void {
   const value = config['prediction_type'];
-  if (value === undefined || value === null) return 'epsilon';
-  if (typeof value === 'string' && (PREDICTION_TYPES as readonly string[]).includes(value)) return value as PredictionType;
+  if (value === undefined || value === null) return;
+  if (typeof value === 'string' && (PREDICTION_TYPES as readonly string[]).includes(value)) return;
   raise(invalid(file, `${SCHEDULER_CONFIG}: prediction_type should be one of ${PREDICTION_TYPES.join(', ')}, found ${JSON.stringify(value)}`));
 }
 
@@ -219,6 +217,7 @@ function inspect(dir: string): ModelFolderInfo {
     raise(missing(schedulerFile, `${SCHEDULER_CONFIG} is missing: it should hold the scheduler's training configuration (beta schedule, prediction type)`));
   }
   const schedulerConfig = readJsonObject(schedulerFile, SCHEDULER_CONFIG);
+  checkPredictionType(schedulerConfig, schedulerFile);
 
   const notes: string[] = [];
   const unetConfig = readUNetConfig(root, notes);
@@ -228,7 +227,6 @@ function inspect(dir: string): ModelFolderInfo {
     schedulerConfig,
     unetConfig,
     vaeScalingFactor: readVaeScalingFactor(root, notes),
-    predictionType: readPredictionType(schedulerConfig, schedulerFile),
     components,
     notes,
   };

@@ -4,7 +4,8 @@
 export * from './folder';
 export { unetContentHash } from './hash';
 export * from './float16';
-export type { ExecutionProviderName, ModelLoadOptions } from './session';
+export * from './providers';
+export type { ModelLoadOptions } from './session';
 export { resolveProvider } from './session';
 export type { ComponentStats, SessionStats, TextEncoder, UNet, VaeDecoder, VaeEncoder } from './components';
 export { type LoadedModel, loadModel } from './load';

@@ -49,10 +49,6 @@ export function port(c: ComponentSession, kind: 'input' | 'output', names: reado
   raise(invalid(c, `has no ${kind} named ${names.join(' or ')} (${expected}); its ${kind}s are: ${describePorts(list)}`));
 }
 
-export function hasPort(c: ComponentSession, kind: 'input' | 'output', name: string): boolean {
-  return ports(c, kind).some((p) => p.name === name);
-}
-
 export function expectRank(c: ComponentSession, kind: 'input' | 'output', p: Port, rank: number, layout: string): void {
   if (p.shape.length !== 0 && p.shape.length !== rank) {
     raise(invalid(c, `${kind} ${p.name} has rank ${p.shape.length} [${p.shape.join(', ')}], expected ${rank}: ${layout}`));

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { type UserError, raise } from '../errors';
+import type { ExecutionProviderName } from './providers';
 
-export type ExecutionProviderName = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 
 export interface ModelLoadOptions {
   executionProvider?: ExecutionProviderName;

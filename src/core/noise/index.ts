@@ -13,10 +13,6 @@ export interface NoiseSource {
 export const RNG_NAMES = ['numpy'] as const;
 export type RngName = (typeof RNG_NAMES)[number];
 
-export function isRngName(name: string): name is RngName {
-  return (RNG_NAMES as readonly string[]).includes(name);
-}
-
 /** A fresh stream for `seed` (an integer 0..4294967295; the format parser checks the range). */
 export function createNoiseSource(rng: RngName, seed: number): NoiseSource {
   switch (rng) {

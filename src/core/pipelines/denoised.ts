@@ -3,7 +3,7 @@
 // so x₀ follows from the prediction and ᾱ at the step's timestep.
 
 import { alphasCumprod } from '../schedulers/training';
-import { initArgs, readBetaOptions, readPredictionType, type PredictionType } from '../schedulers/config';
+import { initArgs, readBetaOptions, PREDICTION_TYPES, readPredictionType, type PredictionType } from '../schedulers/config';
 import type { SchedulerConfig } from '../schedulers';
 
 export interface TrainingAlphas {
@@ -17,7 +17,7 @@ export function trainingAlphas(config: SchedulerConfig): TrainingAlphas {
   const table = alphasCumprod(readBetaOptions(args), false);
   const last = table.length - 1;
   return {
-    prediction: readPredictionType(args, ['epsilon', 'v_prediction', 'sample']),
+    prediction: readPredictionType(args, PREDICTION_TYPES),
     at(t) {
       const x = Math.min(Math.max(t, 0), last);
       const i = Math.floor(x);

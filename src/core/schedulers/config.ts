@@ -218,7 +218,9 @@ export class ConfigArgs {
 }
 
 export type BetaSchedule = 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
-export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';
+/** What a UNet predicts: the noise, v (Salimans & Ho 2022), or the clean sample. */
+export const PREDICTION_TYPES = ['epsilon', 'v_prediction', 'sample'] as const;
+export type PredictionType = (typeof PREDICTION_TYPES)[number];
 export type TimestepSpacing = 'linspace' | 'leading' | 'trailing';
 
 /** How the training noise schedule is made: the part of the config every class shares. */

@@ -3,7 +3,7 @@
 
 import type { NoiseSource } from '../noise';
 import { raise } from '../errors';
-import { initArgs, readBetaOptions, readPredictionType, readSpacing, type PredictionType } from './config';
+import { initArgs, readBetaOptions, PREDICTION_TYPES, readPredictionType, readSpacing, type PredictionType } from './config';
 import { f32 } from './numerics';
 import type { Scheduler, SchedulerConfig } from './scheduler';
 import { StepOrder } from './scheduler';
@@ -89,7 +89,7 @@ export function createDdim(config: SchedulerConfig, steps: number): DdimSchedule
   const args = initArgs('DDIMScheduler', config);
   const betas = readBetaOptions(args);
   const { spacing, stepsOffset } = readSpacing(args);
-  const predictionType = readPredictionType(args, ['epsilon', 'v_prediction', 'sample']);
+  const predictionType = readPredictionType(args, PREDICTION_TYPES);
   args.unsupportedUnless('thresholding', false);
   const bar = alphasCumprod(betas, false);
   const T = betas.numTrainTimesteps;

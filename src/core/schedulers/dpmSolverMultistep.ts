@@ -4,7 +4,7 @@
 // `lower_order_final` applies (always with final sigma 0, where the step lands on x̂₀).
 
 import type { NoiseSource } from '../noise';
-import { initArgs, readBetaOptions, readPredictionType, readSpacing, type PredictionType } from './config';
+import { initArgs, readBetaOptions, PREDICTION_TYPES, readPredictionType, readSpacing, type PredictionType } from './config';
 import { History } from './history';
 import { f32, karrasSigmas, roundHalfEven, sigmaToT } from './numerics';
 import type { Scheduler, SchedulerConfig } from './scheduler';
@@ -123,7 +123,7 @@ function dpmSchedule(
   });
   const betas = readBetaOptions(args);
   const { spacing, stepsOffset } = readSpacing(args);
-  const predictionType = readPredictionType(args, ['epsilon', 'v_prediction', 'sample']);
+  const predictionType = readPredictionType(args, PREDICTION_TYPES);
   args.unsupportedUnless('thresholding', false);
   args.unsupportedUnless('variance_type', null);
   args.unsupportedUnless('use_exponential_sigmas', false);

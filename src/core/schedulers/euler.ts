@@ -5,6 +5,7 @@ import type { NoiseSource } from '../noise';
 import {
   initArgs,
   readBetaOptions,
+  PREDICTION_TYPES,
   readPredictionType,
   readSpacing,
   type PredictionType,
@@ -25,7 +26,7 @@ export function eulerSchedule(config: SchedulerConfig, steps: number, karras: bo
   const args = initArgs('EulerDiscreteScheduler', config, { use_karras_sigmas: karras });
   const betas = readBetaOptions(args);
   const { spacing, stepsOffset } = readSpacing(args);
-  const predictionType = readPredictionType(args, ['epsilon', 'v_prediction', 'sample']);
+  const predictionType = readPredictionType(args, PREDICTION_TYPES);
   args.unsupportedUnless('interpolation_type', 'linear');
   args.unsupportedUnless('use_exponential_sigmas', false);
   args.unsupportedUnless('use_beta_sigmas', false);

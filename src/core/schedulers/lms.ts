@@ -4,7 +4,7 @@
 // exactly (diffusers uses scipy's adaptive quad on a float32 integrand, which agrees to ~1e-7).
 
 import type { NoiseSource } from '../noise';
-import { initArgs, readBetaOptions, readPredictionType, readSpacing, type PredictionType } from './config';
+import { initArgs, readBetaOptions, PREDICTION_TYPES, readPredictionType, readSpacing, type PredictionType } from './config';
 import { predictOriginal, scaleBySigma } from './euler';
 import { History } from './history';
 import { f32 } from './numerics';
@@ -89,7 +89,7 @@ export function createLms(config: SchedulerConfig, steps: number, karras: boolea
   const args = initArgs('LMSDiscreteScheduler', config, { use_karras_sigmas: karras });
   const betas = readBetaOptions(args);
   const { spacing, stepsOffset } = readSpacing(args);
-  const predictionType = readPredictionType(args, ['epsilon', 'v_prediction', 'sample']);
+  const predictionType = readPredictionType(args, PREDICTION_TYPES);
   args.unsupportedUnless('use_exponential_sigmas', false);
   args.unsupportedUnless('use_beta_sigmas', false);
   const schedule = sigmaSchedule(

@@ -156,7 +156,6 @@ describe('adapters match a twin with the same weights', () => {
 
   it('reads v-prediction, the SD 2.x pad token and a wider hidden state', async () => {
     const m = await model(testModelDir('v-prediction'));
-    assert.equal(m.info.predictionType, 'v_prediction');
     assert.equal(m.info.schedulerConfig['prediction_type'], 'v_prediction');
     assert.equal(m.textEncoder.hiddenSize, 48);
     const tokenizer = ClipTokenizer.fromFolder(`${m.info.dir}/tokenizer`);

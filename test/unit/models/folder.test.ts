@@ -34,7 +34,6 @@ describe('inspectModelFolder', () => {
     assert.ok(r.ok, r.ok ? '' : r.error.message);
     const info = r.value;
     assert.equal(info.name, 'optimum');
-    assert.equal(info.predictionType, 'epsilon');
     assert.equal(info.vaeScalingFactor, 0.18215);
     assert.deepEqual(info.unetConfig, { inChannels: 4, outChannels: 4, sampleSize: 8, crossAttentionDim: 32 });
     assert.deepEqual(info.nativeSize, { width: 64, height: 64 });
@@ -51,7 +50,7 @@ describe('inspectModelFolder', () => {
     assert.deepEqual(legacy.value.components.unet.externalData, [path.join(legacy.value.dir, 'unet/weights.pb')]);
     const v = inspectModelFolder(testModelDir('v-prediction'));
     assert.ok(v.ok);
-    assert.equal(v.value.predictionType, 'v_prediction');
+    assert.equal(v.value.schedulerConfig['prediction_type'], 'v_prediction');
     assert.deepEqual(v.value.nativeSize, { width: 96, height: 96 });
   });
 

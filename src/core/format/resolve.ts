@@ -1,0 +1,83 @@
+// What a parsed prompt file means beyond its text: the block a command is about (by name, number
+// or cursor line), the model folder a block runs on, the errors that stop it, and the defaults
+// of the settings it leaves out. The editor's language features and the job planner read these.
+
+import { randomInt } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Diagnostic } from '../diagnostics';
+import { fail, ok, type Result } from '../errors';
+import { blockAtLine, blockDiagnostics, effectiveSettings, type Block, type ParsedFile } from './parse';
+
+export const DEFAULT_STEPS = 20;
+export const DEFAULT_CFG = 7;
+
+/** A seed for a block that names none: any 32-bit value. */
+export function randomSeed(): number {
+  return randomInt(0, 2 ** 32);
+}
+
+/** A model folder as a block names it. */
+export interface BlockModel {
+  /** Absolute folder. */
+  dir: string;
+  /** As the file or command named it, for the recipe. */
+  spec: string;
+}
+
+export interface ModelResolution {
+  /** The prompt file's path; relative `model:` folders start at its folder. */
+  promptFile: string;
+  /** A model folder that overrides the file's (the CLI's --model), absolute or relative to the working directory. */
+  modelOverride?: string;
+  /** The model used when neither the file nor the override names one (absolute). */
+  defaultModel: string;
+}
+
+/** A folder named in a prompt file: `~/` is the home folder, relative paths start at the file's folder. */
+export function resolveModelPath(spec: string, baseDir: string): string {
+  if (spec === '~' || spec.startsWith('~/')) return path.join(os.homedir(), spec.slice(1));
+  return path.resolve(baseDir, spec);
+}
+
+/** The model a block runs on: the override, else the block's or header's `model:`, else the default. */
+export function blockModel(parsed: ParsedFile, block: Block, options: ModelResolution): BlockModel {
+  if (options.modelOverride !== undefined) return { dir: path.resolve(options.modelOverride), spec: options.modelOverride };
+  const spec = effectiveSettings(parsed, block).settings.model?.value;
+  if (spec !== undefined) return { dir: resolveModelPath(spec, path.dirname(path.resolve(options.promptFile))), spec };
+  return { dir: options.defaultModel, spec: options.defaultModel };
+}
+
+/** The errors that stop a block from running: its own and those of the header. */
+export function blockErrors(parsed: ParsedFile, block: Block): Diagnostic[] {
+  return blockDiagnostics(parsed, block).filter((d) => d.severity === 'error');
+}
+
+/** Blocks chosen by name or 1-based number; all blocks when `selector` is absent. */
+export function selectBlocks(parsed: ParsedFile, selector?: string): Result<Block[]> {
+  if (selector === undefined) return ok(parsed.blocks);
+  const byName = parsed.blocks.filter((b) => b.name === selector);
+  if (byName.length > 0) return ok(byName);
+  if (/^\d+$/.test(selector)) {
+    const block = parsed.blocks.find((b) => b.index === Number(selector));
+    if (block) return ok([block]);
+  }
+  const names = parsed.blocks.map((b) => (b.name !== undefined ? `'${b.name}'` : String(b.index))).join(', ');
+  return fail({
+    code: 'invalid-request',
+    message: `no block '${selector}' in the file; blocks: ${names || 'none'}`,
+    ...(parsed.file !== undefined ? { file: parsed.file } : {}),
+  });
+}
+
+/**
+ * The block Ctrl+Enter runs with the cursor on a 1-based line: the block there, or from the
+ * header (whose settings are every block's defaults) the first block, as a notebook runs the
+ * next cell. Undefined when the file has no block yet.
+ */
+export function blockToRun(parsed: ParsedFile, line: number): { block: Block; fromHeader: boolean } | undefined {
+  const block = blockAtLine(parsed, line);
+  if (block) return { block, fromHeader: false };
+  const first = parsed.blocks[0];
+  return first ? { block: first, fromHeader: true } : undefined;
+}
