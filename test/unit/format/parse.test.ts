@@ -90,7 +90,7 @@ describe('parseSdprompt', () => {
   });
 
   test('every problem is reported at once, each at its line and column', () => {
-    const text = ['--- a', 'red', 'steps: twenty', 'cfg: x', 'size: 512x500', 'sampler: eular', 'seed: 3..1', 'rng: torch'].join('\n');
+    const text = ['--- a', 'red', 'steps: twenty', 'cfg: x', 'size: 512x500', 'sampler: eular', 'seed: 3..1', 'rng: cuda'].join('\n');
     const found = errors(text).map((d) => [d.range.start.line, d.range.start.column, d.message]);
     assert.deepEqual(found, [
       [3, 8, 'steps must be a whole number from 1 to 1000'],
@@ -98,7 +98,7 @@ describe('parseSdprompt', () => {
       [5, 11, 'height 500 is not a multiple of 8 (try 496 or 504)'],
       [6, 10, "unknown sampler 'eular'; did you mean 'euler'?"],
       [7, 7, 'the range 3..1 runs backwards; write 1..3'],
-      [8, 6, "unknown rng 'torch'; known: numpy"],
+      [8, 6, "unknown rng 'cuda'; known: numpy, torch, nv"],
     ]);
   });
 

@@ -1,10 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { NumpyRandomState, createNoiseSource, RNG_NAMES } from '../../../src/core/noise';
-
-const root = join(__dirname, '..', '..', '..', '..');
+import { NumpyRandomState, createNoiseSource } from '../../../src/core/noise';
+import { assertSameFloat32, readNoiseFixture, sums, type CallPattern } from './fixture';
 
 interface SeedEntry {
   [pattern: string]: unknown;
@@ -17,19 +14,7 @@ interface Fixture {
 
 // numpy.random.RandomState(seed).randn(...) cast to float32, written by tools/reference/noise.py
 // (the fixture's `origin` names the numpy version).
-const fixture = JSON.parse(
-  readFileSync(join(root, 'test', 'fixtures', 'noise', 'numpy-randn.json'), 'utf8'),
-) as Fixture;
-
-/** Exact float32 equality, reporting the first differing index. */
-function assertSameFloat32(actual: Float32Array, expected: readonly number[], what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    if (actual[i] !== expected[i]) {
-      assert.fail(`${what}: value ${i} is ${actual[i]}, numpy gives ${expected[i]}`);
-    }
-  }
-}
+const fixture = readNoiseFixture<Fixture>('numpy-randn.json');
 
 test('seed 0 starts with the values numpy is known for', () => {
   const first = new NumpyRandomState(0).randn(4);
@@ -48,7 +33,7 @@ for (const [seed, entry] of Object.entries(fixture.seeds)) {
   test(`seed ${seed}: every call pattern equals numpy bit for bit`, () => {
     for (const [pattern, value] of Object.entries(entry)) {
       if (pattern === 'big') continue;
-      const { sizes, calls } = value as { sizes: number[]; calls: number[][] };
+      const { sizes, calls } = value as CallPattern;
       const rs = new NumpyRandomState(Number(seed));
       sizes.forEach((size, call) => {
         assertSameFloat32(rs.randn(size), calls[call]!, `seed ${seed}, ${pattern}, call ${call}`);
@@ -61,20 +46,12 @@ for (const [seed, entry] of Object.entries(fixture.seeds)) {
     const values = new NumpyRandomState(Number(seed)).randn(size);
     assertSameFloat32(values.subarray(0, head.length), head, 'head');
     assertSameFloat32(values.subarray(size - tail.length), tail, 'tail');
-    let total = 0;
-    let squares = 0;
-    for (const v of values) {
-      total += v;
-      squares += v * v;
-    }
     // Summed in the same order as the reference script, so equal values give equal sums.
-    assert.equal(total, sum);
-    assert.equal(squares, sumOfSquares);
+    assert.deepEqual(sums(values), { sum, sumOfSquares });
   });
 }
 
 test('createNoiseSource gives a numpy stream that continues across calls', () => {
-  assert.deepEqual([...RNG_NAMES], ['numpy']);
   const source = createNoiseSource('numpy', 42);
   const direct = new NumpyRandomState(42).randn(12);
   const split = [...source.randn(5), ...source.randn(7)];
