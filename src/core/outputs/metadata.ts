@@ -2,6 +2,8 @@
 // tools that read it show and reuse the settings) and a JSON recipe beside it with everything
 // needed to make the same image again.
 
+import { A1111_RNG } from '../parameters/a1111-keys';
+import { formatParametersText } from '../parameters/a1111-text';
 import type { Txt2ImgRequest } from '../pipelines/txt2img';
 import { a1111Name } from '../schedulers/registry';
 import { SDPROMPT_VERSION } from '../version';
@@ -52,28 +54,24 @@ export interface Recipe {
   timings: Timings;
 }
 
-/** A1111 quotes a value that holds a comma, colon or newline, as JSON. */
-function quote(value: string): string {
-  return /[,:\n"]/.test(value) ? JSON.stringify(value) : value;
-}
-
-/** The `parameters` text A1111 writes: prompt, `Negative prompt: …`, then `Key: value` pairs. */
+/**
+ * The `parameters` text A1111 writes, its keys in the order of A1111's `create_infotext`: Steps,
+ * Sampler, Schedule type, CFG scale, Seed, Size, Model hash, Model, …, RNG, …, Version. RNG is
+ * written always (A1111 leaves out its default, GPU, which is none of ours).
+ */
 export function a1111Parameters(settings: ImageSettings, model: ModelIdentity): string {
-  const pairs: [string, string | number][] = [
+  return formatParametersText(settings.prompt, settings.negativePrompt, [
     ['Steps', settings.steps],
-    ['Sampler', a1111Name(settings.sampler)],
+    ['Sampler', settings.sampler.sampler.a1111[0]!],
+    ['Schedule type', settings.sampler.karras ? 'Karras' : 'Automatic'],
     ['CFG scale', settings.cfg],
     ['Seed', settings.seed],
     ['Size', `${settings.width}x${settings.height}`],
     ['Model hash', model.unetSha256.slice(0, 10)],
-    ['Model', quote(model.name)],
-    ['RNG', settings.rng],
+    ['Model', model.name],
+    ['RNG', A1111_RNG[settings.rng]],
     ['Version', `sdprompt ${SDPROMPT_VERSION}`],
-  ];
-  const lines = [settings.prompt];
-  if (settings.negativePrompt !== '') lines.push(`Negative prompt: ${settings.negativePrompt}`);
-  lines.push(pairs.map(([k, v]) => `${k}: ${v}`).join(', '));
-  return lines.join('\n');
+  ]);
 }
 
 export function buildRecipe(args: {

@@ -50,7 +50,7 @@ describe('runJobs on generated models', () => {
     const meta = await sharp(png).metadata();
     assert.deepEqual([meta.width, meta.height, meta.channels], [32, 24, 3]);
     const parameters = readTextChunks(png)['parameters']!;
-    assert.match(parameters, /^a \(red:1\.2\) circle\nNegative prompt: blue\nSteps: 4, Sampler: Euler a, CFG scale: 7, Seed: 7, Size: 32x24, Model hash: [0-9a-f]{10}, Model: optimum, RNG: numpy, Version: sdprompt /);
+    assert.match(parameters, /^a \(red:1\.2\) circle\nNegative prompt: blue\nSteps: 4, Sampler: Euler a, Schedule type: Automatic, CFG scale: 7, Seed: 7, Size: 32x24, Model hash: [0-9a-f]{10}, Model: optimum, RNG: numpy, Version: sdprompt /);
 
     const recipe = JSON.parse(readFileSync(path.join(outDir, 'red-circle-7.json'), 'utf8'));
     assert.equal(recipe.format, 'sdprompt-recipe');
