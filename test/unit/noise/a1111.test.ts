@@ -1,14 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PhiloxGenerator, imageNoise, type RngName } from '../../../src/core/noise';
-import { assertSameFloat32, readNoiseFixture, sums, type CallPattern } from './fixture';
+import { assertCallPatterns, assertSameFloat32, assertSummary, readNoiseFixture, sums, type CallPattern, type Summary } from './fixture';
 
-interface Summary {
-  head: number[];
-  tail: number[];
-  sum: number;
-  sumOfSquares: number;
-}
 interface ImageRngCase {
   rng: 'CPU' | 'NV';
   ensd: number;
@@ -30,12 +24,6 @@ interface Fixture {
 const fixture = readNoiseFixture<Fixture>('a1111.json');
 const RNG_OF: Record<ImageRngCase['rng'], RngName> = { CPU: 'torch', NV: 'nv' };
 
-function assertSummary(values: Float32Array, expected: Summary, what: string): void {
-  assertSameFloat32(values.subarray(0, expected.head.length), expected.head, `${what} head`);
-  assertSameFloat32(values.subarray(values.length - expected.tail.length), expected.tail, `${what} tail`);
-  assert.deepEqual(sums(values), { sum: expected.sum, sumOfSquares: expected.sumOfSquares }, `${what} sums`);
-}
-
 test('the fixture is A1111 1.10.1 code', () => {
   assert.match(fixture.origin, /A1111 stable-diffusion-webui v1\.10\.1/);
 });
@@ -48,12 +36,7 @@ test('rng_philox.Generator(0).randn((3, 4)) starts as A1111 documents it', () =>
 
 for (const [seed, entry] of Object.entries(fixture.philox)) {
   test(`NV seed ${seed}: every call pattern equals A1111's Philox bit for bit`, () => {
-    for (const [pattern, value] of Object.entries(entry)) {
-      if (pattern === 'big') continue;
-      const { sizes, calls } = value as CallPattern;
-      const generator = new PhiloxGenerator(BigInt(seed));
-      sizes.forEach((size, call) => assertSameFloat32(generator.randn(size), calls[call]!, `seed ${seed}, ${pattern}, call ${call}`));
-    }
+    assertCallPatterns(entry, () => new PhiloxGenerator(BigInt(seed)), `seed ${seed}`);
     assertSummary(new PhiloxGenerator(BigInt(seed)).randn(entry.big.size), entry.big, '1x4x64x64');
   });
 }

@@ -25,6 +25,31 @@ export function assertSameFloat32(actual: Float32Array, expected: readonly numbe
   }
 }
 
+/** First and last values and sums of a long tensor, as the reference scripts record them. */
+export interface Summary {
+  head: number[];
+  tail: number[];
+  sum: number;
+  sumOfSquares: number;
+}
+
+export function assertSummary(values: Float32Array, expected: Summary, what: string): void {
+  assertSameFloat32(values.subarray(0, expected.head.length), expected.head, `${what}: head`);
+  assertSameFloat32(values.subarray(values.length - expected.tail.length), expected.tail, `${what}: tail`);
+  // Summed in the same order as the reference scripts, so equal values give equal sums.
+  assert.deepEqual(sums(values), { sum: expected.sum, sumOfSquares: expected.sumOfSquares }, `${what}: sums`);
+}
+
+/** Runs each recorded call pattern on a fresh generator from `make` and compares every call bit for bit. */
+export function assertCallPatterns(patterns: Record<string, unknown>, make: () => { randn(count: number): Float32Array }, what: string): void {
+  for (const [name, value] of Object.entries(patterns)) {
+    if (name === 'big') continue;
+    const { sizes, calls } = value as CallPattern;
+    const generator = make();
+    sizes.forEach((size, call) => assertSameFloat32(generator.randn(size), calls[call]!, `${what}, ${name}, call ${call}`));
+  }
+}
+
 /** Sum and sum of squares in index order, in float64: what the reference scripts record for long tensors. */
 export function sums(values: Float32Array): { sum: number; sumOfSquares: number } {
   let sum = 0;

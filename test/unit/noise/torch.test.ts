@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TorchCpuGenerator, createNoiseSource } from '../../../src/core/noise';
-import { assertSameFloat32, readNoiseFixture, sums, type CallPattern } from './fixture';
+import { assertCallPatterns, assertSummary, readNoiseFixture, type Summary } from './fixture';
 
 interface Fixture {
   origin: string;
-  seeds: Record<string, Record<string, unknown> & { big: { size: number; head: number[]; tail: number[]; sum: number; sumOfSquares: number } }>;
+  seeds: Record<string, Record<string, unknown> & { big: Summary & { size: number } }>;
   far: { seed: number; size: number; values: Record<string, number> }[];
 }
 
@@ -26,20 +26,11 @@ test('seed 0 starts with the values torch is known for', () => {
 
 for (const [seed, entry] of Object.entries(fixture.seeds)) {
   test(`seed ${seed}: every call pattern equals torch bit for bit`, () => {
-    for (const [pattern, value] of Object.entries(entry)) {
-      if (pattern === 'big') continue;
-      const { sizes, calls } = value as CallPattern;
-      const generator = new TorchCpuGenerator(BigInt(seed));
-      sizes.forEach((size, call) => assertSameFloat32(generator.randn(size), calls[call]!, `seed ${seed}, ${pattern}, call ${call}`));
-    }
+    assertCallPatterns(entry, () => new TorchCpuGenerator(BigInt(seed)), `seed ${seed}`);
   });
 
   test(`seed ${seed}: a 1x4x64x64 latent equals torch`, () => {
-    const { size, head, tail, sum, sumOfSquares } = entry.big;
-    const values = new TorchCpuGenerator(BigInt(seed)).randn(size);
-    assertSameFloat32(values.subarray(0, head.length), head, 'head');
-    assertSameFloat32(values.subarray(size - tail.length), tail, 'tail');
-    assert.deepEqual(sums(values), { sum, sumOfSquares });
+    assertSummary(new TorchCpuGenerator(BigInt(seed)).randn(entry.big.size), entry.big, `seed ${seed}`);
   });
 }
 
