@@ -150,3 +150,41 @@ export async function until(page: Page, expression: string, timeoutMs = 10_000):
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** A theme as VS Code gives it to a webview (test/webview/themes.json, from tools/webview-themes/capture.ts). */
+export interface WebviewTheme {
+  theme: string;
+  bodyClass: string;
+  variables: Record<string, string | null>;
+}
+
+/** Applies a theme the way VS Code does: `--vscode-*` variables on <html>, the theme's classes on <body>. */
+export async function applyTheme(page: Page, theme: WebviewTheme): Promise<void> {
+  await page.evaluate((t) => {
+    const doc = (globalThis as unknown as { document: { documentElement: { style: { setProperty(n: string, v: string): void; removeProperty(n: string): void } }; body: { className: string } } }).document;
+    for (const [name, value] of Object.entries(t.variables)) {
+      if (value === null) doc.documentElement.style.removeProperty(name);
+      else doc.documentElement.style.setProperty(name, value);
+    }
+    doc.body.className = t.bodyClass;
+  }, theme);
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+const AXE_SOURCE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
+
+/**
+ * axe-core's audit of the page as it is now. axe is injected through the DevTools protocol
+ * (page.evaluate), which the panel's CSP does not govern, so the page's policy stays as shipped.
+ */
+export async function axeAudit(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(readFileSync(AXE_SOURCE, 'utf8'));
+  const result = (await page.evaluate('window.axe.run(document, { resultTypes: ["violations"] })')) as { violations: AxeViolation[] };
+  return result.violations;
+}

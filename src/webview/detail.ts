@@ -1,0 +1,66 @@
+// One image's details: the image, its recipe, the A1111 parameters, and what can be done with it
+// (reuse its seed, copy its parameters, reveal or open it).
+
+import { byId, h, replaceChildren } from './dom';
+import { post, saveUi, ui } from './host';
+import { focusThumb } from './results';
+import { findImage, imageClass } from './store';
+
+export function detailSkeleton(): HTMLElement {
+  return h('section', { id: 'detail', class: 'detail', role: 'dialog', 'aria-labelledby': 'detail-title', hidden: true });
+}
+
+export function isDetailOpen(): boolean {
+  return ui.openImageId !== undefined;
+}
+
+export function openDetail(id: string): void {
+  ui.openImageId = id;
+  saveUi();
+  renderDetail();
+  byId('detail').querySelector<HTMLElement>('button')?.focus();
+}
+
+export function closeDetail(): void {
+  const id = ui.openImageId;
+  delete ui.openImageId;
+  saveUi();
+  renderDetail();
+  if (id) focusThumb(id);
+}
+
+export function renderDetail(): void {
+  const section = byId('detail');
+  const image = findImage(ui.openImageId);
+  section.hidden = !image;
+  if (!image) {
+    section.replaceChildren();
+    return;
+  }
+  const r = image.recipe;
+  const fields: [string, string][] = [
+    ['Seed', String(r.seed)],
+    ['Steps', String(r.steps)],
+    ['CFG', String(r.cfg)],
+    ['Sampler', r.sampler],
+    ['Size', `${r.width}x${r.height}`],
+    ['Model', r.model],
+    ['Prompt', r.prompt],
+    ['Negative', r.negative || '(none)'],
+    ['Created', new Date(image.createdAt).toLocaleString()],
+  ];
+  if (r.durationMs !== undefined) fields.push(['Took', `${(r.durationMs / 1000).toFixed(1)} s`]);
+  const command = (type: 'reuseSeed' | 'copyParameters' | 'revealImage' | 'openImage') => () => post({ type, imageId: image.id });
+  replaceChildren(section,
+    h('div', { class: 'detail-head' },
+      h('h2', { id: 'detail-title' }, image.fileName),
+      h('button', { type: 'button', class: 'icon close', 'aria-label': 'Close', title: 'Close (Escape)', onclick: closeDetail }, '✕')),
+    h('img', { src: image.src, alt: `Seed ${image.seed}`, class: imageClass(image, 'detail-img'), width: image.width, height: image.height }),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'primary', 'data-command': 'reuseSeed', onclick: command('reuseSeed') }, 'Reuse seed'),
+      h('button', { type: 'button', class: 'secondary', 'data-command': 'copyParameters', onclick: command('copyParameters') }, 'Copy parameters'),
+      h('button', { type: 'button', class: 'secondary', 'data-command': 'revealImage', onclick: command('revealImage') }, 'Reveal in explorer'),
+      h('button', { type: 'button', class: 'secondary', 'data-command': 'openImage', onclick: command('openImage') }, 'Open image')),
+    h('dl', { class: 'recipe' }, ...fields.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
+    h('details', { class: 'parameters' }, h('summary', {}, 'Parameters (A1111)'), h('pre', {}, image.parameters)));
+}

@@ -1,0 +1,32 @@
+// The webview's side of the VS Code API: posting commands to the host, and the UI state the
+// webview remembers across hide and show (setState), since the panel does not keep its context
+// when hidden.
+
+import type { WebviewMessage } from '../protocol/webview';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: UiState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** What the webview remembers across hide/show; everything else comes from the host. */
+export interface UiState {
+  scrollY: number;
+  openImageId?: string;
+}
+
+const vscode = acquireVsCodeApi();
+const saved = vscode.getState() as Partial<UiState> | undefined;
+
+export const ui: UiState = { scrollY: typeof saved?.scrollY === 'number' ? saved.scrollY : 0 };
+if (typeof saved?.openImageId === 'string') ui.openImageId = saved.openImageId;
+
+export function post(message: WebviewMessage): void {
+  vscode.postMessage(message);
+}
+
+export function saveUi(): void {
+  vscode.setState({ ...ui });
+}
