@@ -11,13 +11,19 @@ import {
   type FloatType,
   type Port,
   expectFloat,
-  expectRank,
   floatTensor,
   invalid,
   port,
+  rankedPort,
   staticDim,
   toFloat32,
 } from './io';
+
+// The axes of the tensors the components take and give, for rank checks and their messages.
+const TOKEN_AXES = ['batch', 'sequence'];
+const HIDDEN_AXES = ['batch', 'sequence', 'width'];
+const LATENT_AXES = ['batch', 'channels', 'height', 'width'];
+const IMAGE_AXES = ['batch', '3', 'height', 'width'];
 
 export interface TextEncoder {
   /** The width D of last_hidden_state. */
@@ -97,11 +103,9 @@ export interface TextEncoderPorts {
 }
 
 export function textEncoderPorts(c: ComponentSession): TextEncoderPorts {
-  const ids = port(c, 'input', ['input_ids'], 'token ids [batch, 77]');
-  expectRank(c, 'input', ids, 2, '[batch, sequence]');
+  const ids = rankedPort(c, 'input', ['input_ids'], 'token ids [batch, 77]', TOKEN_AXES);
   if (ids.type !== 'int32' && ids.type !== 'int64') raise(invalid(c, `input input_ids has type ${ids.type}, expected int32 or int64`));
-  const hidden = port(c, 'output', ['last_hidden_state'], 'the hidden states [batch, 77, width]');
-  expectRank(c, 'output', hidden, 3, '[batch, sequence, width]');
+  const hidden = rankedPort(c, 'output', ['last_hidden_state'], 'the hidden states [batch, 77, width]', HIDDEN_AXES);
   return { ids, hidden, hiddenType: expectFloat(c, 'output', hidden) };
 }
 
@@ -134,17 +138,14 @@ export interface UNetPorts {
 const TIMESTEP_TYPES = ['int64', 'int32', 'float32', 'float16', 'float64'];
 
 export function unetPorts(c: ComponentSession): UNetPorts {
-  const sample = port(c, 'input', ['sample'], 'the latents [batch, channels, height, width]');
-  expectRank(c, 'input', sample, 4, '[batch, channels, height, width]');
+  const sample = rankedPort(c, 'input', ['sample'], 'the latents [batch, channels, height, width]', LATENT_AXES);
   const timestep = port(c, 'input', ['timestep'], 'the diffusion timestep');
   if (!TIMESTEP_TYPES.includes(timestep.type)) {
     raise(invalid(c, `input timestep has type ${timestep.type}, expected int64, float32 or float16`));
   }
   if (timestep.shape.length > 1) raise(invalid(c, `input timestep has rank ${timestep.shape.length} [${timestep.shape.join(', ')}], expected a scalar or [batch]`));
-  const hidden = port(c, 'input', ['encoder_hidden_states'], 'the text encoder hidden states [batch, sequence, width]');
-  expectRank(c, 'input', hidden, 3, '[batch, sequence, width]');
-  const out = port(c, 'output', ['out_sample'], 'the noise prediction [batch, channels, height, width]');
-  expectRank(c, 'output', out, 4, '[batch, channels, height, width]');
+  const hidden = rankedPort(c, 'input', ['encoder_hidden_states'], 'the text encoder hidden states [batch, sequence, width]', HIDDEN_AXES);
+  const out = rankedPort(c, 'output', ['out_sample'], 'the noise prediction [batch, channels, height, width]', LATENT_AXES);
   expectFloat(c, 'output', out);
   return { sample, sampleType: expectFloat(c, 'input', sample), timestep, hidden, hiddenType: expectFloat(c, 'input', hidden), out };
 }
@@ -194,22 +195,22 @@ export interface VaeDecoderPorts {
 }
 
 export function vaeDecoderPorts(c: ComponentSession): VaeDecoderPorts {
-  const latents = port(c, 'input', ['latent_sample'], 'the latents [batch, channels, height, width]');
-  expectRank(c, 'input', latents, 4, '[batch, channels, height, width]');
-  const image = port(c, 'output', ['sample'], 'the image [batch, 3, height, width]');
-  expectRank(c, 'output', image, 4, '[batch, 3, height, width]');
+  const latents = rankedPort(c, 'input', ['latent_sample'], 'the latents [batch, channels, height, width]', LATENT_AXES);
+  const image = rankedPort(c, 'output', ['sample'], 'the image [batch, 3, height, width]', IMAGE_AXES);
   expectFloat(c, 'output', image);
   return { latents, latentType: expectFloat(c, 'input', latents), image };
 }
 
+/** One [batch, channels, height, width] float tensor in, one out: the VAE's decoder and encoder. */
+async function runImageLike(c: ComponentSession, stats: ComponentStats, from: Port, fromType: FloatType, to: Port, what: string, t: Tensor): Promise<Tensor> {
+  expectShape(c, what, t, 4);
+  const out = await timedRun(c, stats, { [from.name]: floatTensor(ort, fromType, t.data, t.shape) }, [to.name]);
+  return toFloat32(c, out[to.name], to.name);
+}
+
 export function makeVaeDecoder(c: ComponentSession, p: VaeDecoderPorts, stats: ComponentStats): VaeDecoder {
-  const fetches = [p.image.name];
   return {
-    async decode(latents) {
-      expectShape(c, 'latents', latents, 4);
-      const out = await timedRun(c, stats, { [p.latents.name]: floatTensor(ort, p.latentType, latents.data, latents.shape) }, fetches);
-      return toFloat32(c, out[p.image.name], p.image.name);
-    },
+    decode: (latents) => runImageLike(c, stats, p.latents, p.latentType, p.image, 'latents', latents),
   };
 }
 
@@ -222,10 +223,8 @@ export interface VaeEncoderPorts {
 }
 
 export function vaeEncoderPorts(c: ComponentSession): VaeEncoderPorts {
-  const image = port(c, 'input', ['sample'], 'the image [batch, 3, height, width] in [-1, 1]');
-  expectRank(c, 'input', image, 4, '[batch, 3, height, width]');
-  const latents = port(c, 'output', ['latent_parameters', 'latent_sample'], 'the latent distribution');
-  expectRank(c, 'output', latents, 4, '[batch, channels, height, width]');
+  const image = rankedPort(c, 'input', ['sample'], 'the image [batch, 3, height, width] in [-1, 1]', IMAGE_AXES);
+  const latents = rankedPort(c, 'output', ['latent_parameters', 'latent_sample'], 'the latent distribution', LATENT_AXES);
   expectFloat(c, 'output', latents);
   const parameters = latents.name === 'latent_parameters';
   const channels = staticDim(latents, 1);
@@ -255,12 +254,9 @@ function splitParameters(t: Tensor): { mean: Tensor; logvar: Tensor } {
 }
 
 export function makeVaeEncoder(c: ComponentSession, p: VaeEncoderPorts, stats: ComponentStats): VaeEncoder {
-  const fetches = [p.latents.name];
   return {
     async encode(image) {
-      expectShape(c, 'image', image, 4);
-      const out = await timedRun(c, stats, { [p.image.name]: floatTensor(ort, p.imageType, image.data, image.shape) }, fetches);
-      const latents = toFloat32(c, out[p.latents.name], p.latents.name);
+      const latents = await runImageLike(c, stats, p.image, p.imageType, p.latents, 'image', image);
       if (!p.parameters) return { mean: latents };
       if (latents.shape[1]! % 2 !== 0) throw new Error(`${c.relative}: latent_parameters has an odd channel count ${latents.shape[1]}`);
       return splitParameters(latents);

@@ -49,10 +49,13 @@ export function port(c: ComponentSession, kind: 'input' | 'output', names: reado
   raise(invalid(c, `has no ${kind} named ${names.join(' or ')} (${expected}); its ${kind}s are: ${describePorts(list)}`));
 }
 
-export function expectRank(c: ComponentSession, kind: 'input' | 'output', p: Port, rank: number, layout: string): void {
-  if (p.shape.length !== 0 && p.shape.length !== rank) {
-    raise(invalid(c, `${kind} ${p.name} has rank ${p.shape.length} [${p.shape.join(', ')}], expected ${rank}: ${layout}`));
+/** The named input or output, whose rank must be that of `layout` (its axes' names) when the model fixes one. */
+export function rankedPort(c: ComponentSession, kind: 'input' | 'output', names: readonly string[], expected: string, layout: readonly string[]): Port {
+  const p = port(c, kind, names, expected);
+  if (p.shape.length !== 0 && p.shape.length !== layout.length) {
+    raise(invalid(c, `${kind} ${p.name} has rank ${p.shape.length} [${p.shape.join(', ')}], expected ${layout.length}: [${layout.join(', ')}]`));
   }
+  return p;
 }
 
 export type FloatType = 'float32' | 'float16';

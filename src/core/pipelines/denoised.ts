@@ -5,6 +5,7 @@
 import { alphasCumprod } from '../schedulers/training';
 import { initArgs, readBetaOptions, PREDICTION_TYPES, readPredictionType, type PredictionType } from '../schedulers/config';
 import type { SchedulerConfig } from '../schedulers';
+import { originalFromScaledForm } from '../schedulers/prediction';
 
 export interface TrainingAlphas {
   prediction: PredictionType;
@@ -27,15 +28,7 @@ export function trainingAlphas(config: SchedulerConfig): TrainingAlphas {
   };
 }
 
-/** x₀ from the UNet's input x_t and its (guided) prediction. */
+/** x₀ from the UNet's input x_t and its (guided) prediction, in the samplers' own arithmetic. */
 export function predictOriginal(sample: Float32Array, prediction: Float32Array, alphaBar: number, type: PredictionType): Float32Array {
-  const out = new Float32Array(sample.length);
-  const a = Math.sqrt(alphaBar);
-  const b = Math.sqrt(1 - alphaBar);
-  for (let i = 0; i < out.length; i++) {
-    const x = sample[i]!;
-    const p = prediction[i]!;
-    out[i] = type === 'epsilon' ? (x - b * p) / a : type === 'v_prediction' ? a * x - b * p : p;
-  }
-  return out;
+  return originalFromScaledForm(type, prediction, sample, Math.sqrt(alphaBar), Math.sqrt(1 - alphaBar), new Float32Array(sample.length));
 }

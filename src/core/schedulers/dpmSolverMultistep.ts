@@ -7,10 +7,10 @@ import type { NoiseSource } from '../noise';
 import { initArgs, readBetaOptions, PREDICTION_TYPES, readPredictionType, readSpacing, type PredictionType } from './config';
 import { History } from './history';
 import { f32, karrasSigmas, roundHalfEven, sigmaToT } from './numerics';
-import type { Scheduler, SchedulerConfig } from './scheduler';
-import { StepOrder } from './scheduler';
+import type { SchedulerConfig } from './scheduler';
 import { dpmSolverTimesteps } from './spacing';
 import { alphasCumprod, logSigmaTable, sigmaTable } from './training';
+import { VpSampler } from './vpSampler';
 
 export interface DpmSolverOptions {
   predictionType: PredictionType;
@@ -20,49 +20,24 @@ export interface DpmSolverOptions {
   finalSigmaZero: boolean;
 }
 
-/** α_t and σ_t of the VP process at k-diffusion noise level σ (float32, diffusers' order). */
-function alphaSigma(sigma: number): { alpha: number; sigmaT: number; lambda: number } {
-  const alpha = f32(1 / f32(Math.sqrt(f32(f32(sigma * sigma) + 1))));
-  const sigmaT = f32(sigma * alpha);
-  return { alpha, sigmaT, lambda: f32(f32(Math.log(alpha)) - f32(Math.log(sigmaT))) };
-}
-
-export class DpmSolverMultistepScheduler implements Scheduler {
-  readonly initNoiseSigma = 1;
-  private readonly order: StepOrder;
+export class DpmSolverMultistepScheduler extends VpSampler {
   private readonly predictions = new History(2);
   private lowerOrderSteps = 0;
 
   constructor(
-    readonly timesteps: readonly number[],
-    readonly sigmas: readonly number[],
+    timesteps: readonly number[],
+    sigmas: readonly number[],
     private readonly options: DpmSolverOptions,
   ) {
-    this.order = new StepOrder(timesteps.length);
+    super(timesteps, sigmas, options.predictionType);
   }
 
-  scaleModelInput(sample: Float32Array, _index: number): Float32Array {
-    return sample;
-  }
-
-  step(modelOutput: Float32Array, index: number, sample: Float32Array, _noise: NoiseSource): Float32Array {
-    this.order.check(index);
+  protected advance(modelOutput: Float32Array, index: number, sample: Float32Array, _noise: NoiseSource): Float32Array {
     const { options } = this;
     const last = index === this.timesteps.length - 1;
     const lowerOrderFinal =
       last && (options.eulerAtFinal || (options.lowerOrderFinal && this.timesteps.length < 15) || options.finalSigmaZero);
-
-    const x0 = this.predictions.claim(sample.length);
-    const s = alphaSigma(this.sigmas[index]!);
-    const n = sample.length;
-    if (options.predictionType === 'epsilon') {
-      for (let i = 0; i < n; i++) x0[i] = f32(sample[i]! - f32(s.sigmaT * modelOutput[i]!)) / s.alpha;
-    } else if (options.predictionType === 'v_prediction') {
-      for (let i = 0; i < n; i++) x0[i] = f32(s.alpha * sample[i]!) - f32(s.sigmaT * modelOutput[i]!);
-    } else {
-      x0.set(modelOutput);
-    }
-
+    this.dataPrediction(modelOutput, sample, index, this.predictions.claim(sample.length));
     const out =
       this.lowerOrderSteps < 1 || lowerOrderFinal
         ? this.firstOrder(index, sample)
@@ -73,8 +48,8 @@ export class DpmSolverMultistepScheduler implements Scheduler {
 
   /** DPM-Solver++(1), i.e. DDIM: x_t = (σ_t/σ_s)·x − α_t(e^(−h) − 1)·x̂₀. */
   private firstOrder(index: number, sample: Float32Array): Float32Array {
-    const t = alphaSigma(this.sigmas[index + 1]!);
-    const s = alphaSigma(this.sigmas[index]!);
+    const t = this.scalesAt(index + 1);
+    const s = this.scalesAt(index);
     const h = f32(t.lambda - s.lambda);
     const sampleScale = f32(t.sigmaT / s.sigmaT);
     const x0Scale = f32(t.alpha * f32(f32(Math.exp(-h)) - 1));
@@ -86,9 +61,9 @@ export class DpmSolverMultistepScheduler implements Scheduler {
 
   /** DPM-Solver++(2M) with the last two x̂₀. */
   private secondOrder(index: number, sample: Float32Array): Float32Array {
-    const t = alphaSigma(this.sigmas[index + 1]!);
-    const s0 = alphaSigma(this.sigmas[index]!);
-    const s1 = alphaSigma(this.sigmas[index - 1]!);
+    const t = this.scalesAt(index + 1);
+    const s0 = this.scalesAt(index);
+    const s1 = this.scalesAt(index - 1);
     const h = f32(t.lambda - s0.lambda);
     const h0 = f32(s0.lambda - s1.lambda);
     const r0 = f32(h0 / h);

@@ -6,68 +6,26 @@
 // diffusers has no Karras option for this class; with `karras` the sampler steps over the
 // schedule of EulerDiscreteScheduler(use_karras_sigmas=True) built from the same config.
 
-import type { NoiseSource } from '../noise';
-import { initArgs, readBetaOptions, readPredictionType, readSpacing } from './config';
-import { eulerSchedule, predictOriginal, scaleBySigma, type SigmaSamplerSetup } from './euler';
+import { initArgs, readPredictionType } from './config';
+import { eulerSchedule } from './euler';
 import { f32 } from './numerics';
-import type { Scheduler, SchedulerConfig } from './scheduler';
-import { StepOrder } from './scheduler';
-import { sigmaSchedule } from './sigmas';
-import { alphasCumprod } from './training';
+import type { SchedulerConfig } from './scheduler';
+import { ancestralSigmas, eulerStep, readSigmaSetup, SigmaSampler, type SigmaSamplerSetup, type SigmaStep } from './sigmaSampler';
+
+const PREDICTION_TYPES = ['epsilon', 'v_prediction'] as const;
 
 function ancestralSetup(config: SchedulerConfig, steps: number, karras: boolean): SigmaSamplerSetup {
   const args = initArgs('EulerAncestralDiscreteScheduler', config);
-  const predictionType = readPredictionType(args, ['epsilon', 'v_prediction']);
-  if (karras) return { schedule: eulerSchedule(config, steps, true).schedule, predictionType };
-  const betas = readBetaOptions(args);
-  const { spacing, stepsOffset } = readSpacing(args);
-  const schedule = sigmaSchedule(
-    alphasCumprod(betas, true),
-    { spacing, steps, numTrainTimesteps: betas.numTrainTimesteps, stepsOffset },
-    { karras: false, finalSigma: 'zero' },
-  );
-  return { schedule, predictionType };
+  if (karras) return { schedule: eulerSchedule(config, steps, true).schedule, predictionType: readPredictionType(args, PREDICTION_TYPES) };
+  return readSigmaSetup(args, steps, true, { karras: false, finalSigma: 'zero' }, PREDICTION_TYPES);
 }
 
-export class EulerAncestralScheduler implements Scheduler {
-  readonly timesteps: readonly number[];
-  readonly sigmas: readonly number[];
-  readonly initNoiseSigma: number;
-  private readonly predictionType: SigmaSamplerSetup['predictionType'];
-  private readonly order: StepOrder;
-  private predicted: Float32Array | undefined;
-
-  constructor(setup: SigmaSamplerSetup) {
-    this.timesteps = setup.schedule.timesteps;
-    this.sigmas = setup.schedule.sigmas;
-    this.initNoiseSigma = setup.schedule.initNoiseSigma;
-    this.predictionType = setup.predictionType;
-    this.order = new StepOrder(this.timesteps.length);
-  }
-
-  scaleModelInput(sample: Float32Array, index: number): Float32Array {
-    return scaleBySigma(sample, this.sigmas[index]!);
-  }
-
-  step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array {
-    this.order.check(index);
-    const sigma = this.sigmas[index]!;
-    const sigmaTo = this.sigmas[index + 1]!;
-    const from2 = f32(sigma * sigma);
-    const to2 = f32(sigmaTo * sigmaTo);
-    const sigmaUp = f32(Math.sqrt(f32(f32(to2 * f32(from2 - to2)) / from2)));
-    const sigmaDown = f32(Math.sqrt(f32(to2 - f32(sigmaUp * sigmaUp))));
-    const dt = f32(sigmaDown - sigma);
-    const n = sample.length;
-    this.predicted ??= new Float32Array(n);
-    const predicted = predictOriginal(this.predictionType, modelOutput, sample, sigma, this.predicted);
-    const fresh = noise.randn(n);
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const derivative = f32(f32(sample[i]! - predicted[i]!) / sigma);
-      const stepped = f32(sample[i]! + f32(derivative * dt));
-      out[i] = stepped + f32(fresh[i]! * sigmaUp);
-    }
+export class EulerAncestralScheduler extends SigmaSampler {
+  protected stepFrom({ sample, denoised, sigma, sigmaNext, noise }: SigmaStep): Float32Array {
+    const { up, down } = ancestralSigmas(sigma, sigmaNext);
+    const out = eulerStep(sample, denoised, sigma, down);
+    const fresh = noise.randn(out.length);
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! + f32(fresh[i]! * up);
     return out;
   }
 }

@@ -3,15 +3,11 @@
 // polynomials. Those are polynomials of degree < 4, so 3-point Gauss–Legendre integrates them
 // exactly (diffusers uses scipy's adaptive quad on a float32 integrand, which agrees to ~1e-7).
 
-import type { NoiseSource } from '../noise';
-import { initArgs, readBetaOptions, PREDICTION_TYPES, readPredictionType, readSpacing, type PredictionType } from './config';
-import { predictOriginal, scaleBySigma } from './euler';
+import { initArgs } from './config';
 import { History } from './history';
 import { f32 } from './numerics';
-import type { Scheduler, SchedulerConfig } from './scheduler';
-import { StepOrder } from './scheduler';
-import { sigmaSchedule, type SigmaSchedule } from './sigmas';
-import { alphasCumprod } from './training';
+import type { SchedulerConfig } from './scheduler';
+import { derivativeAt, readSigmaSetup, SigmaSampler, type SigmaStep } from './sigmaSampler';
 
 const MAX_ORDER = 4;
 const GAUSS_NODES = [-Math.sqrt(3 / 5), 0, Math.sqrt(3 / 5)];
@@ -39,36 +35,13 @@ export function lmsCoefficient(sigmas: readonly number[], order: number, t: numb
   return integral * half;
 }
 
-export class LmsScheduler implements Scheduler {
-  readonly timesteps: readonly number[];
-  readonly sigmas: readonly number[];
-  readonly initNoiseSigma: number;
-  private readonly order: StepOrder;
+export class LmsScheduler extends SigmaSampler {
   private readonly derivatives = new History(MAX_ORDER);
-  private predicted: Float32Array | undefined;
 
-  constructor(
-    schedule: SigmaSchedule,
-    private readonly predictionType: PredictionType,
-  ) {
-    this.timesteps = schedule.timesteps;
-    this.sigmas = schedule.sigmas;
-    this.initNoiseSigma = schedule.initNoiseSigma;
-    this.order = new StepOrder(this.timesteps.length);
-  }
-
-  scaleModelInput(sample: Float32Array, index: number): Float32Array {
-    return scaleBySigma(sample, this.sigmas[index]!);
-  }
-
-  step(modelOutput: Float32Array, index: number, sample: Float32Array, _noise: NoiseSource): Float32Array {
-    this.order.check(index);
-    const sigma = this.sigmas[index]!;
+  protected stepFrom({ index, sample, denoised, sigma }: SigmaStep): Float32Array {
     const n = sample.length;
-    this.predicted ??= new Float32Array(n);
-    const predicted = predictOriginal(this.predictionType, modelOutput, sample, sigma, this.predicted);
     const derivative = this.derivatives.claim(n);
-    for (let i = 0; i < n; i++) derivative[i] = f32(sample[i]! - predicted[i]!) / sigma;
+    for (let i = 0; i < n; i++) derivative[i] = derivativeAt(sample, denoised, sigma, i);
 
     // As diffusers: the order follows the step index, the terms pair with the derivatives
     // remembered (fewer when a run starts part of the way down).
@@ -87,15 +60,7 @@ export class LmsScheduler implements Scheduler {
 
 export function createLms(config: SchedulerConfig, steps: number, karras: boolean): LmsScheduler {
   const args = initArgs('LMSDiscreteScheduler', config, { use_karras_sigmas: karras });
-  const betas = readBetaOptions(args);
-  const { spacing, stepsOffset } = readSpacing(args);
-  const predictionType = readPredictionType(args, PREDICTION_TYPES);
   args.unsupportedUnless('use_exponential_sigmas', false);
   args.unsupportedUnless('use_beta_sigmas', false);
-  const schedule = sigmaSchedule(
-    alphasCumprod(betas, false),
-    { spacing, steps, numTrainTimesteps: betas.numTrainTimesteps, stepsOffset },
-    { karras, finalSigma: 'zero' },
-  );
-  return new LmsScheduler(schedule, predictionType);
+  return new LmsScheduler(readSigmaSetup(args, steps, false, { karras, finalSigma: 'zero' }));
 }

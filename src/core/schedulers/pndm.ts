@@ -5,14 +5,12 @@
 // runs without `skip_prk_steps` is not implemented: this sampler always skips it.
 
 import type { NoiseSource } from '../noise';
-import { initArgs, readBetaOptions, readPredictionType, readSpacing, type PredictionType } from './config';
-import { checkTimestepsInRange } from './ddim';
+import { AlphaSampler, checkTimestepsInRange, readAlphaSchedule, type AlphaSchedule } from './alphaSampler';
+import { initArgs } from './config';
 import { History } from './history';
 import { f32 } from './numerics';
-import type { Scheduler, SchedulerConfig } from './scheduler';
-import { StepOrder } from './scheduler';
-import { discreteTimesteps } from './spacing';
-import { alphasCumprod } from './training';
+import { noiseFromVelocity } from './prediction';
+import type { SchedulerConfig } from './scheduler';
 
 /** The PLMS call sequence from the descending step timesteps: the second one repeats. */
 export function plmsTimesteps(descending: readonly number[]): number[] {
@@ -20,30 +18,17 @@ export function plmsTimesteps(descending: readonly number[]): number[] {
   return [descending[0]!, descending[1]!, ...descending.slice(1)];
 }
 
-export class PndmScheduler implements Scheduler {
-  readonly initNoiseSigma = 1;
-  private readonly order: StepOrder;
+export class PndmScheduler extends AlphaSampler {
   private readonly ets = new History(4);
   private counter = 0;
   private startSample: Float32Array | undefined;
   private combined: Float32Array | undefined;
 
-  constructor(
-    readonly timesteps: readonly number[],
-    private readonly alphasCumprod: Float32Array,
-    private readonly finalAlphaCumprod: number,
-    private readonly stride: number,
-    private readonly predictionType: PredictionType,
-  ) {
-    this.order = new StepOrder(timesteps.length);
+  constructor(schedule: AlphaSchedule) {
+    super(plmsTimesteps(schedule.timesteps), schedule);
   }
 
-  scaleModelInput(sample: Float32Array, _index: number): Float32Array {
-    return sample;
-  }
-
-  step(modelOutput: Float32Array, index: number, sample: Float32Array, _noise: NoiseSource): Float32Array {
-    this.order.check(index);
+  protected advance(modelOutput: Float32Array, index: number, sample: Float32Array, _noise: NoiseSource): Float32Array {
     let timestep = this.timesteps[index]!;
     let prevTimestep = timestep - this.stride;
     if (this.counter !== 1) {
@@ -99,8 +84,8 @@ export class PndmScheduler implements Scheduler {
 
   /** PNDM's eq. 9: x_{t−δ} from x_t and ε, in float32 operations in diffusers' order. */
   private previousSample(sample: Float32Array, timestep: number, prevTimestep: number, eps: Float32Array): Float32Array {
-    const alphaProd = this.alphasCumprod[timestep]!;
-    const alphaProdPrev = prevTimestep >= 0 ? this.alphasCumprod[prevTimestep]! : this.finalAlphaCumprod;
+    const alphaProd = this.alphaAt(timestep);
+    const alphaProdPrev = this.alphaAt(prevTimestep);
     const betaProd = f32(1 - alphaProd);
     const betaProdPrev = f32(1 - alphaProdPrev);
     const sampleCoeff = f32(Math.sqrt(f32(alphaProdPrev / alphaProd)));
@@ -114,7 +99,7 @@ export class PndmScheduler implements Scheduler {
       const sqrtAlpha = f32(Math.sqrt(alphaProd));
       const sqrtBeta = f32(Math.sqrt(betaProd));
       for (let i = 0; i < n; i++) {
-        const e = f32(f32(sqrtAlpha * eps[i]!) + f32(sqrtBeta * sample[i]!));
+        const e = noiseFromVelocity(eps[i]!, sample[i]!, sqrtAlpha, sqrtBeta);
         out[i] = f32(sampleCoeff * sample[i]!) - f32(f32(difference * e) / denominator);
       }
     } else {
@@ -128,14 +113,11 @@ export class PndmScheduler implements Scheduler {
 
 export function createPndm(config: SchedulerConfig, steps: number): PndmScheduler {
   const args = initArgs('PNDMScheduler', config, { skip_prk_steps: true });
-  const betas = readBetaOptions(args);
-  const { spacing, stepsOffset } = readSpacing(args);
-  const predictionType = readPredictionType(args, ['epsilon', 'v_prediction']);
-  const bar = alphasCumprod(betas, false);
-  const T = betas.numTrainTimesteps;
-  const stride = Math.floor(T / steps);
-  const timesteps = plmsTimesteps(discreteTimesteps({ spacing, steps, numTrainTimesteps: T, stepsOffset }));
+  const schedule = readAlphaSchedule(args, steps, ['epsilon', 'v_prediction']);
+  const scheduler = new PndmScheduler(schedule);
+  const calls = scheduler.timesteps;
   // The repeated step looks one stride above its timestep.
-  checkTimestepsInRange([...timesteps, ...(timesteps.length > 1 ? [timesteps[1]! + stride] : [])], T, `PLMS, ${steps} steps`);
-  return new PndmScheduler(timesteps, bar, args.flag('set_alpha_to_one') ? 1 : bar[0]!, stride, predictionType);
+  const looked = [...calls, ...(calls.length > 1 ? [calls[1]! + schedule.stride] : [])];
+  checkTimestepsInRange(looked, schedule.numTrainTimesteps, `PLMS, ${steps} steps`);
+  return scheduler;
 }

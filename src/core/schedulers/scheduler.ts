@@ -1,6 +1,13 @@
-// The one interface every sampler implements. A scheduler is made for one run: its schedule is
-// fixed when it is created (diffusers' `set_timesteps`), and multistep samplers keep the history
-// of the steps they have taken.
+// The one interface every sampler implements, and the base class they share. A scheduler is made
+// for one run: its schedule is fixed when it is created (diffusers' `set_timesteps`), and
+// multistep samplers keep the history of the steps they have taken.
+//
+// Samplers come in three families by how they write the noisy sample, each with its base:
+// - sigmaSampler.ts: x = x̂₀ + σ·ε, the UNet's input scaled by 1/√(σ²+1) (k-diffusion's form:
+//   Euler, Euler a, LMS);
+// - vpSampler.ts: x = α_σ·x̂₀ + σ_t·ε with α_σ = 1/√(σ²+1), σ_t = σ·α_σ, no input scaling
+//   (DPM-Solver's form: DPM++ 2M);
+// - alphaSampler.ts: x = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε at integer training timesteps (DDIM, PLMS).
 
 import type { NoiseSource } from '../noise';
 
@@ -25,6 +32,33 @@ export interface Scheduler {
    * samplers only. Returns a new array with the next sample.
    */
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array;
+}
+
+/**
+ * What every sampler shares: its schedule, unscaled model input unless its family scales it, and
+ * the calling order, checked before the sampler's own `advance`.
+ */
+export abstract class SamplerBase implements Scheduler {
+  private readonly order: StepOrder;
+
+  constructor(
+    readonly timesteps: readonly number[],
+    readonly initNoiseSigma: number,
+  ) {
+    this.order = new StepOrder(timesteps.length);
+  }
+
+  scaleModelInput(sample: Float32Array, _index: number): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array {
+    this.order.check(index);
+    return this.advance(modelOutput, index, sample, noise);
+  }
+
+  /** The sampler's own step, called in order (see `step`). */
+  protected abstract advance(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array;
 }
 
 /** Checks the calling order the multistep samplers rely on; a wrong order is a bug of the caller. */

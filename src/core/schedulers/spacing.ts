@@ -1,5 +1,5 @@
 // Which training timesteps a run of n steps visits (Lin et al. 2023, table 2), by diffusers'
-// rules. The classes differ in small ways, kept apart here so each reads like its source:
+// rules. The classes differ in small ways:
 // DDIM and PNDM round to integers, the sigma samplers keep linspace's fractions, DPM-Solver
 // spaces n+1 points and drops the last. All lists are descending.
 
@@ -26,11 +26,11 @@ function leading(count: number, ratio: number, offset: number): number[] {
   return out;
 }
 
-/** DDIMScheduler and PNDMScheduler: integer timesteps. */
-export function discreteTimesteps({ spacing, steps, numTrainTimesteps: T, stepsOffset }: SpacingInput): number[] {
+/** The rules DDIM, PNDM and the sigma samplers share; they differ in what linspace's values become. */
+function spacedTimesteps({ spacing, steps, numTrainTimesteps: T, stepsOffset }: SpacingInput, linspaceValue: (t: number) => number): number[] {
   switch (spacing) {
     case 'linspace':
-      return npLinspace(0, T - 1, steps).map(roundHalfEven).reverse();
+      return npLinspace(0, T - 1, steps).map(linspaceValue).reverse();
     case 'leading':
       return leading(steps, Math.floor(T / steps), stepsOffset);
     case 'trailing':
@@ -38,16 +38,14 @@ export function discreteTimesteps({ spacing, steps, numTrainTimesteps: T, stepsO
   }
 }
 
+/** DDIMScheduler and PNDMScheduler: integer timesteps. */
+export function discreteTimesteps(input: SpacingInput): number[] {
+  return spacedTimesteps(input, roundHalfEven);
+}
+
 /** Euler, Euler ancestral and LMS: float32 timesteps; linspace is not rounded. */
-export function sigmaSamplerTimesteps({ spacing, steps, numTrainTimesteps: T, stepsOffset }: SpacingInput): number[] {
-  switch (spacing) {
-    case 'linspace':
-      return npLinspace(0, T - 1, steps).map(f32).reverse();
-    case 'leading':
-      return leading(steps, Math.floor(T / steps), stepsOffset);
-    case 'trailing':
-      return trailing(T, steps, T);
-  }
+export function sigmaSamplerTimesteps(input: SpacingInput): number[] {
+  return spacedTimesteps(input, f32);
 }
 
 /**
