@@ -40,7 +40,8 @@ function imageError(role: ImageRole, path: string, problem: string, origin?: Ima
     : { code: 'image-invalid', message, file: path };
 }
 
-function readProblem(e: NodeJS.ErrnoException): string {
+/** A read error as the end of a sentence about the file. */
+export function readProblem(e: NodeJS.ErrnoException): string {
   if (e.code === 'ENOENT') return 'no such file';
   if (e.code === 'EISDIR') return 'is a folder, not an image';
   if (e.code === 'EACCES' || e.code === 'EPERM') return 'cannot be read (permission denied)';

@@ -72,6 +72,9 @@ export function addTextChunks(png: Buffer, entries: Readonly<Record<string, stri
   return Buffer.concat([png.subarray(0, first.value.end), ...texts, png.subarray(first.value.end)]);
 }
 
+/** The most a compressed text chunk may inflate to (a ComfyUI workflow is well under 1 MiB). */
+const MAX_TEXT_BYTES = 64 << 20;
+
 /** The text chunks (tEXt, zTXt, iTXt) of a PNG, keyword to text. */
 export function readTextChunks(png: Buffer): Record<string, string> {
   const result: Record<string, string> = {};
@@ -82,14 +85,14 @@ export function readTextChunks(png: Buffer): Record<string, string> {
     if (type === 'tEXt') {
       result[keyword] = data.toString('latin1', nul + 1);
     } else if (type === 'zTXt') {
-      result[keyword] = inflateSync(data.subarray(nul + 2)).toString('latin1');
+      result[keyword] = inflateSync(data.subarray(nul + 2), { maxOutputLength: MAX_TEXT_BYTES }).toString('latin1');
     } else if (type === 'iTXt') {
       const compressed = data[nul + 1] === 1;
       let p = nul + 3;
       p = data.indexOf(0, p) + 1; // language tag
       p = data.indexOf(0, p) + 1; // translated keyword
       const body = data.subarray(p);
-      result[keyword] = (compressed ? inflateSync(body) : body).toString('utf8');
+      result[keyword] = (compressed ? inflateSync(body, { maxOutputLength: MAX_TEXT_BYTES }) : body).toString('utf8');
     }
   }
   return result;
