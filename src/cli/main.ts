@@ -7,6 +7,7 @@ import { generateCommand } from './commands/generate';
 import { parseCommand } from './commands/parse';
 import { runCommand } from './commands/run';
 import { tokenizeCommand } from './commands/tokenize';
+import { watermarkReadCommand } from './commands/watermark';
 import { SDPROMPT_VERSION } from '../core/version';
 
 const USAGE = `sdprompt ${SDPROMPT_VERSION}: Stable Diffusion from .sdprompt files, locally, through ONNX Runtime
@@ -17,7 +18,8 @@ Usage:
                     [--sampler NAME] [--size WxH] [--model DIR] [--out DIR] [--json]
   sdprompt parse FILE
   sdprompt tokenize [--model DIR] TEXT
-  sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy]
+  sdprompt watermark read IMAGE… [--json]
+  sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv]
   sdprompt debug schedule --sampler NAME --steps N [--model DIR]
 
 Without --model (and without 'model:' in the file), the shipped demo model is used.
@@ -43,6 +45,7 @@ const COMMANDS: Record<string, Command> = {
   },
   parse: { options: {}, run: parseCommand },
   tokenize: { options: { model: str }, run: tokenizeCommand },
+  'watermark read': { options: { json }, run: watermarkReadCommand },
   'debug noise': { options: { seed: str, shape: str, rng: str }, run: debugNoiseCommand },
   'debug schedule': { options: { sampler: str, steps: str, model: str }, run: debugScheduleCommand },
 };
@@ -56,7 +59,7 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     ctx.stdout(SDPROMPT_VERSION);
     return EXIT.ok;
   }
-  const name = argv[0] === 'debug' ? `debug ${argv[1] ?? ''}` : argv[0]!;
+  const name = argv[0] === 'debug' || argv[0] === 'watermark' ? `${argv[0]} ${argv[1] ?? ''}` : argv[0]!;
   const command = COMMANDS[name];
   if (!command) {
     ctx.stderr(`sdprompt: unknown command '${name}'\n\n${USAGE}`);

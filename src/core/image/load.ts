@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { fail, ok, type Result, type UserError } from '../errors';
 import type { Raster } from './raster';
 
-export type ImageRole = 'init' | 'mask' | 'depth';
+export type ImageRole = 'init' | 'mask' | 'depth' | 'image';
 
 /** Where a prompt file names the picture, for the error's location. */
 export interface ImageOrigin {
@@ -31,7 +31,7 @@ export interface LoadedImage {
 /** The largest side accepted: twice the largest output, so any sensible source fits. */
 export const MAX_IMAGE_SIDE = 8192;
 const FORMATS = ['png', 'jpeg', 'webp'];
-const ROLE_NAMES: Record<ImageRole, string> = { init: 'init image', mask: 'mask', depth: 'depth map' };
+const ROLE_NAMES: Record<ImageRole, string> = { init: 'init image', mask: 'mask', depth: 'depth map', image: 'image' };
 
 function imageError(role: ImageRole, path: string, problem: string, origin?: ImageOrigin): UserError {
   const message = `${ROLE_NAMES[role]} ${path}: ${problem}`;

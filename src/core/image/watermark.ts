@@ -127,26 +127,32 @@ export function readWatermarkBits(image: RgbImage, length: number, input: Waterm
   return { bits: ones.map((share) => (share * 255 > 127 ? 1 : 0)), ones };
 }
 
-export interface WatermarkFound {
+export interface WatermarkReading {
   payload: WatermarkPayload;
   /** How many of the payload's bits the decoder reads back; the method is fragile, so a mark can read back partly. */
   matchingBits: number;
 }
 
-/**
- * The known watermark an image most likely carries: the payload the library's decoder reads back
- * best, if at least 90% of its bits match (bits read from an unmarked image match by chance:
- * 29 of SDV2's 32 about once in 800,000 images, the longer payloads far less often). Undefined
- * when none does, or when the image is too small for the method.
- */
-export function findWatermark(image: RgbImage): WatermarkFound | undefined {
-  if (!canWatermark(image.width, image.height)) return undefined;
-  let found: WatermarkFound | undefined;
-  for (const payload of KNOWN_WATERMARKS) {
+/** How well each known payload reads back from the image, best first (empty when the image is too small). */
+export function readKnownWatermarks(image: RgbImage): WatermarkReading[] {
+  if (!canWatermark(image.width, image.height)) return [];
+  return KNOWN_WATERMARKS.map((payload) => {
     const { bits } = readWatermarkBits(image, payload.bits.length, payload.input);
-    const matchingBits = bits.filter((bit, k) => bit === payload.bits[k]).length;
-    if (matchingBits < 0.9 * payload.bits.length) continue;
-    if (!found || matchingBits / payload.bits.length > found.matchingBits / found.payload.bits.length) found = { payload, matchingBits };
-  }
-  return found;
+    return { payload, matchingBits: bits.filter((bit, k) => bit === payload.bits[k]).length };
+  }).sort((a, b) => b.matchingBits / b.payload.bits.length - a.matchingBits / a.payload.bits.length);
+}
+
+/**
+ * Whether a reading shows the mark: at least 90% of its bits match (bits read from an unmarked
+ * image match by chance: 29 of SDV2's 32 about once in 800,000 images, the longer payloads far
+ * less often).
+ */
+export function isMarked(reading: WatermarkReading): boolean {
+  return reading.matchingBits >= 0.9 * reading.payload.bits.length;
+}
+
+/** The known watermark an image carries (the best reading, if `isMarked`); undefined when none, or when the image is too small. */
+export function findWatermark(image: RgbImage): WatermarkReading | undefined {
+  const best = readKnownWatermarks(image)[0];
+  return best && isMarked(best) ? best : undefined;
 }

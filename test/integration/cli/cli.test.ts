@@ -173,6 +173,32 @@ describe('sdprompt CLI', () => {
     assert.deepEqual(values.slice(0, 4).map((v: number) => Number(v.toFixed(6))), [1.764052, 0.400157, 0.978738, 2.240893]);
   });
 
+  test('debug noise --rng torch and nv give torch.randn and A1111\'s Philox', () => {
+    const torch = JSON.parse(sdprompt(['debug', 'noise', '--seed', '0', '--shape', '4', '--rng', 'torch']).stdout);
+    // torch.manual_seed(0); torch.randn(4) → 1.5410, -0.2934, -2.1788, 0.5684
+    assert.deepEqual(torch.values.map((v: number) => Number(v.toFixed(4))), [1.541, -0.2934, -2.1788, 0.5684]);
+    const nv = JSON.parse(sdprompt(['debug', 'noise', '--seed', '0', '--shape', '3,4', '--rng', 'nv']).stdout);
+    // rng_philox.Generator(0).randn((3, 4)) starts -0.92466, -0.42534, -2.64385, 0.14518
+    assert.deepEqual(nv.values.slice(0, 4).map((v: number) => Number(v.toFixed(4))), [-0.9247, -0.4253, -2.6438, 0.1452]);
+    const bad = sdprompt(['debug', 'noise', '--seed', '0', '--rng', 'cuda']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--rng must be one of numpy, torch, nv/);
+  });
+
+  test('watermark read names the mark each image carries, or says why not', () => {
+    const dir = tempDir();
+    const sdxl = path.join(ROOT, 'test/fixtures/watermark/library-marked-sdxl.png');
+    const small = path.join(ROOT, 'test/fixtures/parameters/images/plain.png');
+    const { code, stdout } = sdprompt(['watermark', 'read', sdxl, small, path.join(dir, 'gone.png')]);
+    assert.equal(code, 1, 'a missing image is bad input');
+    assert.deepEqual(stdout.trim().split('\n'), [
+      `${sdxl}: SDXL (diffusers) (48 of 48 bits)`,
+      `${small}: too small for the watermark method (16x16; it needs 256x256 pixels)`,
+    ]);
+    const json = jsonLines(sdprompt(['watermark', 'read', '--json', sdxl]).stdout)[0]!;
+    assert.equal(json['watermark'], 'SDXL (diffusers)');
+  });
+
   test('debug schedule equals diffusers for SD 1.5\'s config', () => {
     const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/schedulers/sd15.json'), 'utf8'));
     const reference = fixture.samplers.euler.schedules.find((s: { steps: number }) => s.steps === 20);
