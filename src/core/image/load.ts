@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { fail, ok, type Result, type UserError } from '../errors';
+import { fail, ok, readProblem, type Result, type UserError } from '../errors';
 import type { Raster } from './raster';
 
 export type ImageRole = 'init' | 'mask' | 'depth' | 'image';
@@ -38,14 +38,6 @@ function imageError(role: ImageRole, path: string, problem: string, origin?: Ima
   return origin
     ? { code: 'image-invalid', message, file: origin.file, line: origin.line, column: origin.column }
     : { code: 'image-invalid', message, file: path };
-}
-
-/** A read error as the end of a sentence about the file. */
-export function readProblem(e: NodeJS.ErrnoException): string {
-  if (e.code === 'ENOENT') return 'no such file';
-  if (e.code === 'EISDIR') return 'is a folder, not an image';
-  if (e.code === 'EACCES' || e.code === 'EPERM') return 'cannot be read (permission denied)';
-  return `cannot be read: ${e.message}`;
 }
 
 export async function loadImage(path: string, role: ImageRole, origin?: ImageOrigin): Promise<Result<LoadedImage>> {

@@ -5,8 +5,7 @@
 // names the file.
 
 import { readFile } from 'node:fs/promises';
-import { fail, type Result, type UserError } from '../errors';
-import { readProblem } from '../image/load';
+import { fail, readProblem, type Result, type UserError } from '../errors';
 import { readTextChunks } from '../image/png-text';
 import { parseParametersText, type GenerationParameters } from './a1111-text';
 import { parseComfyGraph } from './comfyui';
