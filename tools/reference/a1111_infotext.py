@@ -31,6 +31,8 @@ import re
 import sys
 import types
 
+from a1111_checkout import import_from_checkout, stub
+
 WRITTEN = [
     "a red circle\nSteps: 20, Sampler: Euler a, Schedule type: Automatic, CFG scale: 7, Seed: 1, Size: 512x512, Model hash: 0123456789, Model: \"sd-v1-5, \\\"onnx\\\": fp16\", RNG: numpy, Version: sdprompt 0.1.0",
     "a (red:1.2) circle, \"quoted\", on: blue\nsecond line\nNegative prompt: blurry, low quality\nugly\nSteps: 30, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 7.5, Seed: 4294967295, Size: 768x512, Model hash: 0123456789, Model: \"sd-v1-5, \\\"onnx\\\": fp16\", RNG: CPU, Version: sdprompt 0.1.0",
@@ -62,24 +64,13 @@ CASES = [
 QUOTE = ["plain", "a, b", "a: b", "line\nbreak", 'has "quotes"', '"already quoted"', "café, ümlaut", "tab\there, x", "back\\slash: x", "", "7", "\u0001, ctl"]
 
 
-def stub(name, **attrs):
-    module = types.ModuleType(name)
-    module.__dict__.update(attrs)
-    sys.modules[name] = module
-    return module
-
-
 def import_infotext_utils(checkout):
-    sys.path.insert(0, checkout)
-    import modules  # the checkout's namespace package
-
-    gradio = stub("gradio", update=lambda **kwargs: dict(kwargs, __type__="update"))
-    gradio.components = types.SimpleNamespace(Component=object)
+    stub("gradio", update=lambda **kwargs: dict(kwargs, __type__="update"), components=types.SimpleNamespace(Component=object))
     opts = types.SimpleNamespace(
         infotext_skip_pasting=[], infotext_styles="Apply if any", auto_backcompat=True, use_old_hires_fix_width_height=False
     )
     styles = types.SimpleNamespace(extract_styles_from_prompt=lambda prompt, negative: ([], prompt, negative))
-    stubs = {
+    stand_ins = {
         "paths": dict(data_path=checkout),
         "shared": dict(opts=opts, prompt_styles=styles),
         "ui_tempdir": {},
@@ -88,10 +79,7 @@ def import_infotext_utils(checkout):
         "images": {},
         "errors": dict(report=lambda *a, **k: None),
     }
-    for name, attrs in stubs.items():
-        setattr(modules, name, stub("modules." + name, **attrs))
-    from modules import infotext_utils
-
+    (infotext_utils,) = import_from_checkout(checkout, stand_ins, "infotext_utils")
     return infotext_utils
 
 

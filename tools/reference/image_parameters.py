@@ -20,8 +20,9 @@ for this test: ComfyUI's default text-to-image graph, a 64-bit seed and a non-AS
 import argparse
 import json
 import os
-import sys
 import types
+
+from a1111_checkout import import_from_checkout, stub
 
 import numpy as np
 from PIL import Image, PngImagePlugin
@@ -46,29 +47,17 @@ COMFY_GRAPH = {
 }
 
 
-def stub(name, **attrs):
-    module = types.ModuleType(name)
-    module.__dict__.update(attrs)
-    sys.modules[name] = module
-    return module
-
-
 def import_images(checkout):
-    sys.path.insert(0, checkout)
-    import modules  # the checkout's namespace package
-
     opts = types.SimpleNamespace(enable_pnginfo=True, jpeg_quality=80, webp_lossless=False)
     stub("pillow_avif")
-    for name, attrs in {
+    stand_ins = {
         "sd_samplers": {"samplers_map": {}},
         "shared": {"opts": opts, "cmd_opts": types.SimpleNamespace(unix_filenames_sanitization=False, filenames_max_length=128)},
         "script_callbacks": {},
         "errors": {"report": lambda *a, **k: None},
         "paths_internal": {"roboto_ttf_file": ""},
-    }.items():
-        setattr(modules, name, stub("modules." + name, **attrs))
-    from modules import images
-
+    }
+    (images,) = import_from_checkout(checkout, stand_ins, "images")
     return images
 
 

@@ -27,6 +27,8 @@ import types
 
 import torch
 
+from a1111_checkout import import_from_checkout
+
 SEEDS = [0, 42, 3141592653, 2**32 - 1, 2**32 + 7, 2**64 - 1]
 PHILOX_PATTERNS = {
     "sizes-1-to-17": list(range(1, 18)),
@@ -62,21 +64,11 @@ def compact_json(value):
 
 def import_a1111(checkout):
     """Imports modules.rng_philox and modules.rng from the checkout, with stand-ins for devices and shared."""
-    sys.path.insert(0, checkout)
-    import modules  # the checkout's namespace package
-
-    devices = types.ModuleType("modules.devices")
-    devices.cpu = torch.device("cpu")
-    devices.device = torch.device("cpu")
-    shared = types.ModuleType("modules.shared")
-    shared.opts = types.SimpleNamespace(randn_source="CPU", eta_noise_seed_delta=0)
-    shared.device = devices.device
-    for name, module in (("devices", devices), ("shared", shared)):
-        sys.modules["modules." + name] = module
-        setattr(modules, name, module)
-    from modules import rng, rng_philox
-
-    return rng, rng_philox, shared
+    cpu = torch.device("cpu")
+    opts = types.SimpleNamespace(randn_source="CPU", eta_noise_seed_delta=0)
+    stand_ins = {"devices": dict(cpu=cpu, device=cpu), "shared": dict(opts=opts, device=cpu)}
+    rng, rng_philox = import_from_checkout(checkout, stand_ins, "rng", "rng_philox")
+    return rng, rng_philox, sys.modules["modules.shared"]
 
 
 def main():

@@ -10,6 +10,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Result, type UserError, catchUserErrorSync, raise } from '../errors';
 import { PREDICTION_TYPES } from '../schedulers/config';
+import { parsePythonJson } from '../python-json';
 
 export const COMPONENTS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
@@ -70,39 +71,6 @@ function isDirectory(dir: string): boolean {
   } catch {
     return false;
   }
-}
-
-const NON_JSON_TOKENS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-const TOKEN_MARK = '\u0000sdprompt-number:';
-
-/**
- * JSON.parse that also takes the bare NaN, Infinity and -Infinity Python's json module writes
- * (diffusers saves e.g. `"lambda_min_clipped": -Infinity`). Tokens inside strings stay text.
- */
-export function parsePythonJson(text: string): unknown {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-      continue;
-    }
-    const token = /^(?:-Infinity|Infinity|NaN)/.exec(text.slice(i, i + 9));
-    if (token) {
-      out += JSON.stringify(TOKEN_MARK + token[0]);
-      i += token[0].length;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  return JSON.parse(out, (_key, value: unknown) =>
-    typeof value === 'string' && value.startsWith(TOKEN_MARK) ? NON_JSON_TOKENS[value.slice(TOKEN_MARK.length)] : value,
-  );
 }
 
 function readJsonObject(file: string, relative: string): Record<string, unknown> {

@@ -6,6 +6,7 @@
 // generator, hence RNG: CPU.
 
 import { fail, ok, type Result, type UserError } from '../errors';
+import { parsePythonJson } from '../python-json';
 import type { GenerationParameters } from './a1111-text';
 
 interface ComfyNode {
@@ -51,34 +52,6 @@ const SCHEDULE_NAMES: Readonly<Record<string, string>> = {
   kl_optimal: 'KL Optimal',
 };
 
-/**
- * JSON with every integer of 16 digits or more turned into a string, so that ComfyUI's 64-bit
- * seeds survive JSON.parse (a double keeps 53 bits). Strings in the JSON are left untouched.
- */
-function quoteLongIntegers(json: string): string {
-  let out = '';
-  let i = 0;
-  while (i < json.length) {
-    const c = json[i]!;
-    if (c === '"') {
-      let j = i + 1;
-      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
-      out += json.slice(i, j + 1);
-      i = j + 1;
-      continue;
-    }
-    const number = /^-?\d{16,}(?![.eE\d])/.exec(json.slice(i, i + 40));
-    if (number && /[\s,:[]$/.test(out.slice(-1) || ' ')) {
-      out += `"${number[0]}"`;
-      i += number[0].length;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-  return out;
-}
-
 /** What the input is: its value, or the value of the node it is wired to when that node holds just one. */
 function follow(graph: Graph, value: unknown): { value?: unknown; node?: ComfyNode } {
   if (!Array.isArray(value)) return { value };
@@ -98,7 +71,7 @@ export function parseComfyGraph(json: string, file?: string): Result<GenerationP
     fail({ code: 'invalid-request', message: `ComfyUI graph: ${message}`, ...(file !== undefined ? { file } : {}) });
   let graph: Graph;
   try {
-    const parsed: unknown = JSON.parse(quoteLongIntegers(json));
+    const parsed = parsePythonJson(json, { longIntegersAsText: true });
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return problem('not an object of nodes');
     graph = parsed as Graph;
   } catch (e) {

@@ -4,7 +4,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { inspectModelFolder, parsePythonJson } from '../../../src/core/models/folder';
+import { inspectModelFolder } from '../../../src/core/models/folder';
+import { parsePythonJson } from '../../../src/core/python-json';
 import { unetContentHash } from '../../../src/core/models/hash';
 import { testModelDir } from '../../../tools/test-models/test-dir';
 
