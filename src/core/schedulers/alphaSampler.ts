@@ -4,6 +4,7 @@
 
 import { raise } from '../errors';
 import { type ConfigArgs, type PredictionType, PREDICTION_TYPES, readBetaOptions, readPredictionType, readSpacing } from './config';
+import { f32 } from './numerics';
 import { SamplerBase } from './scheduler';
 import { discreteTimesteps } from './spacing';
 import { alphasCumprod } from './training';
@@ -68,6 +69,14 @@ export abstract class AlphaSampler extends SamplerBase {
     this.finalAlphaCumprod = schedule.finalAlphaCumprod;
     this.stride = schedule.stride;
     this.predictionType = schedule.predictionType;
+  }
+
+  /** √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε at the timestep of call `index`, in float32 (DDIMScheduler's and PNDMScheduler's add_noise). */
+  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
+    const alphaProd = this.table[this.timesteps[index]!]!;
+    const sqrtAlpha = f32(Math.sqrt(alphaProd));
+    const sqrtOneMinus = f32(Math.sqrt(f32(1 - alphaProd)));
+    return original.map((x, i) => f32(sqrtAlpha * x) + f32(sqrtOneMinus * noise[i]!));
   }
 
   /** ᾱ at training timestep `t`; before the first (t < 0), the final ᾱ. */

@@ -23,6 +23,11 @@ export interface Scheduler {
   readonly sigmas?: readonly number[];
   /** What the initial unit-variance noise is multiplied by. */
   readonly initNoiseSigma: number;
+  /**
+   * diffusers' `order`: UNet calls per denoising step. Image to image skips `order` calls for each
+   * step it leaves out (get_timesteps' `t_start · order`).
+   */
+  readonly order: number;
   /** The UNet's input at call `index`. May return `sample` itself when nothing needs scaling. */
   scaleModelInput(sample: Float32Array, index: number): Float32Array;
   /**
@@ -32,6 +37,12 @@ export interface Scheduler {
    * samplers only. Returns a new array with the next sample.
    */
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array;
+  /**
+   * The clean `original` noised to the level of call `index` with `noise` (diffusers' add_noise
+   * as the img2img and inpainting pipelines call it: before any step at the begin index, after a
+   * step at the next call's). A new array; works in any order, outside the run's steps.
+   */
+  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array;
 }
 
 /**
@@ -39,13 +50,14 @@ export interface Scheduler {
  * the calling order, checked before the sampler's own `advance`.
  */
 export abstract class SamplerBase implements Scheduler {
-  private readonly order: StepOrder;
+  readonly order: number = 1;
+  private readonly calls: StepOrder;
 
   constructor(
     readonly timesteps: readonly number[],
     readonly initNoiseSigma: number,
   ) {
-    this.order = new StepOrder(timesteps.length);
+    this.calls = new StepOrder(timesteps.length);
   }
 
   scaleModelInput(sample: Float32Array, _index: number): Float32Array {
@@ -53,9 +65,11 @@ export abstract class SamplerBase implements Scheduler {
   }
 
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array {
-    this.order.check(index);
+    this.calls.check(index);
     return this.advance(modelOutput, index, sample, noise);
   }
+
+  abstract addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array;
 
   /** The sampler's own step, called in order (see `step`). */
   protected abstract advance(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array;

@@ -98,6 +98,12 @@ export abstract class SigmaSampler extends SamplerBase {
     return scaleBySigma(sample, this.sigmas[index]!);
   }
 
+  /** x₀ + ε·σ at call `index`, in float32 (diffusers' add_noise of the sigma schedulers). */
+  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
+    const sigma = this.sigmas[index]!;
+    return original.map((x, i) => x + f32(noise[i]! * sigma));
+  }
+
   protected advance(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array {
     const sigma = this.sigmas[index]!;
     if (this.denoised?.length !== sample.length) this.denoised = new Float32Array(sample.length);

@@ -31,6 +31,12 @@ export abstract class VpSampler extends SamplerBase {
     super(timesteps, 1);
   }
 
+  /** α_t·x₀ + σ_t·ε at call `index`, in float32 (DPMSolverMultistepScheduler's add_noise). */
+  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
+    const { alpha, sigmaT } = this.scalesAt(index);
+    return original.map((x, i) => f32(alpha * x) + f32(sigmaT * noise[i]!));
+  }
+
   /** The scales at call `index` (`sigmas.length - 1`: after the last call). */
   protected scalesAt(index: number): VpScales {
     return vpScales(this.sigmas[index]!);

@@ -24,12 +24,26 @@ export interface ReferenceTrajectory {
   error?: string;
 }
 
+/** diffusers' img2img start for a (steps, strength), and what follows it (tools/reference/schedulers.py). */
+export interface ReferenceImg2Img {
+  steps: number;
+  strength: number;
+  startIndex: number;
+  calls: number;
+  start16?: number[];
+  afterFirstStep16?: number[];
+  final16?: number[];
+  /** [scale of x₀, scale of the noise] of add_noise at each call from the start. */
+  levels?: [number, number][];
+  blendedFinal16?: number[];
+}
+
 export interface ReferenceFixture {
   origin: string;
   description: string;
   config: SchedulerConfig;
   alphasCumprod: number[];
-  samplers: Record<string, { schedules: ReferenceSchedule[]; trajectories: ReferenceTrajectory[] }>;
+  samplers: Record<string, { schedules: ReferenceSchedule[]; trajectories: ReferenceTrajectory[]; img2img?: ReferenceImg2Img[] }>;
 }
 
 export function loadFixtures(): [string, ReferenceFixture][] {
