@@ -81,3 +81,16 @@ export function blockToRun(parsed: ParsedFile, line: number): { block: Block; fr
   const first = parsed.blocks[0];
   return first ? { block: first, fromHeader: true } : undefined;
 }
+
+/**
+ * The block that made an image, from what its recipe recorded: the block of that name when it
+ * had one and the file still has it; else the block of that number, unless both have names
+ * (then it is another block now). The panel groups images and reuses seeds by this one rule.
+ */
+export function blockThatMade(parsed: ParsedFile, made: { index: number; name?: string }): Block | undefined {
+  if (made.name !== undefined) {
+    const named = parsed.blocks.find((b) => b.name === made.name);
+    if (named) return named;
+  }
+  return parsed.blocks.find((b) => b.index === made.index && (made.name === undefined || b.name === undefined));
+}

@@ -1,0 +1,67 @@
+// The results panel's commands, each checked (parseWebviewMessage) before it gets here: edits go
+// into the document through the editor; images are named by the ids the panel was sent.
+
+import * as vscode from 'vscode';
+import { blockThatMade } from '../core/format/resolve';
+import type { WebviewMessage } from '../protocol/webview';
+import { editBlockSetting } from './edits';
+import type { ResultsPanel } from './panel';
+
+export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMessage): Promise<void> {
+  const { documents, runs } = panel.host;
+  switch (message.type) {
+    case 'ready':
+      return panel.sendState();
+    case 'editSetting': {
+      const document = await panel.document();
+      if (document) await editBlockSetting(documents, document, message.blockIndex, message.key, message.value);
+      return;
+    }
+    case 'generate': {
+      const document = await panel.document();
+      const command = message.seeds === 'new' ? 'sdprompt.generateNewSeed' : 'sdprompt.generateBlock';
+      if (document) await vscode.commands.executeCommand(command, document.uri, message.blockIndex);
+      return;
+    }
+    case 'cancelRun':
+      return runs.cancel(message.runId);
+    case 'showBlock': {
+      const document = await panel.document();
+      const block = document ? documents.get(document).blocks.find((b) => b.index === message.blockIndex) : undefined;
+      if (!document || !block) return;
+      const position = new vscode.Position(block.startLine - 1, 0);
+      await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
+      return;
+    }
+    case 'dismissError':
+      return panel.dismissError(message.errorId);
+    default:
+      return handleImageCommand(panel, message);
+  }
+}
+
+async function handleImageCommand(panel: ResultsPanel, message: Extract<WebviewMessage, { imageId: string }>): Promise<void> {
+  const record = panel.image(message.imageId);
+  if (!record) return; // only images the panel was shown can be named
+  const uri = vscode.Uri.file(record.path);
+  switch (message.type) {
+    case 'reuseSeed': {
+      const made = record.recipe?.source?.block;
+      const document = await panel.document();
+      if (!document || !made || !record.recipe) return;
+      const block = blockThatMade(panel.host.documents.get(document), made);
+      if (block) await editBlockSetting(panel.host.documents, document, block.index, 'seed', String(record.recipe.seed));
+      return;
+    }
+    case 'copyParameters':
+      await vscode.env.clipboard.writeText(record.parameters);
+      vscode.window.setStatusBarMessage('sdprompt: A1111 parameters copied', 3000);
+      return;
+    case 'revealImage':
+      await vscode.commands.executeCommand('revealFileInOS', uri);
+      return;
+    case 'openImage':
+      await vscode.commands.executeCommand('vscode.open', uri, { viewColumn: vscode.ViewColumn.Active, preview: true });
+      return;
+  }
+}

@@ -1,0 +1,171 @@
+// The results panel's state as a pure function of what the host knows: the prompt file parsed,
+// the cursor's line, the images beside the file, the runs and the errors. No `vscode` here, so
+// node's tests build states directly; panel.ts gathers the inputs and posts the result.
+
+import * as path from 'node:path';
+import { blockAtLine, effectiveSettings, type Block, type ParsedFile } from '../core/format/parse';
+import { blockErrors, blockModel, blockThatMade, DEFAULT_CFG, DEFAULT_STEPS } from '../core/format/resolve';
+import type { SettingKey } from '../core/format/settings';
+import { isDemoModel, modelLabel } from '../core/models/demo';
+import type { ModelFolderInfo } from '../core/models/folder';
+import type { ImageRecord } from '../core/outputs/results';
+import { defaultSamplerFor, samplerNames } from '../core/schedulers';
+import type { EngineEvent } from '../protocol/engine';
+import {
+  EDITABLE_SETTINGS,
+  WEBVIEW_PROTOCOL_VERSION,
+  type BlockResults,
+  type BlockView,
+  type EditableSetting,
+  type ImageView,
+  type PanelError,
+  type PanelState,
+  type RunView,
+  type ShownSetting,
+} from '../protocol/webview';
+
+export interface PanelInputs {
+  /** The prompt file shown, and its parse; absent when none is open. */
+  file?: { path: string; parsed: ParsedFile };
+  /** 1-based line of the cursor in that file, when an editor shows it. */
+  cursorLine?: number;
+  /** The model folder for blocks that name none. */
+  defaultModel: string;
+  /** What a model folder declares (its scheduler, native size); undefined when it is unusable. */
+  modelInfo(dir: string): ModelFolderInfo | undefined;
+  /** The images beside the file. */
+  images: readonly ImageRecord[];
+  /** The webview's URI for an image file. */
+  imageSrc(path: string): string;
+  runs: readonly RunView[];
+  errors: readonly PanelError[];
+}
+
+export function buildPanelState(inputs: PanelInputs): PanelState {
+  const state: PanelState = {
+    protocolVersion: WEBVIEW_PROTOCOL_VERSION,
+    model: { label: modelLabel(inputs.defaultModel), isDemo: isDemoModel(inputs.defaultModel) },
+    blocks: [],
+    results: [],
+    samplers: samplerNames(),
+    runs: [...inputs.runs],
+    errors: [...inputs.errors],
+  };
+  if (!inputs.file) return state;
+  const { path: promptFile, parsed } = inputs.file;
+  state.file = { path: promptFile, name: path.basename(promptFile) };
+  state.blocks = parsed.blocks.map((block) => blockView(parsed, block, promptFile, inputs));
+  const active = inputs.cursorLine !== undefined ? blockAtLine(parsed, inputs.cursorLine) : undefined;
+  if (active) state.activeBlock = active.index;
+  state.results = resultsByBlock(parsed, inputs.images, inputs.imageSrc);
+  return state;
+}
+
+function blockView(parsed: ParsedFile, block: Block, promptFile: string, inputs: PanelInputs): BlockView {
+  const { settings, inherited } = effectiveSettings(parsed, block);
+  const info = inputs.modelInfo(blockModel(parsed, block, { promptFile, defaultModel: inputs.defaultModel }).dir);
+  const defaults: Record<EditableSetting, string> = {
+    seed: 'random',
+    steps: String(DEFAULT_STEPS),
+    cfg: String(DEFAULT_CFG),
+    sampler: info ? `${defaultSamplerFor(info.schedulerConfig).name} (model)` : 'the model’s own',
+    size: info?.nativeSize ? `${info.nativeSize.width}x${info.nativeSize.height}` : 'the model’s own',
+  };
+  const shown = {} as Record<EditableSetting, ShownSetting>;
+  for (const key of EDITABLE_SETTINGS) {
+    const entry = settings[key as SettingKey];
+    shown[key] = {
+      text: entry?.text ?? '',
+      origin: entry ? (inherited.has(key as SettingKey) ? 'header' : 'block') : 'default',
+      defaultText: defaults[key],
+    };
+  }
+  return {
+    index: block.index,
+    ...(block.name !== undefined ? { name: block.name } : {}),
+    line: block.startLine,
+    promptPreview: block.prompt.text.split('\n')[0] ?? '',
+    imageCount: settings.seed?.value.length ?? 1,
+    settings: shown,
+    hasErrors: blockErrors(parsed, block).length > 0,
+  };
+}
+
+/** An image the panel shows; its id is its file name, unique in its output folder. */
+export function imageView(record: ImageRecord, src: string): ImageView | undefined {
+  const recipe = record.recipe;
+  if (!recipe) return undefined;
+  return {
+    id: record.fileName,
+    src,
+    seed: recipe.seed,
+    fileName: record.fileName,
+    createdAt: record.createdAt,
+    width: record.width,
+    height: record.height,
+    parameters: record.parameters,
+    recipe: {
+      prompt: recipe.prompt,
+      negative: recipe.negativePrompt,
+      seed: recipe.seed,
+      steps: recipe.steps,
+      cfg: recipe.cfg,
+      sampler: recipe.sampler.name,
+      width: recipe.size.width,
+      height: recipe.size.height,
+      model: recipe.model.name,
+      durationMs: Math.round(recipe.timings.totalMs),
+    },
+  };
+}
+
+/** The images grouped under the block that made them, in block order; images of no block of the file are left out. */
+export function resultsByBlock(parsed: ParsedFile, records: readonly ImageRecord[], imageSrc: (path: string) => string): BlockResults[] {
+  const groups = new Map<number, ImageView[]>();
+  for (const record of records) {
+    const made = record.recipe?.source?.block;
+    const block = made ? blockThatMade(parsed, made) : undefined;
+    const view = block ? imageView(record, imageSrc(record.path)) : undefined;
+    if (block && view) groups.set(block.index, [...(groups.get(block.index) ?? []), view]);
+  }
+  return parsed.blocks.filter((b) => groups.has(b.index)).map((b) => ({ blockIndex: b.index, images: groups.get(b.index)! }));
+}
+
+/** What the panel needs of a run in the queue. */
+export interface RunProgress {
+  runId: string;
+  blockIndex: number;
+  /** 1-based image being made; 0 while queued. */
+  image: number;
+  images: number;
+  jobs: readonly { seed: number; steps: number }[];
+}
+
+/** A run's tile after an engine event; undefined once the run is done (its tile goes). */
+export function nextRunView(previous: RunView | undefined, run: RunProgress, event: EngineEvent): RunView | undefined {
+  if (event.type === 'run-done') return undefined;
+  const job = run.jobs[Math.max(0, run.image - 1)];
+  const view: RunView = previous ? { ...previous } : {
+    runId: run.runId,
+    blockIndex: run.blockIndex,
+    image: Math.max(1, run.image),
+    imageCount: run.images,
+    step: 0,
+    steps: job?.steps ?? 0,
+    phase: 'waiting',
+  };
+  switch (event.type) {
+    case 'job-start':
+      Object.assign(view, { image: event.index + 1, step: 0, phase: event.index === 0 ? 'loading model' : 'encoding prompt' });
+      if (job) view.seed = job.seed;
+      break;
+    case 'progress':
+      Object.assign(view, { step: event.step, steps: event.total });
+      delete view.phase;
+      if (event.preview) view.preview = event.preview.dataUrl;
+      break;
+    default:
+      break;
+  }
+  return view;
+}
