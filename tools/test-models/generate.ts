@@ -9,8 +9,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
+  type AddedInput,
   GraphBuilder,
   type WeightType,
+  clipTextGraph,
   prng,
   textEncoderGraph,
   unetGraph,
@@ -21,7 +23,10 @@ import { DataType, type Dim, type GraphSpec, encodeModel } from './onnx-writer';
 import { TEST_EOS, tokenizerFiles } from './tokenizer-files';
 
 export const TEST_MODEL_VARIANTS = ['optimum', 'legacy', 'optimum-scalar', 'fp16', 'v-prediction'] as const;
-export type TestModelVariant = (typeof TEST_MODEL_VARIANTS)[number];
+/** One model of each family's exact interface (widths, inputs, configs), with tiny weights. */
+export const FAMILY_MODEL_VARIANTS = ['sd2', 'sd2-v', 'sd-turbo', 'sdxl', 'sdxl-fp16', 'sdxl-turbo', 'lcm'] as const;
+export type TestModelVariant = (typeof TEST_MODEL_VARIANTS)[number] | (typeof FAMILY_MODEL_VARIANTS)[number];
+const ALL_VARIANTS: readonly string[] = [...TEST_MODEL_VARIANTS, ...FAMILY_MODEL_VARIANTS];
 
 export type TimestepType = 'int64' | 'float32' | 'float16' | 'string' | 'bool';
 
@@ -49,6 +54,12 @@ export interface TestModelOptions {
   sampleSize: number;
   /** vae config scaling_factor; undefined leaves it out of the configs. */
   scalingFactor?: number;
+  /** SDXL's layout: text_encoder_2/ (this wide) and tokenizer_2/, hidden states from both, text_embeds and time_ids into the UNet. */
+  sdxl?: { hiddenSize2: number; layers: number; forceZerosForEmptyPrompt: boolean };
+  /** LCM: the UNet takes timestep_cond this wide (unet/config.json's time_cond_proj_dim). */
+  timeCondProjDim?: number;
+  /** scheduler/scheduler_config.json; SD 1.5's (PNDM) with `predictionType` when absent. */
+  scheduler?: Record<string, unknown>;
   /** Paths relative to the folder to leave out (a component, a config, an external data file). */
   omitFiles: string[];
   /** Paths whose bytes are replaced by garbage. */
@@ -86,6 +97,20 @@ export function variantOptions(variant: TestModelVariant): TestModelOptions {
       return { ...BASE, layout: 'legacy', inputIds: 'int32', timestep: 'float16', io: 'float16', vaeEncoderOutput: 'latent_sample' };
     case 'v-prediction':
       return { ...BASE, hiddenSize: 48, predictionType: 'v_prediction', padToken: '!', sampleSize: 12 };
+    case 'sd2':
+      return { ...SD2, sampleSize: 64 };
+    case 'sd2-v':
+      return { ...SD2, predictionType: 'v_prediction', sampleSize: 96, scheduler: { ...SD21_SCHEDULER } };
+    case 'sd-turbo':
+      return { ...SD2, sampleSize: 64, scheduler: { ...EULER_SCHEDULER, timestep_spacing: 'trailing' } };
+    case 'sdxl':
+      return { ...SDXL };
+    case 'sdxl-fp16':
+      return { ...SDXL, io: 'float16', timestep: 'float16' };
+    case 'sdxl-turbo':
+      return { ...SDXL, sampleSize: 64, scheduler: { ...EULER_SCHEDULER, _class_name: 'EulerAncestralDiscreteScheduler', timestep_spacing: 'trailing' } };
+    case 'lcm':
+      return { ...BASE, hiddenSize: 768, sampleSize: 64, timeCondProjDim: 256, scheduler: { ...LCM_SCHEDULER } };
   }
 }
 
@@ -102,6 +127,64 @@ const SD15_SCHEDULER = {
   skip_prk_steps: true,
   steps_offset: 1,
   trained_betas: null,
+};
+
+// The published scheduler configs of each family's reference model (stabilityai/stable-diffusion-2-1,
+// stable-diffusion-xl-base-1.0, SimianLuo/LCM_Dreamshaper_v7), as diffusers writes them: the
+// same scaled-linear betas, each class with its own keys.
+const SCALED_LINEAR = { beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, clip_sample: false, num_train_timesteps: 1000, trained_betas: null };
+
+const SD21_SCHEDULER = {
+  _class_name: 'DDIMScheduler',
+  _diffusers_version: '0.8.0',
+  ...SCALED_LINEAR,
+  prediction_type: 'v_prediction',
+  set_alpha_to_one: false,
+  skip_prk_steps: true,
+  steps_offset: 1,
+};
+
+const EULER_SCHEDULER = {
+  _class_name: 'EulerDiscreteScheduler',
+  _diffusers_version: '0.19.0.dev0',
+  ...SCALED_LINEAR,
+  interpolation_type: 'linear',
+  prediction_type: 'epsilon',
+  sample_max_value: 1.0,
+  set_alpha_to_one: false,
+  skip_prk_steps: true,
+  steps_offset: 1,
+  timestep_spacing: 'leading',
+  use_karras_sigmas: false,
+};
+
+const LCM_SCHEDULER = {
+  _class_name: 'LCMScheduler',
+  _diffusers_version: '0.22.0.dev0',
+  ...SCALED_LINEAR,
+  clip_sample_range: 1.0,
+  dynamic_thresholding_ratio: 0.995,
+  original_inference_steps: 50,
+  prediction_type: 'epsilon',
+  rescale_betas_zero_snr: false,
+  sample_max_value: 1.0,
+  set_alpha_to_one: true,
+  steps_offset: 1,
+  thresholding: false,
+  timestep_scaling: 10.0,
+  timestep_spacing: 'leading',
+};
+
+const SD2: TestModelOptions = { ...BASE, hiddenSize: 1024, padToken: '!' };
+
+/** SDXL base as optimum exports it: CLIP ViT-L (768) and OpenCLIP ViT-bigG (1280) with hidden states, a 2048-wide UNet. */
+const SDXL: TestModelOptions = {
+  ...BASE,
+  hiddenSize: 768,
+  sdxl: { hiddenSize2: 1280, layers: 2, forceZerosForEmptyPrompt: true },
+  sampleSize: 128,
+  scalingFactor: 0.13025,
+  scheduler: { ...EULER_SCHEDULER },
 };
 
 const TIMESTEP_DATA_TYPE: Record<TimestepType, DataType> = {
@@ -136,6 +219,43 @@ function externalize(graph: GraphSpec, location: string): Uint8Array {
   return out;
 }
 
+/** model_index.json as diffusers' save_pretrained writes it for the optimum layout. */
+function modelIndex(o: TestModelOptions, schedulerClass: string): Record<string, unknown> {
+  const common = {
+    _diffusers_version: '0.30.0',
+    scheduler: ['diffusers', schedulerClass],
+    text_encoder: ['transformers', 'CLIPTextModel'],
+    tokenizer: ['transformers', 'CLIPTokenizer'],
+    unet: ['diffusers', 'UNet2DConditionModel'],
+    vae: ['diffusers', 'AutoencoderKL'],
+  };
+  if (o.sdxl) {
+    return {
+      _class_name: 'StableDiffusionXLPipeline',
+      ...common,
+      force_zeros_for_empty_prompt: o.sdxl.forceZerosForEmptyPrompt,
+      text_encoder_2: ['transformers', 'CLIPTextModelWithProjection'],
+      tokenizer_2: ['transformers', 'CLIPTokenizer'],
+    };
+  }
+  if (o.timeCondProjDim !== undefined) return { _class_name: 'LatentConsistencyModelPipeline', ...common, requires_safety_checker: false };
+  return { _class_name: 'StableDiffusionPipeline', ...common, requires_safety_checker: false };
+}
+
+function textEncoderConfig(o: TestModelOptions, hiddenSize: number, vocabSize: number, architecture: string): Record<string, unknown> {
+  return {
+    architectures: [architecture],
+    hidden_act: 'quick_gelu',
+    hidden_size: hiddenSize,
+    max_position_embeddings: 77,
+    model_type: 'clip_text_model',
+    num_hidden_layers: o.sdxl?.layers ?? 1,
+    ...(o.sdxl ? { output_hidden_states: true, projection_dim: hiddenSize } : {}),
+    torch_dtype: o.io,
+    vocab_size: vocabSize,
+  };
+}
+
 /** Every file of a test model folder, by relative path. */
 export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint8Array> {
   const o = options;
@@ -152,7 +272,10 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
   const model = (graph: GraphSpec) => encodeModel({ graph, producerName: legacy ? 'pytorch' : 'optimum' });
 
   const tokenizer = tokenizerFiles(o.padToken);
-  for (const [name, text] of Object.entries(tokenizer.files)) files.set(name, new TextEncoder().encode(text));
+  // SDXL: CLIP ViT-L's tokenizer pads with its end token, OpenCLIP's tokenizer_2 with `!`.
+  const tokenizers = o.sdxl ? [tokenizerFiles(TEST_EOS), tokenizerFiles('!', 'tokenizer_2')] : [tokenizer];
+  for (const t of tokenizers) for (const [name, text] of Object.entries(t.files)) files.set(name, new TextEncoder().encode(text));
+  const scheduler = o.scheduler ?? { ...SD15_SCHEDULER, prediction_type: o.predictionType };
 
   files.set(
     'model_index.json',
@@ -170,43 +293,28 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
             vae_decoder: ['diffusers', 'OnnxRuntimeModel'],
             vae_encoder: ['diffusers', 'OnnxRuntimeModel'],
           }
-        : {
-            _class_name: 'StableDiffusionPipeline',
-            _diffusers_version: '0.30.0',
-            requires_safety_checker: false,
-            scheduler: ['diffusers', 'PNDMScheduler'],
-            text_encoder: ['transformers', 'CLIPTextModel'],
-            tokenizer: ['transformers', 'CLIPTokenizer'],
-            unet: ['diffusers', 'UNet2DConditionModel'],
-            vae: ['diffusers', 'AutoencoderKL'],
-          },
+        : modelIndex(o, String(scheduler['_class_name'])),
     ),
   );
-  files.set('scheduler/scheduler_config.json', json({ ...SD15_SCHEDULER, prediction_type: o.predictionType }));
+  files.set('scheduler/scheduler_config.json', json(scheduler));
 
-  const textEncoder = textEncoderGraph(builder(1), {
-    idsType: o.inputIds === 'int32' ? DataType.INT32 : DataType.INT64,
-    ioType: o.io,
-    vocabSize: tokenizer.vocabSize,
-    hiddenSize: o.hiddenSize,
-    dims: [batch, sequence],
-  });
+  const idsType = o.inputIds === 'int32' ? DataType.INT32 : DataType.INT64;
+  const textEncoder = o.sdxl
+    ? clipTextGraph(builder(1), { idsType, ioType: o.io, vocabSize: tokenizer.vocabSize, hiddenSize: o.hiddenSize, layers: o.sdxl.layers, pooled: 'pooler_output', dims: [batch, sequence] })
+    : textEncoderGraph(builder(1), { idsType, ioType: o.io, vocabSize: tokenizer.vocabSize, hiddenSize: o.hiddenSize, dims: [batch, sequence] });
   files.set('text_encoder/model.onnx', model(textEncoder));
-  files.set(
-    'text_encoder/config.json',
-    json({
-      architectures: ['CLIPTextModel'],
-      hidden_act: 'quick_gelu',
-      hidden_size: o.hiddenSize,
-      max_position_embeddings: 77,
-      model_type: 'clip_text_model',
-      num_hidden_layers: 1,
-      torch_dtype: o.io,
-      vocab_size: tokenizer.vocabSize,
-    }),
-  );
+  files.set('text_encoder/config.json', json(textEncoderConfig(o, o.hiddenSize, tokenizer.vocabSize, 'CLIPTextModel')));
+  if (o.sdxl) {
+    const { hiddenSize2, layers } = o.sdxl;
+    const textEncoder2 = clipTextGraph(builder(6), { idsType, ioType: o.io, vocabSize: tokenizer.vocabSize, hiddenSize: hiddenSize2, layers, pooled: 'text_embeds', dims: [batch, sequence] });
+    files.set('text_encoder_2/model.onnx', model(textEncoder2));
+    files.set('text_encoder_2/config.json', json(textEncoderConfig(o, hiddenSize2, tokenizer.vocabSize, 'CLIPTextModelWithProjection')));
+  }
 
-  const unetHidden = o.unetHiddenSize ?? o.hiddenSize;
+  const unetHidden = o.unetHiddenSize ?? (o.sdxl ? o.hiddenSize + o.sdxl.hiddenSize2 : o.hiddenSize);
+  const added: AddedInput[] = [];
+  if (o.sdxl) added.push({ name: 'text_embeds', width: o.sdxl.hiddenSize2, scale: 2 / Math.sqrt(o.sdxl.hiddenSize2) }, { name: 'time_ids', width: 6, scale: 1 / 1024 });
+  if (o.timeCondProjDim !== undefined) added.push({ name: 'timestep_cond', width: o.timeCondProjDim, scale: 2 / Math.sqrt(o.timeCondProjDim) });
   const unet = unetGraph(builder(2), {
     ioType: o.io,
     timestepType: TIMESTEP_DATA_TYPE[o.timestep],
@@ -215,6 +323,7 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
     hiddenSize: unetHidden,
     sampleDims: imageDims,
     hiddenDims: [batch, sequence],
+    ...(added.length > 0 ? { added } : {}),
   });
   if (o.unetExternalData !== undefined) files.set(`unet/${o.unetExternalData}`, externalize(unet, o.unetExternalData));
   files.set('unet/model.onnx', model(unet));
@@ -227,8 +336,9 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
       out_channels: 4,
       sample_size: o.sampleSize,
       cross_attention_dim: unetHidden,
-      time_cond_proj_dim: null,
-      addition_embed_type: null,
+      time_cond_proj_dim: o.timeCondProjDim ?? null,
+      addition_embed_type: o.sdxl ? 'text_time' : null,
+      ...(o.sdxl ? { addition_time_embed_dim: 256, projection_class_embeddings_input_dim: 6 * 256 + o.sdxl.hiddenSize2 } : {}),
     }),
   );
 
@@ -240,6 +350,8 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
     latent_channels: 4,
     sample_size: o.sampleSize * 8,
     ...(o.scalingFactor !== undefined ? { scaling_factor: o.scalingFactor } : {}),
+    // SDXL's VAE overflows in float16; diffusers decodes it in float32 (force_upcast).
+    ...(o.sdxl ? { force_upcast: true } : {}),
   };
   const decoder = vaeDecoderGraph(builder(3), { ioType: o.io, latentChannels: 4, latentDims, imageDims });
   files.set('vae_decoder/model.onnx', model(decoder));
@@ -276,13 +388,13 @@ export function generateTestModel(dir: string, variant: TestModelVariant, overri
 function main(args: string[]): number {
   const [outDir, ...names] = args;
   if (outDir === undefined) {
-    process.stderr.write(`usage: generate <outdir> [variant...]\nvariants: ${TEST_MODEL_VARIANTS.join(', ')}\n`);
+    process.stderr.write(`usage: generate <outdir> [variant...]\nvariants: ${ALL_VARIANTS.join(', ')}\n`);
     return 2;
   }
-  const variants = names.length > 0 ? names : [...TEST_MODEL_VARIANTS];
+  const variants = names.length > 0 ? names : ALL_VARIANTS;
   for (const v of variants) {
-    if (!(TEST_MODEL_VARIANTS as readonly string[]).includes(v)) {
-      process.stderr.write(`unknown variant ${JSON.stringify(v)}; known: ${TEST_MODEL_VARIANTS.join(', ')}\n`);
+    if (!ALL_VARIANTS.includes(v)) {
+      process.stderr.write(`unknown variant ${JSON.stringify(v)}; known: ${ALL_VARIANTS.join(', ')}\n`);
       return 2;
     }
   }

@@ -131,6 +131,56 @@ export function textEncoderGraph(b: GraphBuilder, g: TextEncoderGraph): GraphSpe
   );
 }
 
+export interface ClipTextGraph {
+  idsType: DataType;
+  ioType: WeightType;
+  vocabSize: number;
+  hiddenSize: number;
+  /** Encoder layers; the outputs hidden_states.0 (the embeddings) to hidden_states.<layers>. */
+  layers: number;
+  /** pooler_output (CLIPTextModel, SDXL's text_encoder) or text_embeds (CLIPTextModelWithProjection, its text_encoder_2). */
+  pooled: 'pooler_output' | 'text_embeds';
+  dims: [Dim, Dim];
+}
+
+/**
+ * A text encoder exported with output_hidden_states, as optimum exports SDXL's two:
+ * h₀ = tok[ids] + pos; hᵢ = tanh(hᵢ₋₁·aᵢ + bᵢ + mean_seq(hᵢ₋₁)·cᵢ); last_hidden_state = h_L·g + β
+ * (the final layer norm's place); the pooled output is mean_seq(last_hidden_state), projected
+ * (·p) for text_embeds. Per-channel weights keep a real width cheap.
+ */
+export function clipTextGraph(b: GraphBuilder, g: ClipTextGraph): GraphSpec {
+  const D = g.hiddenSize;
+  const tok = b.weight('text_model.embeddings.token_embedding.weight', [g.vocabSize, D], 1);
+  const pos = b.weight('text_model.embeddings.position_embedding.weight', [77, D], 0.5);
+  const meanSeq = (x: string, keep: 0 | 1) => b.node('ReduceMean', [x], { axes: { kind: 'ints', value: [1] }, keepdims: { kind: 'int', value: keep } });
+  const states = [b.node('Add', [b.node('Gather', [tok, 'input_ids']), pos])];
+  for (let i = 1; i <= g.layers; i++) {
+    const h = states[i - 1]!;
+    const a = b.weight(`text_model.encoder.layers.${i - 1}.a`, [D], 1.5);
+    const bias = b.weight(`text_model.encoder.layers.${i - 1}.b`, [D], 0.2);
+    const c = b.weight(`text_model.encoder.layers.${i - 1}.c`, [D], 1);
+    states.push(b.node('Tanh', [b.node('Add', [b.node('Add', [b.node('Mul', [h, a]), bias]), b.node('Mul', [meanSeq(h, 1), c])])]));
+  }
+  const gain = b.weight('text_model.final_layer_norm.weight', [D], 1);
+  const shift = b.weight('text_model.final_layer_norm.bias', [D], 0.3);
+  const last = b.node('Add', [b.node('Mul', [states[g.layers]!, gain]), shift]);
+  const pooled = g.pooled === 'text_embeds' ? b.node('Mul', [meanSeq(last, 0), b.weight('text_projection.weight', [D], 2)]) : meanSeq(last, 0);
+  const [batch, sequence] = g.dims;
+  const out = elemType(g.ioType);
+  const outputs: ValueInfo[] = [];
+  const output = (value: string, name: string, shape: Dim[]) => {
+    b.floatOut(value, name, g.ioType);
+    outputs.push({ name, elemType: out, shape });
+  };
+  // optimum's order: the pooled output (text_embeds) or last_hidden_state first, then hidden_states.N.
+  if (g.pooled === 'text_embeds') output(pooled, 'text_embeds', [batch, D]);
+  output(last, 'last_hidden_state', [batch, sequence, D]);
+  if (g.pooled === 'pooler_output') output(pooled, 'pooler_output', [batch, D]);
+  states.forEach((h, i) => output(h, `hidden_states.${i}`, [batch, sequence, D]));
+  return b.graph('text_encoder', [{ name: 'input_ids', elemType: g.idsType, shape: [batch, sequence] }], outputs);
+}
+
 export interface UNetGraph {
   ioType: WeightType;
   timestepType: DataType;
@@ -142,6 +192,15 @@ export interface UNetGraph {
   sampleDims: [Dim, Dim, Dim, Dim];
   /** encoder_hidden_states' [batch, sequence]. */
   hiddenDims: [Dim, Dim];
+  /** Inputs beyond the three every UNet takes, each [batch, width]: SDXL's text_embeds and time_ids, LCM's timestep_cond. */
+  added?: readonly AddedInput[];
+}
+
+export interface AddedInput {
+  name: 'text_embeds' | 'time_ids' | 'timestep_cond';
+  width: number;
+  /** The weights' scale: time_ids hold sizes in pixels, the others values near 1. */
+  scale: number;
 }
 
 /**
@@ -163,7 +222,12 @@ export function unetGraph(b: GraphBuilder, g: UNetGraph): GraphSpec {
   const sinT = b.node('Sin', [b.node('Div', [t, b.scalar('timestep_scale', 1000)])]);
   const scale = b.node('Add', [b.scalar('one', 1), b.node('Mul', [b.scalar('half', 0.5), sinT])]);
   const scale4 = b.node('Reshape', [scale, b.int64s('scale_shape', [-1, 1, 1, 1])]);
-  const out = b.node('Add', [b.node('Mul', [convolved, scale4]), conditioning]);
+  let out = b.node('Add', [b.node('Mul', [convolved, scale4]), conditioning]);
+  // Each added input moves every channel by its own projection: [batch, width] · [width, C].
+  for (const a of g.added ?? []) {
+    const projected = b.node('MatMul', [b.floatIn(a.name, g.ioType), b.weight(`${a.name}_proj.weight`, [a.width, C], a.scale)]);
+    out = b.node('Add', [out, b.node('Reshape', [projected, b.int64s(`${a.name}_shape`, [0, C, 1, 1])])]);
+  }
   b.floatOut(out, 'out_sample', g.ioType);
   const [batch, , height, width] = g.sampleDims;
   return b.graph(
@@ -172,6 +236,7 @@ export function unetGraph(b: GraphBuilder, g: UNetGraph): GraphSpec {
       { name: 'sample', elemType: elemType(g.ioType), shape: g.sampleDims },
       { name: 'timestep', elemType: g.timestepType, shape: g.timestepShape },
       { name: 'encoder_hidden_states', elemType: elemType(g.ioType), shape: [...g.hiddenDims, D] },
+      ...(g.added ?? []).map((a) => ({ name: a.name, elemType: elemType(g.ioType), shape: [batch, a.width] })),
     ],
     [{ name: 'out_sample', elemType: elemType(g.ioType), shape: [batch, g.sampleDims[1], height, width] }],
   );

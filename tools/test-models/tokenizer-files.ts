@@ -14,8 +14,8 @@ export interface TokenizerFiles {
   vocabSize: number;
 }
 
-/** The tokenizer/ files; `pad` is the pad token (SD 1.x: the EOS token; SD 2.x: `!`). */
-export function tokenizerFiles(pad: string): TokenizerFiles {
+/** The files of `folder` (tokenizer/, or SDXL's tokenizer_2/); `pad` is the pad token (SD 1.x: the EOS token; SD 2.x: `!`). */
+export function tokenizerFiles(pad: string, folder = 'tokenizer'): TokenizerFiles {
   const vocab: Record<string, number> = {};
   let next = 0;
   // CLIP lists the byte characters in bytes_to_unicode's order, which is code point order.
@@ -42,10 +42,10 @@ export function tokenizerFiles(pad: string): TokenizerFiles {
   };
   return {
     files: {
-      'tokenizer/vocab.json': JSON.stringify(vocab),
-      'tokenizer/merges.txt': ['#version: 0.2', ...MERGES].join('\n') + '\n',
-      'tokenizer/special_tokens_map.json': JSON.stringify(specialTokensMap, null, 2) + '\n',
-      'tokenizer/tokenizer_config.json': JSON.stringify(tokenizerConfig, null, 2) + '\n',
+      [`${folder}/vocab.json`]: JSON.stringify(vocab),
+      [`${folder}/merges.txt`]: ['#version: 0.2', ...MERGES].join('\n') + '\n',
+      [`${folder}/special_tokens_map.json`]: JSON.stringify(specialTokensMap, null, 2) + '\n',
+      [`${folder}/tokenizer_config.json`]: JSON.stringify(tokenizerConfig, null, 2) + '\n',
     },
     vocabSize: next,
   };

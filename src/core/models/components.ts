@@ -13,6 +13,7 @@ import {
   expectFloat,
   floatTensor,
   invalid,
+  ortMessage,
   port,
   rankedPort,
   staticDim,
@@ -25,16 +26,35 @@ const HIDDEN_AXES = ['batch', 'sequence', 'width'];
 const LATENT_AXES = ['batch', 'channels', 'height', 'width'];
 const IMAGE_AXES = ['batch', '3', 'height', 'width'];
 
+export interface TextEncoding {
+  /** The states the UNet attends to, [batch, 77, D]: last_hidden_state, or for SDXL the penultimate layer's. */
+  hidden: Tensor;
+  /** The pooled output, [batch, P], when the model gives one (pooler_output, or text_embeds projected). */
+  pooled?: Tensor;
+}
+
 export interface TextEncoder {
-  /** The width D of last_hidden_state. */
+  /** The width D of the states the UNet takes from this encoder. */
   hiddenSize: number;
-  /** ids [batch·77] → last_hidden_state [batch, 77, D], float32. */
-  encode(ids: Int32Array, batch: number): Promise<Tensor>;
+  /** ids [batch·77] → the states and the pooled output, float32. */
+  encode(ids: Int32Array, batch: number): Promise<TextEncoding>;
+}
+
+/** The UNet's inputs beyond sample, timestep and encoder_hidden_states, each [batch, width]. */
+export interface UNetAddedInputs {
+  /** SDXL: the second text encoder's pooled, projected output. */
+  textEmbeds?: Tensor;
+  /** SDXL: [original H, W, crop top, left, target H, W]. */
+  timeIds?: Tensor;
+  /** LCM: the guidance scale's embedding. */
+  timestepCond?: Tensor;
 }
 
 export interface UNet {
   inChannels: number;
-  predict(sample: Tensor, timestep: number, encoderHiddenStates: Tensor): Promise<Tensor>;
+  /** The added inputs this UNet takes (SDXL's text_embeds and time_ids, LCM's timestep_cond), with their widths. */
+  added: { textEmbeds?: number; timeIds?: number; timestepCond?: number };
+  predict(sample: Tensor, timestep: number, encoderHiddenStates: Tensor, added?: UNetAddedInputs): Promise<Tensor>;
 }
 
 export interface VaeDecoder {
@@ -55,6 +75,7 @@ export interface ComponentStats {
 
 export interface SessionStats {
   textEncoder: ComponentStats;
+  textEncoder2: ComponentStats;
   unet: ComponentStats;
   vaeDecoder: ComponentStats;
   vaeEncoder: ComponentStats;
@@ -64,11 +85,12 @@ export interface SessionStats {
 export function createSessionStats(): SessionStats {
   const stats: SessionStats = {
     textEncoder: { calls: 0, ms: 0 },
+    textEncoder2: { calls: 0, ms: 0 },
     unet: { calls: 0, ms: 0 },
     vaeDecoder: { calls: 0, ms: 0 },
     vaeEncoder: { calls: 0, ms: 0 },
     reset() {
-      for (const s of [stats.textEncoder, stats.unet, stats.vaeDecoder, stats.vaeEncoder]) {
+      for (const s of [stats.textEncoder, stats.textEncoder2, stats.unet, stats.vaeDecoder, stats.vaeEncoder]) {
         s.calls = 0;
         s.ms = 0;
       }
@@ -86,10 +108,26 @@ async function timedRun(
   const start = performance.now();
   try {
     return await c.session.run(feeds, fetches);
+  } catch (e) {
+    if (!c.fallback) throw e;
+    // A GPU provider that fails half way (out of memory, a lost device, an operator it cannot
+    // run): the same component on the CPU, once, and the run goes on.
+    const why = ortMessage(e);
+    const cpu = await c.fallback();
+    await c.session.release().catch(() => undefined);
+    const from = c.provider;
+    Object.assign(c, { session: cpu, provider: 'cpu', fallback: undefined });
+    c.onFallback?.(`${c.relative} failed on ${from} (${why}); it runs on the CPU from now on${isOutOfMemory(why) ? `: ${from} ran out of memory (a smaller size or batch needs less)` : ''}`);
+    return await c.session.run(feeds, fetches);
   } finally {
     stats.ms += performance.now() - start;
     stats.calls++;
   }
+}
+
+/** ORT's and the providers' ways of saying a device ran out of memory. */
+export function isOutOfMemory(message: string): boolean {
+  return /out of memory|failed to allocate|bad_alloc|\bOOM\b|E_OUTOFMEMORY|OutOfMemory/i.test(message);
 }
 
 function expectShape(c: ComponentSession, what: string, t: Tensor, rank: number): void {
@@ -98,20 +136,40 @@ function expectShape(c: ComponentSession, what: string, t: Tensor, rank: number)
 
 export interface TextEncoderPorts {
   ids: Port;
+  /** The states the UNet takes. */
   hidden: Port;
-  hiddenType: FloatType;
+  pooled?: Port;
 }
 
-export function textEncoderPorts(c: ComponentSession): TextEncoderPorts {
+const HIDDEN_STATE = /^hidden_states\.(\d+)$/;
+
+/**
+ * The text encoder's ports. `penultimate`: SDXL takes the states before the last layer, which
+ * optimum exports as hidden_states.0 (the embeddings) … hidden_states.L; [-2] of diffusers' list
+ * (hidden_states.0…L−1, then last_hidden_state) is hidden_states.L−1.
+ */
+export function textEncoderPorts(c: ComponentSession, penultimate: boolean): TextEncoderPorts {
   const ids = rankedPort(c, 'input', ['input_ids'], 'token ids [batch, 77]', TOKEN_AXES);
   if (ids.type !== 'int32' && ids.type !== 'int64') raise(invalid(c, `input input_ids has type ${ids.type}, expected int32 or int64`));
-  const hidden = rankedPort(c, 'output', ['last_hidden_state'], 'the hidden states [batch, 77, width]', HIDDEN_AXES);
-  return { ids, hidden, hiddenType: expectFloat(c, 'output', hidden) };
+  let hiddenName = 'last_hidden_state';
+  if (penultimate) {
+    const layers = c.session.outputNames.map((n) => HIDDEN_STATE.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
+    if (layers.length < 2) {
+      raise(invalid(c, `has no hidden_states.N outputs: SDXL takes the penultimate layer's states, which optimum-cli exports as hidden_states.0 … hidden_states.N; export the model again with optimum-cli export onnx`));
+    }
+    hiddenName = `hidden_states.${Math.max(...layers) - 1}`;
+  }
+  const hidden = rankedPort(c, 'output', [hiddenName], 'the hidden states [batch, 77, width]', HIDDEN_AXES);
+  expectFloat(c, 'output', hidden);
+  const pooledName = ['text_embeds', 'pooler_output'].find((n) => c.session.outputNames.includes(n));
+  const pooled = pooledName === undefined ? undefined : rankedPort(c, 'output', [pooledName], 'the pooled output [batch, width]', ['batch', 'width']);
+  if (pooled) expectFloat(c, 'output', pooled);
+  return { ids, hidden, ...(pooled ? { pooled } : {}) };
 }
 
 export function makeTextEncoder(c: ComponentSession, p: TextEncoderPorts, hiddenSize: number, stats: ComponentStats): TextEncoder {
   const int64 = p.ids.type === 'int64';
-  const fetches = [p.hidden.name];
+  const fetches = p.pooled ? [p.hidden.name, p.pooled.name] : [p.hidden.name];
   return {
     hiddenSize,
     async encode(ids, batch) {
@@ -121,7 +179,8 @@ export function makeTextEncoder(c: ComponentSession, p: TextEncoderPorts, hidden
         ? new ort.Tensor('int64', BigInt64Array.from(ids, (id) => BigInt(id)), dims)
         : new ort.Tensor('int32', ids, dims);
       const out = await timedRun(c, stats, { [p.ids.name]: input }, fetches);
-      return toFloat32(c, out[p.hidden.name], p.hidden.name);
+      const hidden = toFloat32(c, out[p.hidden.name], p.hidden.name);
+      return p.pooled ? { hidden, pooled: toFloat32(c, out[p.pooled.name], p.pooled.name) } : { hidden };
     },
   };
 }
@@ -133,7 +192,16 @@ export interface UNetPorts {
   hidden: Port;
   hiddenType: FloatType;
   out: Port;
+  added: { textEmbeds?: AddedPort; timeIds?: AddedPort; timestepCond?: AddedPort };
 }
+
+interface AddedPort {
+  port: Port;
+  type: FloatType;
+  width?: number;
+}
+
+const ADDED_INPUTS = { textEmbeds: 'text_embeds', timeIds: 'time_ids', timestepCond: 'timestep_cond' } as const;
 
 const TIMESTEP_TYPES = ['int64', 'int32', 'float32', 'float16', 'float64'];
 
@@ -147,7 +215,14 @@ export function unetPorts(c: ComponentSession): UNetPorts {
   const hidden = rankedPort(c, 'input', ['encoder_hidden_states'], 'the text encoder hidden states [batch, sequence, width]', HIDDEN_AXES);
   const out = rankedPort(c, 'output', ['out_sample'], 'the noise prediction [batch, channels, height, width]', LATENT_AXES);
   expectFloat(c, 'output', out);
-  return { sample, sampleType: expectFloat(c, 'input', sample), timestep, hidden, hiddenType: expectFloat(c, 'input', hidden), out };
+  const added: UNetPorts['added'] = {};
+  for (const [key, name] of Object.entries(ADDED_INPUTS) as [keyof typeof ADDED_INPUTS, string][]) {
+    if (!c.session.inputNames.includes(name)) continue;
+    const p = rankedPort(c, 'input', [name], `${name} [batch, width]`, ['batch', 'width']);
+    const width = staticDim(p, 1);
+    added[key] = { port: p, type: expectFloat(c, 'input', p), ...(width !== undefined ? { width } : {}) };
+  }
+  return { sample, sampleType: expectFloat(c, 'input', sample), timestep, hidden, hiddenType: expectFloat(c, 'input', hidden), out, added };
 }
 
 function timestepTensor(p: Port, timestep: number, batch: number): ort.Tensor {
@@ -171,17 +246,25 @@ function timestepTensor(p: Port, timestep: number, batch: number): ort.Tensor {
 
 export function makeUNet(c: ComponentSession, p: UNetPorts, inChannels: number, stats: ComponentStats): UNet {
   const fetches = [p.out.name];
+  const widths = Object.fromEntries(Object.entries(p.added).map(([k, a]) => [k, a.width ?? 0])) as UNet['added'];
   return {
     inChannels,
-    async predict(sample, timestep, encoderHiddenStates) {
+    added: widths,
+    async predict(sample, timestep, encoderHiddenStates, added = {}) {
       expectShape(c, 'sample', sample, 4);
       expectShape(c, 'encoder_hidden_states', encoderHiddenStates, 3);
       const batch = sample.shape[0]!;
-      const feeds = {
+      const feeds: Record<string, ort.Tensor> = {
         [p.sample.name]: floatTensor(ort, p.sampleType, sample.data, sample.shape),
         [p.timestep.name]: timestepTensor(p.timestep, timestep, batch),
         [p.hidden.name]: floatTensor(ort, p.hiddenType, encoderHiddenStates.data, encoderHiddenStates.shape),
       };
+      for (const [key, a] of Object.entries(p.added) as [keyof UNetAddedInputs, AddedPort][]) {
+        const value = added[key];
+        if (value === undefined) throw new Error(`${c.relative}: the pipeline gave no ${a.port.name}, which this UNet takes`);
+        expectShape(c, a.port.name, value, 2);
+        feeds[a.port.name] = floatTensor(ort, a.type, value.data, value.shape);
+      }
       const out = await timedRun(c, stats, feeds, fetches);
       return toFloat32(c, out[p.out.name], p.out.name);
     },

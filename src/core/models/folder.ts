@@ -11,8 +11,9 @@ import * as path from 'node:path';
 import { type Result, type UserError, catchUserErrorSync, raise } from '../errors';
 import { PREDICTION_TYPES } from '../schedulers/config';
 import { parsePythonJson } from '../python-json';
+import { type FamilyEvidence, type ModelFamily, detectFamily } from './family';
 
-export const COMPONENTS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'] as const;
+export const COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export interface ComponentFiles {
@@ -28,6 +29,10 @@ export interface UNetConfig {
   outChannels: number;
   sampleSize?: number;
   crossAttentionDim?: number;
+  /** "text_time" for SDXL's UNet (it takes text_embeds and time_ids). */
+  additionEmbedType?: string;
+  /** LCM's guidance embedding width (the UNet takes timestep_cond). */
+  timeCondProjDim?: number;
 }
 
 export interface ModelFolderInfo {
@@ -36,6 +41,11 @@ export interface ModelFolderInfo {
   /** scheduler/scheduler_config.json as parsed (with Python's Infinity, -Infinity and NaN). */
   schedulerConfig: Record<string, unknown>;
   unetConfig: UNetConfig;
+  family: ModelFamily;
+  /** SDXL: an empty negative prompt is all zeros (model_index.json's force_zeros_for_empty_prompt, true unless it says false). */
+  forceZerosForEmptyPrompt: boolean;
+  /** The tokenizer folders, one per text encoder: tokenizer/ (and tokenizer_2/ for SDXL). */
+  tokenizers: string[];
   vaeScalingFactor: number;
   /** unet sample_size × 8, when the UNet's config gives one. */
   nativeSize?: { width: number; height: number };
@@ -46,8 +56,10 @@ export interface ModelFolderInfo {
 export const MODEL_FILE = 'model.onnx';
 const CONFIG_FILE = 'config.json';
 const SCHEDULER_CONFIG = path.join('scheduler', 'scheduler_config.json');
+const MODEL_INDEX = 'model_index.json';
 const REQUIRED_COMPONENTS: readonly ComponentName[] = ['text_encoder', 'unet', 'vae_decoder'];
-const SD_VAE_SCALING_FACTOR = 0.18215;
+/** The VAE scaling factors of SD 1.x/2.x and of SDXL, for folders whose VAE configs give none. */
+const VAE_SCALING_FACTOR = { sd: 0.18215, sdxl: 0.13025 } as const;
 
 function missing(file: string, message: string): UserError {
   return { code: 'model-missing', message, file };
@@ -137,10 +149,13 @@ function readUNetConfig(dir: string, notes: string[]): UNetConfig {
   }
   const crossAttentionDim = config['cross_attention_dim'];
   if (typeof crossAttentionDim === 'number') unet.crossAttentionDim = crossAttentionDim;
+  if (typeof config['addition_embed_type'] === 'string') unet.additionEmbedType = config['addition_embed_type'];
+  const timeCondProjDim = positiveInteger(config, 'time_cond_proj_dim', file, relative);
+  if (timeCondProjDim !== undefined) unet.timeCondProjDim = timeCondProjDim;
   return unet;
 }
 
-function readVaeScalingFactor(dir: string, notes: string[]): number {
+function readVaeScalingFactor(dir: string, family: ModelFamily, notes: string[]): number {
   for (const component of ['vae_decoder', 'vae_encoder']) {
     const relative = path.join(component, CONFIG_FILE);
     const file = path.join(dir, relative);
@@ -152,8 +167,9 @@ function readVaeScalingFactor(dir: string, notes: string[]): number {
     }
     return value;
   }
-  notes.push(`no VAE config gives a scaling_factor: using Stable Diffusion 1/2's ${SD_VAE_SCALING_FACTOR}`);
-  return SD_VAE_SCALING_FACTOR;
+  const fallback = family.architecture === 'sdxl' ? VAE_SCALING_FACTOR.sdxl : VAE_SCALING_FACTOR.sd;
+  notes.push(`no VAE config gives a scaling_factor: using ${family.label}'s ${fallback}`);
+  return fallback;
 }
 
 /** A prediction type no scheduler takes is caught when the folder is chosen, not at its first run. */
@@ -164,22 +180,71 @@ function checkPredictionType(config: Record<string, unknown>, file: string): voi
   raise(invalid(file, `${SCHEDULER_CONFIG}: prediction_type should be one of ${PREDICTION_TYPES.join(', ')}, found ${JSON.stringify(value)}`));
 }
 
+function readOptionalJson(root: string, relative: string): Record<string, unknown> | undefined {
+  const file = path.join(root, relative);
+  return isFile(file) ? readJsonObject(file, relative) : undefined;
+}
+
+/** A component config's hidden_size (a text encoder's width), when the config is there. */
+function hiddenSize(root: string, component: string): number | undefined {
+  const relative = path.join(component, CONFIG_FILE);
+  const config = readOptionalJson(root, relative);
+  return config && positiveInteger(config, 'hidden_size', path.join(root, relative), relative);
+}
+
+/** Whether tokenizer/ pads with `!` (SD 2.x's OpenCLIP tokenizer) rather than with its end token. */
+function padsWithExclamation(root: string): boolean | undefined {
+  for (const name of ['special_tokens_map.json', 'tokenizer_config.json']) {
+    const pad = readOptionalJson(root, path.join('tokenizer', name))?.['pad_token'];
+    const content = typeof pad === 'object' && pad !== null ? (pad as Record<string, unknown>)['content'] : pad;
+    if (typeof content === 'string') return content === '!';
+  }
+  return undefined;
+}
+
+function familyEvidence(root: string, components: Record<ComponentName, ComponentFiles>, unet: UNetConfig, scheduler: Record<string, unknown>, modelIndex: Record<string, unknown> | undefined): FamilyEvidence {
+  const evidence: FamilyEvidence = {
+    textEncoder2: components.text_encoder_2.present,
+    zeroSnr: scheduler['rescale_betas_zero_snr'] === true,
+  };
+  const set = <K extends keyof FamilyEvidence>(key: K, value: FamilyEvidence[K] | undefined): void => {
+    if (value !== undefined) evidence[key] = value;
+  };
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  set('pipelineClass', text(modelIndex?.['_class_name']));
+  set('requiresAestheticsScore', typeof modelIndex?.['requires_aesthetics_score'] === 'boolean' ? modelIndex['requires_aesthetics_score'] : undefined);
+  set('textEncoderWidth', hiddenSize(root, 'text_encoder'));
+  set('textEncoder2Width', hiddenSize(root, 'text_encoder_2'));
+  set('crossAttentionDim', unet.crossAttentionDim);
+  set('additionEmbedType', unet.additionEmbedType);
+  set('timeCondProjDim', unet.timeCondProjDim);
+  set('sampleSize', unet.sampleSize);
+  set('schedulerClass', text(scheduler['_class_name']));
+  set('timestepSpacing', text(scheduler['timestep_spacing']));
+  set('predictionType', text(scheduler['prediction_type']));
+  set('padsWithExclamation', padsWithExclamation(root));
+  return evidence;
+}
+
+function requireTokenizer(root: string, folder: string): string {
+  const dir = path.join(root, folder);
+  for (const name of ['vocab.json', 'merges.txt']) {
+    const file = path.join(dir, name);
+    if (!isFile(file)) raise(missing(file, `${folder}/${name} is missing: the ${folder}/ folder should hold a CLIP tokenizer (vocab.json, merges.txt)`));
+  }
+  return dir;
+}
+
 function inspect(dir: string): ModelFolderInfo {
   const root = path.resolve(dir);
   if (!isDirectory(root)) {
     raise(missing(root, `the model folder does not exist or is not a folder; expected a Stable Diffusion ONNX export (text_encoder/, unet/, vae_decoder/, tokenizer/, scheduler/)`));
   }
   const components = Object.fromEntries(COMPONENTS.map((c) => [c, componentFiles(root, c)])) as Record<ComponentName, ComponentFiles>;
-  for (const c of REQUIRED_COMPONENTS) {
-    if (!components[c].present) {
-      raise(missing(components[c].onnx, `${c}/${MODEL_FILE} is missing: a Stable Diffusion ONNX folder needs text_encoder/, unet/ and vae_decoder/, each with ${MODEL_FILE}`));
-    }
-  }
-  const tokenizer = path.join(root, 'tokenizer');
-  for (const name of ['vocab.json', 'merges.txt']) {
-    const file = path.join(tokenizer, name);
-    if (!isFile(file)) raise(missing(file, `tokenizer/${name} is missing: the tokenizer/ folder should hold a CLIP tokenizer (vocab.json, merges.txt)`));
-  }
+  const requireComponent = (c: ComponentName, why: string): void => {
+    if (!components[c].present) raise(missing(components[c].onnx, `${c}/${MODEL_FILE} is missing: ${why}`));
+  };
+  requireComponent('unet', `a Stable Diffusion ONNX folder needs text_encoder/, unet/ and vae_decoder/, each with ${MODEL_FILE}`);
   const schedulerFile = path.join(root, SCHEDULER_CONFIG);
   if (!isFile(schedulerFile)) {
     raise(missing(schedulerFile, `${SCHEDULER_CONFIG} is missing: it should hold the scheduler's training configuration (beta schedule, prediction type)`));
@@ -189,12 +254,27 @@ function inspect(dir: string): ModelFolderInfo {
 
   const notes: string[] = [];
   const unetConfig = readUNetConfig(root, notes);
+  const modelIndex = readOptionalJson(root, MODEL_INDEX);
+  const family = detectFamily(familyEvidence(root, components, unetConfig, schedulerConfig, modelIndex), {
+    modelIndex: path.join(root, MODEL_INDEX),
+    unetConfig: path.join(root, 'unet', CONFIG_FILE),
+    textEncoderConfig: path.join(root, 'text_encoder', CONFIG_FILE),
+    textEncoder2: components.text_encoder_2.onnx,
+    schedulerConfig: schedulerFile,
+  });
+  for (const c of REQUIRED_COMPONENTS) requireComponent(c, `a Stable Diffusion ONNX folder needs text_encoder/, unet/ and vae_decoder/, each with ${MODEL_FILE}`);
+  const tokenizers = [requireTokenizer(root, 'tokenizer')];
+  if (family.architecture === 'sdxl') tokenizers.push(requireTokenizer(root, 'tokenizer_2'));
+
   const info: ModelFolderInfo = {
     dir: root,
     name: path.basename(root),
     schedulerConfig,
     unetConfig,
-    vaeScalingFactor: readVaeScalingFactor(root, notes),
+    family,
+    forceZerosForEmptyPrompt: family.architecture === 'sdxl' && modelIndex?.['force_zeros_for_empty_prompt'] !== false,
+    tokenizers,
+    vaeScalingFactor: readVaeScalingFactor(root, family, notes),
     components,
     notes,
   };
@@ -206,7 +286,8 @@ function inspect(dir: string): ModelFolderInfo {
 /**
  * Reads a model folder's layout and configs; cheap and synchronous, opens no session. Errors
  * ('model-missing', 'model-invalid') name the file and what was expected. vae_encoder/ is
- * optional; text_encoder/, unet/, vae_decoder/, tokenizer/ and scheduler/ are required.
+ * optional; text_encoder/, unet/, vae_decoder/, tokenizer/ and scheduler/ are required, and
+ * text_encoder_2/ and tokenizer_2/ for SDXL. The family (family.ts) is read from the configs.
  */
 export function inspectModelFolder(dir: string): Result<ModelFolderInfo> {
   return catchUserErrorSync(() => inspect(dir));

@@ -15,12 +15,26 @@ export interface Port {
   shape: readonly Dim[];
 }
 
-/** One session and the file it came from, for messages. */
+/** One session, the file it came from (for messages) and the provider it runs on. */
 export interface ComponentSession {
   session: ort.InferenceSession;
   file: string;
   /** e.g. "unet/model.onnx". */
   relative: string;
+  provider: string;
+  /** The same file opened on the CPU, for when the provider fails while running; absent on the CPU. */
+  fallback?: () => Promise<ort.InferenceSession>;
+  /** Hears that the component moved to the CPU, and why. */
+  onFallback?: (message: string) => void;
+}
+
+/** ORT's message on one line, without the model path it repeats or the source line of its check. */
+export function ortMessage(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e))
+    .replace(/\s+/g, ' ')
+    .replace(/^Load model from .* failed:\s*/, '')
+    .replace(/^\/\S+\.(?:cc|cpp|h):\d+ .*? was false\.\s*/, '')
+    .trim();
 }
 
 export function invalid(c: ComponentSession, message: string): UserError {

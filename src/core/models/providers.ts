@@ -3,12 +3,12 @@
 // from it by tools/manifest/providers.ts, and a test checks the committed one). No native code.
 
 export const EXECUTION_PROVIDERS = [
-  { name: 'auto', description: 'The best one this machine has (CUDA on Linux when installed, else CPU)' },
+  { name: 'auto', description: 'The first that starts here: CUDA (Linux, Windows), DirectML (Windows), Core ML (macOS), WebGPU on a GPU, else the CPU' },
   { name: 'cpu', description: 'CPU' },
-  { name: 'cuda', description: "NVIDIA GPUs (Linux; needs onnxruntime-node's CUDA binaries)" },
-  { name: 'dml', description: 'DirectML (Windows)' },
+  { name: 'cuda', description: "NVIDIA GPUs (Linux, Windows; needs onnxruntime-node's CUDA provider, CUDA 12 and cuDNN 9)" },
+  { name: 'dml', description: 'DirectML: any DirectX 12 GPU (Windows)' },
   { name: 'coreml', description: 'Core ML (macOS)' },
-  { name: 'webgpu', description: 'WebGPU (experimental)' },
+  { name: 'webgpu', description: 'WebGPU: Vulkan (Linux), Direct3D 12 (Windows), Metal (macOS)' },
 ] as const;
 
 export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number]['name'];

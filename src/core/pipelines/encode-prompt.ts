@@ -26,7 +26,7 @@ export async function encodePrompts(
   const length = tokenizer.maxLength;
   const ids = new Int32Array(all.length * length);
   all.forEach((chunk, i) => ids.set(chunk.ids, i * length));
-  const hidden = await textEncoder.encode(ids, all.length);
+  const { hidden } = await textEncoder.encode(ids, all.length);
   const width = hidden.shape[2]!;
   const chunkSize = length * width;
 

@@ -38,7 +38,7 @@ describe('every variant loads and runs', () => {
       const promptIds = new Int32Array(154);
       promptIds.set(prompt, 0);
       promptIds.set(prompt, 77);
-      const hidden = await m.textEncoder.encode(promptIds, 2);
+      const { hidden } = await m.textEncoder.encode(promptIds, 2);
       assert.deepEqual(hidden.shape, [2, 77, width]);
       // Same ids in both rows give the same rows.
       assert.deepEqual(hidden.data.subarray(0, 77 * width), hidden.data.subarray(77 * width));
@@ -52,7 +52,7 @@ describe('every variant loads and runs', () => {
       // The output depends on each input.
       assert.ok(maxAbsDiff(eps, await m.unet.predict(sample, 1, longHidden)) > 1e-3, 'timestep');
       assert.ok(maxAbsDiff(eps, await m.unet.predict(values([2, 4, 6, 10], 2), 981, longHidden)) > 1e-3, 'sample');
-      const otherHidden = await m.textEncoder.encode(ids(2, 3), 2);
+      const { hidden: otherHidden } = await m.textEncoder.encode(ids(2, 3), 2);
       const eps77 = await m.unet.predict(sample, 981, hidden);
       assert.ok(maxAbsDiff(eps77, await m.unet.predict(sample, 981, otherHidden)) > 1e-3, 'encoder_hidden_states');
 
@@ -83,7 +83,7 @@ describe('adapters match a twin with the same weights', () => {
     const int32 = await model(testModelDir('legacy'));
     const int64 = await model(testModelDir('optimum'));
     const tokens = ids(3, 5);
-    assertSame(await int32.textEncoder.encode(tokens, 3), await int64.textEncoder.encode(tokens, 3), 'last_hidden_state');
+    assertSame((await int32.textEncoder.encode(tokens, 3)).hidden, (await int64.textEncoder.encode(tokens, 3)).hidden, 'last_hidden_state');
   });
 
   it('a scalar timestep gives what a [batch] timestep gives, and int64 truncates as numpy does', async () => {
@@ -119,8 +119,8 @@ describe('adapters match a twin with the same weights', () => {
       testModelDir('fp16', { ...variantOptions('fp16'), io: 'float32', roundWeightsToFp16: true, timestep: 'float32' }, 'fp16-twin-fp32'),
     );
     const tokens = ids(2, 11);
-    const h16 = await fp16.textEncoder.encode(tokens, 2);
-    const h32 = await twin.textEncoder.encode(tokens, 2);
+    const { hidden: h16 } = await fp16.textEncoder.encode(tokens, 2);
+    const { hidden: h32 } = await twin.textEncoder.encode(tokens, 2);
     // float16 keeps 11 significant bits: values of size ~1 round by at most 2^-11 ≈ 5e-4 at the
     // outputs, plus what rounded inputs change inside.
     assert.ok(maxAbsDiff(h16, h32) < 2e-3, `last_hidden_state ${maxAbsDiff(h16, h32)}`);

@@ -70,7 +70,7 @@ describe('inspectModelFolder', () => {
     assert.ok(!r.value.components.vae_encoder.present);
     assert.deepEqual(r.value.notes, [
       'unet/config.json is absent: assuming 4 latent channels in and out',
-      'no VAE config gives a scaling_factor: using Stable Diffusion 1/2\'s 0.18215',
+      "no VAE config gives a scaling_factor: using SD 1.x's 0.18215",
       'no vae_encoder/: text-to-image only',
     ]);
   });

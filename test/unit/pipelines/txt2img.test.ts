@@ -41,9 +41,9 @@ function fakeModel(recorder: Recorder, schedulerConfig: Record<string, unknown> 
     info: { schedulerConfig, vaeScalingFactor: SCALING },
     textEncoder: {
       hiddenSize: 1,
-      async encode(ids: Int32Array, batch: number): Promise<Tensor> {
+      async encode(ids: Int32Array, batch: number): Promise<{ hidden: Tensor }> {
         recorder.encodeCalls.push({ ids: ids.slice(), batch });
-        return { data: Float32Array.from(ids), shape: [batch, 77, 1] };
+        return { hidden: { data: Float32Array.from(ids), shape: [batch, 77, 1] } };
       },
     },
     unet: {
