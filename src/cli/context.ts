@@ -20,6 +20,8 @@ export interface CommandContext {
   stderr(text: string): void;
   /** Raw writes for a progress bar; absent when stderr is not a terminal. */
   progress?: ((text: string) => void) | undefined;
+  /** Lines for the log file (runtime-log.ts), not the terminal; absent in tests that don't look. */
+  log?: (text: string) => void;
   cwd: string;
   signal?: AbortSignal;
 }

@@ -1,7 +1,9 @@
 // The `sdprompt` command: the same core as the editor, for scripts and CI.
 
+import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, type CommandContext, UsageError } from './context';
+import { doctorCommand } from './commands/doctor';
 import { debugNoiseCommand, debugScheduleCommand } from './commands/debug';
 import { generateCommand } from './commands/generate';
 import { parseCommand } from './commands/parse';
@@ -9,6 +11,9 @@ import { runCommand } from './commands/run';
 import { tokenizeCommand } from './commands/tokenize';
 import { watermarkReadCommand } from './commands/watermark';
 import { SDPROMPT_VERSION } from '../core/version';
+import { isExecutionProviderName } from '../core/models/providers';
+import { mayUseGpu } from '../core/models/provider-choice';
+import { crashReport, defaultLogFile, LogFile, runWithRuntimeLog, userFdFromEnv, writeFd } from './runtime-log';
 
 const USAGE = `sdprompt ${SDPROMPT_VERSION}: Stable Diffusion from .sdprompt files, locally, through ONNX Runtime
 
@@ -17,12 +22,15 @@ Usage:
   sdprompt generate --prompt TEXT [--negative TEXT] [--seed S] [--steps N] [--cfg X]
                     [--sampler NAME] [--size WxH] [--model DIR] [--out DIR] [--json]
   sdprompt parse FILE
+  sdprompt doctor [--model DIR] [--provider NAME] [--json]
   sdprompt tokenize [--model DIR] TEXT
   sdprompt watermark read IMAGE… [--json]
   sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv]
   sdprompt debug schedule --sampler NAME --steps N [--model DIR]
 
 Without --model (and without 'model:' in the file), the shipped demo model is used.
+run, generate and doctor also take --device N (the GPU for CUDA and DirectML) and --log FILE
+(the runtime's messages; default ${defaultLogFile()}).
 
 Exit codes: 0 done; 1 the prompt file or request has errors; 2 bad command line;
 3 the model folder is missing or invalid; 4 an image could not be made or written;
@@ -35,7 +43,7 @@ interface Command {
 
 const json = { type: 'boolean' } as const;
 const str = { type: 'string' } as const;
-const sessionOptions = { model: str, provider: str, threads: str };
+const sessionOptions = { model: str, provider: str, threads: str, device: str, log: str };
 
 const COMMANDS: Record<string, Command> = {
   run: { options: { block: str, ...sessionOptions, json }, run: runCommand },
@@ -44,6 +52,7 @@ const COMMANDS: Record<string, Command> = {
     run: generateCommand,
   },
   parse: { options: {}, run: parseCommand },
+  doctor: { options: { ...sessionOptions, json }, run: doctorCommand },
   tokenize: { options: { model: str }, run: tokenizeCommand },
   'watermark read': { options: { json }, run: watermarkReadCommand },
   'debug noise': { options: { seed: str, shape: str, rng: str }, run: debugNoiseCommand },
@@ -77,29 +86,69 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   }
 }
 
-if (require.main === module) {
+/** The value of `--name VALUE` or `--name=VALUE` in raw arguments, before they are parsed. */
+function rawOption(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}`) return argv[i + 1];
+    if (argv[i]!.startsWith(`--${name}=`)) return argv[i]!.slice(name.length + 3);
+  }
+  return undefined;
+}
+
+/** Whether this command may start a GPU runtime, whose messages then go to the log (runtime-log.ts). */
+function mayStartGpuRuntime(argv: readonly string[]): boolean {
+  if (argv[0] === 'doctor') return true;
+  if (argv[0] !== 'run' && argv[0] !== 'generate') return false;
+  const provider = rawOption(argv, 'provider') ?? 'auto';
+  return isExecutionProviderName(provider) && mayUseGpu(provider);
+}
+
+function runHere(argv: string[], log: LogFile, userFd: number | undefined): void {
+  // In a child whose stderr is the log, the user's messages go to the descriptor the parent gave.
+  const toUser = userFd === undefined ? (text: string) => process.stderr.write(text) : (text: string) => writeFd(userFd, text);
   const controller = new AbortController();
   let interrupted = false;
   process.on('SIGINT', () => {
     if (interrupted) process.exit(EXIT.interrupted);
     interrupted = true;
-    process.stderr.write('\nsdprompt: stopping after this step (Ctrl+C again to quit at once)\n');
+    toUser('\nsdprompt: stopping after this step (Ctrl+C again to quit at once)\n');
     controller.abort();
   });
   const ctx: CommandContext = {
     stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-    progress: process.stderr.isTTY ? (text) => process.stderr.write(text) : undefined,
+    stderr: (text) => toUser(`${text}\n`),
+    progress: (userFd === undefined ? process.stderr.isTTY : isatty(userFd)) ? toUser : undefined,
+    log: userFd === undefined ? (text) => log.write(text) : (text) => process.stderr.write(`${text}\n`),
     cwd: process.cwd(),
     signal: controller.signal,
   };
-  main(process.argv.slice(2), ctx).then(
+  main(argv, ctx).then(
     (code) => {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`sdprompt: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      toUser(`sdprompt: internal error: ${(e as Error).stack ?? String(e)}\n`);
       process.exitCode = EXIT.internal;
     },
   );
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const log = new LogFile(rawOption(argv, 'log') ?? defaultLogFile());
+  const userFd = userFdFromEnv();
+  if (userFd === undefined && mayStartGpuRuntime(argv)) {
+    runWithRuntimeLog(__filename, argv, log).then(
+      ({ code, signal }) => {
+        if (signal) process.stderr.write(`${crashReport(signal, log)}\n`);
+        process.exitCode = code;
+      },
+      (e: unknown) => {
+        process.stderr.write(`sdprompt: cannot start the model process: ${(e as Error).message}\n`);
+        process.exitCode = EXIT.internal;
+      },
+    );
+  } else {
+    runHere(argv, log, userFd);
+  }
 }

@@ -16,7 +16,8 @@ export function loadOptionsFrom(values: Record<string, string | boolean | undefi
     throw new UsageError(`--provider must be one of ${EXECUTION_PROVIDER_NAMES.join(', ')}`);
   }
   const threads = integerOption('threads', values['threads'], 0, 1024);
-  return { executionProvider: provider, ...(threads !== undefined ? { threads } : {}) };
+  const deviceId = integerOption('device', values['device'], 0, 255);
+  return { executionProvider: provider, ...(threads !== undefined ? { threads } : {}), ...(deviceId !== undefined ? { deviceId } : {}) };
 }
 
 /** The folder a --model option names, resolved against the working directory. */
