@@ -3,16 +3,8 @@
 // the mask covers it plus a seam reaching `seam` pixels into the picture on each extended side,
 // as A1111's poor man's outpainting insets its mask by twice the blur; the blur then feathers it.
 
+import type { Extension } from './modes';
 import { createRaster, paste, type Raster } from './raster';
-
-export interface Extension {
-  left: number;
-  right: number;
-  top: number;
-  bottom: number;
-}
-
-export const OUTPAINT_SIDES = ['left', 'right', 'top', 'bottom'] as const;
 
 export interface OutpaintCanvas {
   /** The picture at (left, top) on the larger canvas, edges repeated into the new area; same channels as the picture. */

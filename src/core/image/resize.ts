@@ -3,11 +3,9 @@
 // stretch (just resize), crop (resize to cover, centre, cut the overflow) and fill (resize to fit,
 // centre, stretch the edge rows or columns into the gaps). Resampling is Pillow's LANCZOS.
 
+import type { ResizeMode } from './modes';
 import { createRaster, paste, type Raster } from './raster';
 import { resample } from './resample';
-
-export const RESIZE_MODES = ['stretch', 'crop', 'fill'] as const;
-export type ResizeMode = (typeof RESIZE_MODES)[number];
 
 function lanczos(image: Raster, width: number, height: number): Raster {
   return resample(image, width, height, 'lanczos');

@@ -9,15 +9,11 @@ import { cropRegion, cropToModel, expandCropRegion, uncrop, type Region } from '
 import { fillMasked } from '../image/fill';
 import { blurMaskA1111 } from '../image/gaussian';
 import { invertMask, maskFromImage, overlayMaskWhole } from '../image/mask';
-import { outpaintCanvas, type Extension } from '../image/outpaint';
+import type { Extension, InpaintArea, MaskedContent, ResizeMode } from '../image/modes';
+import { outpaintCanvas } from '../image/outpaint';
 import { flatten, toGray, type Raster } from '../image/raster';
 import { resample } from '../image/resample';
-import { resizeImage, type ResizeMode } from '../image/resize';
-
-export const MASKED_CONTENTS = ['original', 'fill', 'latent noise', 'latent nothing'] as const;
-export type MaskedContent = (typeof MASKED_CONTENTS)[number];
-export const INPAINT_AREAS = ['whole', 'masked'] as const;
-export type InpaintArea = (typeof INPAINT_AREAS)[number];
+import { resizeImage } from '../image/resize';
 
 export interface MaskInput {
   /** The mask file's pixels (white, or opaque alpha, repaints). */

@@ -9,7 +9,8 @@ import { a1111KernelSize, blurMaskA1111 } from '../../../src/core/image/gaussian
 import { overlayMaskWhole } from '../../../src/core/image/mask';
 import { createRaster, flatten, toGray, toRgb, type Raster } from '../../../src/core/image/raster';
 import { resample, type ResampleFilter } from '../../../src/core/image/resample';
-import { RESIZE_MODES, resizeImage } from '../../../src/core/image/resize';
+import { RESIZE_MODES } from '../../../src/core/image/modes';
+import { resizeImage } from '../../../src/core/image/resize';
 import { difference, fixture, float32, raster } from './a1111-fixture';
 
 /** The pictures are equal sample for sample; the message names the case. */
