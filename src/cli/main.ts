@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, type CommandContext, UsageError } from './context';
 import { doctorCommand } from './commands/doctor';
 import { debugNoiseCommand, debugScheduleCommand } from './commands/debug';
-import { generateCommand } from './commands/generate';
+import { GENERATE_SETTING_KEYS, generateCommand } from './commands/generate';
 import { parseCommand } from './commands/parse';
 import { runCommand } from './commands/run';
 import { tokenizeCommand } from './commands/tokenize';
@@ -14,19 +14,27 @@ import { SDPROMPT_VERSION } from '../core/version';
 import { isExecutionProviderName } from '../core/models/providers';
 import { mayUseGpu } from '../core/models/provider-choice';
 import { crashReport, defaultLogFile, LogFile, runWithRuntimeLog, userFdFromEnv, writeFd } from './runtime-log';
+import { IMAGE_SETTING_KEYS, settingOptions } from './setting-flags';
 
 const USAGE = `sdprompt ${SDPROMPT_VERSION}: Stable Diffusion from .sdprompt files, locally, through ONNX Runtime
 
 Usage:
-  sdprompt run FILE [--block NAME|INDEX] [--model DIR] [--provider NAME] [--threads N] [--json]
+  sdprompt run FILE [--block NAME|INDEX] [IMAGE OPTIONS] [--model DIR] [--provider NAME] [--threads N] [--json]
   sdprompt generate --prompt TEXT [--negative TEXT] [--seed S] [--steps N] [--cfg X]
-                    [--sampler NAME] [--size WxH] [--model DIR] [--out DIR] [--json]
+                    [--sampler NAME] [--size WxH] [IMAGE OPTIONS] [--model DIR] [--out DIR] [--json]
   sdprompt parse FILE
   sdprompt doctor [--model DIR] [--provider NAME] [--json]
   sdprompt tokenize [--model DIR] TEXT
   sdprompt watermark read IMAGE… [--json]
   sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv]
   sdprompt debug schedule --sampler NAME --steps N [--model DIR]
+
+Image options (as the prompt file's settings; for run they override the file's):
+  --init FILE [--strength 0..1] [--resize stretch|crop|fill]
+  --mask FILE [--mask-invert] [--mask-blur PX] [--masked-content original|fill|latent noise|latent nothing]
+              [--inpaint-area whole|masked] [--padding PX]
+  --outpaint "left 64, right 32"    --depth FILE|auto
+Files named by options are relative to the working directory.
 
 Without --model (and without 'model:' in the file), the shipped demo model is used.
 run, generate and doctor also take --device N (the GPU for CUDA and DirectML) and --log FILE
@@ -46,9 +54,9 @@ const str = { type: 'string' } as const;
 const sessionOptions = { model: str, provider: str, threads: str, device: str, log: str };
 
 const COMMANDS: Record<string, Command> = {
-  run: { options: { block: str, ...sessionOptions, json }, run: runCommand },
+  run: { options: { block: str, ...settingOptions(IMAGE_SETTING_KEYS), ...sessionOptions, json }, run: runCommand },
   generate: {
-    options: { prompt: str, negative: str, seed: str, steps: str, cfg: str, sampler: str, size: str, rng: str, out: str, ...sessionOptions, json },
+    options: { prompt: str, ...settingOptions(GENERATE_SETTING_KEYS), out: str, ...sessionOptions, json },
     run: generateCommand,
   },
   parse: { options: {}, run: parseCommand },

@@ -110,6 +110,9 @@ export class Engine {
         case 'job-error':
           this.send({ type: 'job-error', runId, index: event.index, error: event.error });
           return;
+        case 'warning':
+          this.send({ type: 'log', level: 'warning', message: `seed ${event.job.request.seed}: ${event.message}` });
+          return;
       }
     };
     const summary = await runJobs(request.jobs, { models: this.models, onEvent, signal });

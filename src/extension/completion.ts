@@ -1,5 +1,6 @@
 // Completion: setting keys at the start of a line, and values after a key: sampler names, rng
-// names, sizes, and folders for `model:`.
+// names, sizes, folders for `model:`, the values the settings table names, and pictures for
+// the settings that take a file (`init:`, `mask:`, `depth:`).
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +11,8 @@ import { resolveSampler, samplerNames } from '../core/schedulers/registry';
 import { resolveModelPath } from '../core/format/resolve';
 import { LANGUAGE_ID } from './documents';
 
-const OFFERED_VALUES = new Set(['sampler', 'rng', 'size', 'model']);
+const OFFERED_VALUES = new Set<string>(['sampler', 'rng', 'size', 'model', ...SETTING_KEYS.filter((k) => SETTINGS[k].values || SETTINGS[k].file)]);
+const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 const COMMON_SIZES = ['512x512', '768x768', '512x768', '768x512', '640x448', '448x640', '64x64'];
 
 function keyItems(range: vscode.Range): vscode.CompletionItem[] {
@@ -51,12 +53,30 @@ function samplerItems(range: vscode.Range): vscode.CompletionItem[] {
   );
 }
 
-async function folderItems(document: vscode.TextDocument, typed: string, range: vscode.Range): Promise<vscode.CompletionItem[]> {
-  const base = path.dirname(document.uri.fsPath);
+/** The entries of the folder a typed path is in (relative to the prompt file), and that folder as typed. */
+async function entriesBeside(document: vscode.TextDocument, typed: string) {
   const slash = typed.lastIndexOf('/');
   const parentSpec = slash >= 0 ? typed.slice(0, slash + 1) : '';
-  const parent = resolveModelPath(parentSpec || '.', base);
-  const entries = await fs.readdir(parent, { withFileTypes: true }).catch(() => []);
+  const parent = resolveModelPath(parentSpec || '.', path.dirname(document.uri.fsPath));
+  return { parentSpec, parent, entries: await fs.readdir(parent, { withFileTypes: true }).catch(() => []) };
+}
+
+/** Pictures and folders beside the prompt file (or under the folder typed so far). */
+async function imageItems(document: vscode.TextDocument, typed: string, range: vscode.Range): Promise<vscode.CompletionItem[]> {
+  const { parentSpec, entries } = await entriesBeside(document, typed);
+  return entries
+    .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || IMAGE_FILE.test(e.name)))
+    .map((e) => {
+      const item = new vscode.CompletionItem(parentSpec + e.name, e.isDirectory() ? vscode.CompletionItemKind.Folder : vscode.CompletionItemKind.File);
+      item.range = range;
+      item.sortText = `${e.isDirectory() ? 1 : 0}${e.name}`;
+      if (e.isDirectory()) item.command = { command: 'editor.action.triggerSuggest', title: 'more' };
+      return item;
+    });
+}
+
+async function folderItems(document: vscode.TextDocument, typed: string, range: vscode.Range): Promise<vscode.CompletionItem[]> {
+  const { parentSpec, parent, entries } = await entriesBeside(document, typed);
   const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.'));
   const items = await Promise.all(
     folders.map(async (e) => {
@@ -94,8 +114,11 @@ export const completionProvider: vscode.CompletionItemProvider = {
         return valueItems(COMMON_SIZES.map((label) => ({ label })), range, vscode.CompletionItemKind.Value);
       case 'model':
         return folderItems(document, typed, range);
-      default:
-        return undefined;
+      default: {
+        const { values, file } = SETTINGS[key];
+        const named = values ? valueItems(values.map((label) => ({ label })), range, vscode.CompletionItemKind.EnumMember) : [];
+        return file ? [...named, ...(await imageItems(document, typed, range))] : values ? named : undefined;
+      }
     }
   },
 };

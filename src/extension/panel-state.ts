@@ -4,7 +4,8 @@
 
 import * as path from 'node:path';
 import { blockAtLine, effectiveSettings, type Block, type ParsedFile } from '../core/format/parse';
-import { blockErrors, blockModel, blockThatMade, DEFAULT_CFG, DEFAULT_STEPS } from '../core/format/resolve';
+import { blockErrors, blockModel, blockThatMade } from '../core/format/resolve';
+import { DEFAULTS } from '../core/jobs/image-settings';
 import type { SettingKey } from '../core/format/settings';
 import { isDemoModel, modelLabel } from '../core/models/demo';
 import type { ModelFolderInfo } from '../core/models/folder';
@@ -66,8 +67,8 @@ function blockView(parsed: ParsedFile, block: Block, promptFile: string, inputs:
   const info = inputs.modelInfo(blockModel(parsed, block, { promptFile, defaultModel: inputs.defaultModel }).dir);
   const defaults: Record<EditableSetting, string> = {
     seed: 'random',
-    steps: String(DEFAULT_STEPS),
-    cfg: String(DEFAULT_CFG),
+    steps: String(DEFAULTS.steps),
+    cfg: String(DEFAULTS.cfg),
     sampler: info ? `${defaultSamplerFor(info.schedulerConfig).name} (model)` : 'the model’s own',
     size: info?.nativeSize ? `${info.nativeSize.width}x${info.nativeSize.height}` : 'the model’s own',
   };

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { DEFAULTS } from '../core/jobs/image-settings';
 import { inspectModelFolder, type ModelFolderInfo } from '../core/models/folder';
 import { outputDirFor } from '../core/outputs/naming';
 import { listResults, type ImageRecord } from '../core/outputs/results';
@@ -133,7 +134,9 @@ export class ResultsPanel implements vscode.Disposable {
     if (run.uri.toString() !== this.shown?.toString()) return;
     if (event.type === 'job-error') this.addError({ id: `${run.runId}-${event.index}`, message: event.error.message, blockIndex: run.blockIndex });
     if (event.type === 'image' || event.type === 'run-done') this.refresh();
-    const view = nextRunView(this.runViews.get(run.runId), run, event);
+    // The tile shows what each job asked for; the engine's progress gives the calls that run.
+    const jobs = run.jobs.map((j) => ({ seed: j.request.seed, steps: j.request.steps ?? DEFAULTS.steps }));
+    const view = nextRunView(this.runViews.get(run.runId), { ...run, jobs }, event);
     if (view) this.runViews.set(run.runId, view);
     else this.runViews.delete(run.runId);
     this.post({ type: 'progress', runs: [...this.runViews.values()] });

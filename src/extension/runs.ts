@@ -8,6 +8,7 @@ import { formatDiagnostic } from '../core/diagnostics';
 import { formatUserError, isModelError, type UserError } from '../core/errors';
 import { describeBlock, type ParsedFile } from '../core/format/parse';
 import { blockErrors } from '../core/format/resolve';
+import { DEFAULTS } from '../core/jobs/image-settings';
 import { planBlockJobs, type Job } from '../core/jobs/plan';
 import { isDemoModel } from '../core/models/demo';
 import { inspectModelFolder } from '../core/models/folder';
@@ -145,7 +146,7 @@ export class RunQueue implements vscode.Disposable {
       case 'job-start':
         run.image = event.index + 1;
         run.step = 0;
-        run.total = run.jobs[event.index]!.steps;
+        run.total = run.jobs[event.index]!.request.steps ?? DEFAULTS.steps;
         if (event.index === 0) this.showProgress(run);
         break;
       case 'progress':
@@ -158,7 +159,7 @@ export class RunQueue implements vscode.Disposable {
         break;
       case 'job-error':
         run.errors.push(formatUserError(event.error));
-        this.host.log.error(`${run.blockLabel}, seed ${run.jobs[event.index]?.seed}: ${formatUserError(event.error)}`);
+        this.host.log.error(`${run.blockLabel}, seed ${run.jobs[event.index]?.request.seed}: ${formatUserError(event.error)}`);
         this.reportJobError(event.error).catch(logFailure(this.host.log, 'reporting a job error'));
         break;
       case 'run-done': {

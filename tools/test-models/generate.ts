@@ -14,6 +14,7 @@ import {
   type WeightType,
   clipTextGraph,
   prng,
+  depthEstimatorGraph,
   textEncoderGraph,
   unetGraph,
   vaeDecoderGraph,
@@ -25,8 +26,10 @@ import { TEST_EOS, tokenizerFiles } from './tokenizer-files';
 export const TEST_MODEL_VARIANTS = ['optimum', 'legacy', 'optimum-scalar', 'fp16', 'v-prediction'] as const;
 /** One model of each family's exact interface (widths, inputs, configs), with tiny weights. */
 export const FAMILY_MODEL_VARIANTS = ['sd2', 'sd2-v', 'sd-turbo', 'sdxl', 'sdxl-fp16', 'sdxl-turbo', 'lcm'] as const;
-export type TestModelVariant = (typeof TEST_MODEL_VARIANTS)[number] | (typeof FAMILY_MODEL_VARIANTS)[number];
-const ALL_VARIANTS: readonly string[] = [...TEST_MODEL_VARIANTS, ...FAMILY_MODEL_VARIANTS];
+/** Models of the other UNet kinds: 9 input channels (inpainting), 5 (depth, with its estimator). */
+export const IMAGE_MODEL_VARIANTS = ['inpainting', 'depth'] as const;
+export type TestModelVariant = (typeof TEST_MODEL_VARIANTS)[number] | (typeof FAMILY_MODEL_VARIANTS)[number] | (typeof IMAGE_MODEL_VARIANTS)[number];
+const ALL_VARIANTS: readonly string[] = [...TEST_MODEL_VARIANTS, ...FAMILY_MODEL_VARIANTS, ...IMAGE_MODEL_VARIANTS];
 
 export type TimestepType = 'int64' | 'float32' | 'float16' | 'string' | 'bool';
 
@@ -60,6 +63,10 @@ export interface TestModelOptions {
   timeCondProjDim?: number;
   /** scheduler/scheduler_config.json; SD 1.5's (PNDM) with `predictionType` when absent. */
   scheduler?: Record<string, unknown>;
+  /** The UNet's input channels: 4, 9 (inpainting: latents, mask, masked-image latents) or 5 (depth). */
+  unetInChannels: number;
+  /** depth_estimator/ and feature_extractor/ (a depth model's own estimator). */
+  depthEstimator: boolean;
   /** Paths relative to the folder to leave out (a component, a config, an external data file). */
   omitFiles: string[];
   /** Paths whose bytes are replaced by garbage. */
@@ -80,6 +87,8 @@ const BASE: TestModelOptions = {
   padToken: TEST_EOS,
   sampleSize: 8,
   scalingFactor: 0.18215,
+  unetInChannels: 4,
+  depthEstimator: false,
   omitFiles: [],
   corruptFiles: [],
 };
@@ -111,6 +120,10 @@ export function variantOptions(variant: TestModelVariant): TestModelOptions {
       return { ...SDXL, sampleSize: 64, scheduler: { ...EULER_SCHEDULER, _class_name: 'EulerAncestralDiscreteScheduler', timestep_spacing: 'trailing' } };
     case 'lcm':
       return { ...BASE, hiddenSize: 768, sampleSize: 64, timeCondProjDim: 256, scheduler: { ...LCM_SCHEDULER } };
+    case 'inpainting':
+      return { ...BASE, unetInChannels: 9 };
+    case 'depth':
+      return { ...BASE, unetInChannels: 5, depthEstimator: true };
   }
 }
 
@@ -320,8 +333,10 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
     timestepType: TIMESTEP_DATA_TYPE[o.timestep],
     timestepShape: o.timestepScalar ? [] : [legacy ? 'batch' : 'steps'],
     channels: 4,
+    inChannels: o.unetInChannels,
     hiddenSize: unetHidden,
-    sampleDims: imageDims,
+    // Optimum fixes the channels of other UNet kinds in the graph (4 stays symbolic).
+    sampleDims: o.unetInChannels === 4 || legacy ? imageDims : [imageDims[0], o.unetInChannels, imageDims[2], imageDims[3]],
     hiddenDims: [batch, sequence],
     ...(added.length > 0 ? { added } : {}),
   });
@@ -332,7 +347,7 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
     json({
       _class_name: 'UNet2DConditionModel',
       _diffusers_version: '0.30.0',
-      in_channels: 4,
+      in_channels: o.unetInChannels,
       out_channels: 4,
       sample_size: o.sampleSize,
       cross_attention_dim: unetHidden,
@@ -359,6 +374,27 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
   const encoder = vaeEncoderGraph(builder(4), { ioType: o.io, latentChannels: 4, output: o.vaeEncoderOutput, imageDims, latentDims });
   files.set('vae_encoder/model.onnx', model(encoder));
   files.set('vae_encoder/config.json', json(vaeConfig));
+
+  if (o.depthEstimator) {
+    files.set('depth_estimator/model.onnx', model(depthEstimatorGraph(builder(5), { imageDims: [batch, 3, 'height', 'width'] })));
+    files.set('depth_estimator/config.json', json({ architectures: ['DPTForDepthEstimation'], model_type: 'dpt' }));
+    files.set(
+      'feature_extractor/preprocessor_config.json',
+      json({
+        image_processor_type: 'DPTImageProcessor',
+        do_resize: true,
+        size: { height: 32, width: 32 },
+        keep_aspect_ratio: false,
+        ensure_multiple_of: 1,
+        resample: 3,
+        do_rescale: true,
+        rescale_factor: 1 / 255,
+        do_normalize: true,
+        image_mean: [0.5, 0.5, 0.5],
+        image_std: [0.5, 0.5, 0.5],
+      }),
+    );
+  }
 
   for (const name of o.corruptFiles) {
     const garbage = new Uint8Array(256);

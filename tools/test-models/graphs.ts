@@ -186,7 +186,9 @@ export interface UNetGraph {
   timestepType: DataType;
   /** The timestep's shape: `[]` for a scalar, else `[name]`. */
   timestepShape: Dim[];
+  /** Latent channels out; the same in unless `inChannels` says otherwise (9 inpainting, 5 depth). */
   channels: number;
+  inChannels?: number;
   hiddenSize: number;
   /** sample's [batch, channels, height, width] dimension names (or sizes). */
   sampleDims: [Dim, Dim, Dim, Dim];
@@ -209,8 +211,9 @@ export interface AddedInput {
  */
 export function unetGraph(b: GraphBuilder, g: UNetGraph): GraphSpec {
   const C = g.channels;
+  const inC = g.inChannels ?? C;
   const D = g.hiddenSize;
-  const conv = b.weight('conv_in.weight', [C, C, 1, 1], 1 / Math.sqrt(C));
+  const conv = b.weight('conv_in.weight', [C, inC, 1, 1], 1 / Math.sqrt(inC));
   const convBias = b.weight('conv_in.bias', [C], 0.1);
   const proj = b.weight('encoder_proj.weight', [D, C], 2 / Math.sqrt(D));
   const sample = b.floatIn('sample', g.ioType);
@@ -238,7 +241,7 @@ export function unetGraph(b: GraphBuilder, g: UNetGraph): GraphSpec {
       { name: 'encoder_hidden_states', elemType: elemType(g.ioType), shape: [...g.hiddenDims, D] },
       ...(g.added ?? []).map((a) => ({ name: a.name, elemType: elemType(g.ioType), shape: [batch, a.width] })),
     ],
-    [{ name: 'out_sample', elemType: elemType(g.ioType), shape: [batch, g.sampleDims[1], height, width] }],
+    [{ name: 'out_sample', elemType: elemType(g.ioType), shape: [batch, inC === C ? g.sampleDims[1] : C, height, width] }],
   );
 }
 
@@ -287,5 +290,22 @@ export function vaeEncoderGraph(b: GraphBuilder, g: VaeEncoderGraph): GraphSpec 
     'vae_encoder',
     [{ name: 'sample', elemType: elemType(g.ioType), shape: g.imageDims }],
     [{ name: g.output, elemType: elemType(g.ioType), shape: g.latentDims }],
+  );
+}
+
+export interface DepthEstimatorGraph {
+  /** pixel_values' [batch, 3, height, width] dimension names. */
+  imageDims: [Dim, Dim, Dim, Dim];
+}
+
+/** pixel_values → predicted_depth = a·mean over the colours + b, [batch, height, width]: brighter is nearer. */
+export function depthEstimatorGraph(b: GraphBuilder, g: DepthEstimatorGraph): GraphSpec {
+  const mean = b.node('ReduceMean', ['pixel_values'], { axes: { kind: 'ints', value: [1] }, keepdims: { kind: 'int', value: 0 } });
+  const depth = b.node('Add', [b.node('Mul', [mean, b.scalar('depth_scale', 3)]), b.scalar('depth_shift', 4)], undefined, 'predicted_depth');
+  const [batch, , height, width] = g.imageDims;
+  return b.graph(
+    'depth_estimator',
+    [{ name: 'pixel_values', elemType: DataType.FLOAT, shape: g.imageDims }],
+    [{ name: depth, elemType: DataType.FLOAT, shape: [batch, height, width] }],
   );
 }

@@ -33,7 +33,7 @@ function bar(step: number, total: number, width = 24): string {
 
 function label(job: Job): string {
   const block = job.source ? (job.source.block.name ?? `block ${job.source.block.index}`) : 'prompt';
-  return `${block}, seed ${job.seed}`;
+  return `${block}, seed ${job.request.seed}`;
 }
 
 export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions: ModelLoadOptions, asJson: boolean): Promise<number> {
@@ -61,7 +61,7 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
         if (!asJson) ctx.stderr(`sdprompt: loaded ${path.basename(event.dir)} on ${event.executionProvider} in ${(event.ms / 1000).toFixed(1)} s`);
         return;
       case 'step':
-        out({ event: 'progress', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.seed, step: event.step, total: event.total });
+        out({ event: 'progress', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.request.seed, step: event.step, total: event.total });
         if (ctx.progress) {
           lastProgress = `${bar(event.step, event.total)} ${event.step}/${event.total}  ${label(event.job)}  (image ${event.index + 1} of ${jobs.length})`;
           ctx.progress(`\r${lastProgress}`);
@@ -75,6 +75,11 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
       case 'job-error':
         clearProgress();
         reportError(ctx, event.error, asJson);
+        return;
+      case 'warning':
+        clearProgress();
+        out({ event: 'warning', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.request.seed, message: event.message });
+        ctx.stderr(`sdprompt: warning: ${label(event.job)}: ${event.message}`);
         return;
       case 'job-start':
         return;

@@ -3,6 +3,7 @@ import { selectBlocks } from '../../core/format/resolve';
 import { planBlockJobs, type Job } from '../../core/jobs/plan';
 import { demoModelDir } from '../../core/models/demo';
 import { EXIT, readPromptFile, reportError, stringOption, UsageError, type CommandContext } from '../context';
+import { IMAGE_SETTING_KEYS, settingFlags } from '../setting-flags';
 import { executeJobs, loadOptionsFrom, modelOption } from './execute';
 
 /** `sdprompt run FILE [--block NAME|INDEX]`: every image of the chosen blocks. */
@@ -20,10 +21,12 @@ export async function runCommand(ctx: CommandContext, values: Record<string, str
     return EXIT.invalidInput;
   }
   const modelOverride = modelOption(ctx, values);
+  // Image flags override the file's settings; the files they name are relative to the working directory.
+  const overrides = { values: settingFlags(IMAGE_SETTING_KEYS, values), baseDir: ctx.cwd };
   const jobs: Job[] = [];
   let failed = false;
   for (const block of blocks.value) {
-    const planned = planBlockJobs(parsed, block, { promptFile: file, defaultModel: demoModelDir(), ...(modelOverride ? { modelOverride } : {}) });
+    const planned = planBlockJobs(parsed, block, { promptFile: file, defaultModel: demoModelDir(), overrides, ...(modelOverride ? { modelOverride } : {}) });
     if (!planned.ok) {
       failed = true;
       reportError(ctx, planned.error, asJson);

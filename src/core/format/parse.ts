@@ -10,6 +10,7 @@ import {
   type SettingKey,
   type SettingValues,
 } from './settings';
+import { imageSettingProblems } from './image-values';
 import { closestMatch } from './suggest';
 
 /** Where a piece of a joined text (prompt or negative prompt) came from in the file. */
@@ -285,6 +286,19 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
       } else {
         seenNames.set(block.name, block);
       }
+    }
+  }
+
+  const reported = new Set<string>();
+  for (const block of blocks) {
+    const settings: Settings = { ...header.settings, ...block.settings };
+    const values = Object.fromEntries(Object.entries(settings).map(([k, e]) => [k, e.value]));
+    for (const problem of imageSettingProblems(values)) {
+      const where = settings[problem.key]!.keyRange;
+      const id = `${where.start.line}:${where.start.column}:${problem.message}`;
+      if (reported.has(id)) continue;
+      reported.add(id);
+      report(problem.severity, problem.message, where, problem.severity === 'error' ? 'conflicting-settings' : 'ineffective-setting');
     }
   }
 

@@ -9,8 +9,6 @@ import type { Diagnostic } from '../diagnostics';
 import { fail, ok, type Result } from '../errors';
 import { blockAtLine, blockDiagnostics, effectiveSettings, type Block, type ParsedFile } from './parse';
 
-export const DEFAULT_STEPS = 20;
-export const DEFAULT_CFG = 7;
 
 /** A seed for a block that names none: any 32-bit value. */
 export function randomSeed(): number {

@@ -2,9 +2,23 @@
 // and the panel all read. Each entry parses its value text into a typed value or a problem
 // located inside that text.
 
+import { INPAINT_AREAS, MASKED_CONTENTS, RESIZE_MODES, type Extension, type InpaintArea, type MaskedContent, type ResizeMode } from '../image/modes';
 import { RNG_NAMES, type RngName } from '../noise';
 import { resolveSampler, samplerNames, type SamplerChoice } from '../schedulers/registry';
+import {
+  MAX_MASK_BLUR,
+  MAX_PADDING,
+  parseBoolean,
+  parseInpaintArea,
+  parseMaskedContent,
+  parseOutpaint,
+  parsePath,
+  parseResize,
+  parseStrength,
+  wholePixels,
+} from './image-values';
 import { closestMatch } from './suggest';
+import { accept, reject, type ParsedValue, type ValueProblem } from './values';
 
 export interface Size {
   width: number;
@@ -20,20 +34,21 @@ export interface SettingValues {
   model: string;
   rng: RngName;
   negative: string;
+  init: string;
+  strength: number;
+  resize: ResizeMode;
+  mask: string;
+  mask_invert: boolean;
+  mask_blur: number;
+  masked_content: MaskedContent;
+  inpaint_area: InpaintArea;
+  padding: number;
+  outpaint: Extension;
+  /** A depth map file, or `auto` for the model's depth estimator. */
+  depth: string;
 }
 
 export type SettingKey = keyof SettingValues;
-
-/** A problem inside a value: `offset` and `length` are relative to the value's text. */
-export interface ValueProblem {
-  message: string;
-  offset: number;
-  length: number;
-}
-
-export type ParsedValue<T> =
-  | { ok: true; value: T; warnings: ValueProblem[] }
-  | { ok: false; problem: ValueProblem };
 
 export interface SettingDefinition<K extends SettingKey = SettingKey> {
   key: K;
@@ -42,6 +57,10 @@ export interface SettingDefinition<K extends SettingKey = SettingKey> {
   summary: string;
   /** An example value, offered by completion. */
   example: string;
+  /** The values completion offers after the key, for settings with a few named ones. */
+  values?: readonly string[];
+  /** A file the value names: completion offers the files and folders beside the prompt file. */
+  file?: 'image';
   parse(text: string): ParsedValue<SettingValues[K]>;
 }
 
@@ -49,14 +68,6 @@ export const MAX_SEED = 0xffffffff;
 export const MAX_SEEDS_PER_BLOCK = 1000;
 export const MAX_STEPS = 1000;
 export const MAX_SIDE = 4096;
-
-function accept<T>(value: T, warnings: ValueProblem[] = []): ParsedValue<T> {
-  return { ok: true, value, warnings };
-}
-
-function reject<T>(message: string, offset: number, length: number): ParsedValue<T> {
-  return { ok: false, problem: { message, offset, length: Math.max(1, length) } };
-}
 
 function parseSeeds(text: string): ParsedValue<number[]> {
   const seeds: number[] = [];
@@ -183,6 +194,91 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingDefinition<K> } = {
     summary: 'Negative prompt; indented lines below continue it',
     example: 'blurry',
     parse: (text) => accept(text),
+  },
+  init: {
+    key: 'init',
+    aliases: ['init_image'],
+    summary: 'Image to start from (PNG, JPEG or WebP), relative to this file: image to image',
+    example: 'photo.png',
+    file: 'image',
+    parse: parsePath('init'),
+  },
+  strength: {
+    key: 'strength',
+    aliases: ['denoising_strength'],
+    summary: 'How much of the init is redrawn, 0 to 1 (default 0.75; 1 with a mask or outpaint)',
+    example: '0.75',
+    parse: parseStrength,
+  },
+  resize: {
+    key: 'resize',
+    aliases: ['resize_mode'],
+    summary: 'How the init is brought to `size`: stretch, crop (cover) or fill (fit, edges stretched)',
+    example: 'crop',
+    values: RESIZE_MODES,
+    parse: parseResize,
+  },
+  mask: {
+    key: 'mask',
+    aliases: [],
+    summary: 'Mask image for inpainting, relative to this file: white (or opaque) is repainted',
+    example: 'mask.png',
+    file: 'image',
+    parse: parsePath('mask'),
+  },
+  mask_invert: {
+    key: 'mask_invert',
+    aliases: [],
+    summary: 'Repaint what the mask leaves black instead (true or false)',
+    example: 'true',
+    values: ['true', 'false'],
+    parse: parseBoolean,
+  },
+  mask_blur: {
+    key: 'mask_blur',
+    aliases: [],
+    summary: `Blur of the mask's edge in pixels, 0 to ${MAX_MASK_BLUR} (default 4)`,
+    example: '4',
+    parse: wholePixels('mask_blur', MAX_MASK_BLUR),
+  },
+  masked_content: {
+    key: 'masked_content',
+    aliases: ['inpainting_fill'],
+    summary: 'What the masked area starts from: original, fill, latent noise or latent nothing',
+    example: 'fill',
+    values: MASKED_CONTENTS,
+    parse: parseMaskedContent,
+  },
+  inpaint_area: {
+    key: 'inpaint_area',
+    aliases: [],
+    summary: "Repaint at the model's size the whole picture, or only the masked region (masked)",
+    example: 'masked',
+    values: INPAINT_AREAS,
+    parse: parseInpaintArea,
+  },
+  padding: {
+    key: 'padding',
+    aliases: ['masked_padding'],
+    summary: `Pixels around the mask kept in view with \`inpaint_area: masked\`, 0 to ${MAX_PADDING} (default 32)`,
+    example: '32',
+    parse: wholePixels('padding', MAX_PADDING),
+  },
+  outpaint: {
+    key: 'outpaint',
+    aliases: [],
+    summary: 'Extend the init\'s canvas and paint the new strips: `left 64, right 32` (multiples of 8)',
+    example: 'right 64',
+    parse: parseOutpaint,
+  },
+  depth: {
+    key: 'depth',
+    aliases: ['depth_map'],
+    summary: "Depth map for a depth model (white is near), or `auto` for the model's estimator",
+    example: 'auto',
+    values: ['auto'],
+    file: 'image',
+    parse: parsePath('depth'),
   },
 };
 

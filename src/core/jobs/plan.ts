@@ -1,36 +1,19 @@
-// From a parsed prompt file to jobs: one job per image (block × seed), with every setting
-// resolved except those that depend on the model (sampler and size default to the model's own).
-// Which block and which model folder are the format's to say (../format/resolve.ts).
+// From a parsed prompt file to jobs: one job per image (block × seed), holding what the block
+// asks for (its settings and the header's, files resolved against the prompt file). Defaults are
+// filled in when the job runs, by resolveImageSettings. Which block and which model folder are
+// the format's to say (../format/resolve.ts).
 
 import * as path from 'node:path';
 import { formatDiagnostic } from '../diagnostics';
 import { fail, ok, type Result } from '../errors';
 import { describeBlock, effectiveSettings, type Block, type ParsedFile } from '../format/parse';
-import {
-  blockErrors,
-  blockModel,
-  DEFAULT_CFG,
-  DEFAULT_STEPS,
-  randomSeed,
-  type BlockModel,
-  type ModelResolution,
-} from '../format/resolve';
-import type { Size } from '../format/settings';
-import type { RngName } from '../noise';
+import { blockErrors, blockModel, randomSeed, resolveModelPath, type BlockModel, type ModelResolution } from '../format/resolve';
+import type { SettingValues } from '../format/settings';
 import { outputDirFor, outputStem } from '../outputs/naming';
-import type { SamplerChoice } from '../schedulers/registry';
+import { imageRequest, type ImageRequest } from './image-settings';
 
 export interface Job {
-  prompt: string;
-  negativePrompt: string;
-  seed: number;
-  steps: number;
-  cfg: number;
-  /** Absent: the model's own sampler. */
-  sampler?: SamplerChoice;
-  /** Absent: the model's native size. */
-  size?: Size;
-  rng: RngName;
+  request: ImageRequest;
   model: BlockModel;
   outputDir: string;
   stem: string;
@@ -39,6 +22,8 @@ export interface Job {
 
 export interface PlanOptions extends ModelResolution {
   randomSeed?: () => number;
+  /** Settings that override the file's (the CLI's flags); their files are relative to `baseDir`. */
+  overrides?: { values: Partial<SettingValues>; baseDir: string };
 }
 
 /** The jobs of one block, one per seed; an error if the block (or the header) has errors. */
@@ -57,18 +42,18 @@ export function planBlockJobs(parsed: ParsedFile, block: Block, options: PlanOpt
   const { settings } = effectiveSettings(parsed, block);
   const promptFile = path.resolve(options.promptFile);
   const model = blockModel(parsed, block, options);
-  const seeds = settings.seed?.value ?? [(options.randomSeed ?? randomSeed)()];
+  const values: Partial<SettingValues> = Object.fromEntries(Object.entries(settings).map(([key, entry]) => [key, entry.value]));
+  const overrides = options.overrides?.values ?? {};
+  const seeds = overrides.seed ?? values.seed ?? [(options.randomSeed ?? randomSeed)()];
   const outputDir = outputDirFor(promptFile);
+  const file = (key: 'init' | 'mask' | 'depth', spec: string) => {
+    if (overrides[key] !== undefined) return { path: path.resolve(options.overrides!.baseDir, spec), spec };
+    const at = settings[key]!.valueRange.start;
+    return { path: resolveModelPath(spec, path.dirname(promptFile)), spec, origin: { file: parsed.file ?? promptFile, line: at.line, column: at.column } };
+  };
   return ok(
     seeds.map((seed) => ({
-      prompt: block.prompt.text,
-      negativePrompt: settings.negative?.value ?? '',
-      seed,
-      steps: settings.steps?.value ?? DEFAULT_STEPS,
-      cfg: settings.cfg?.value ?? DEFAULT_CFG,
-      ...(settings.sampler ? { sampler: settings.sampler.value } : {}),
-      ...(settings.size ? { size: settings.size.value } : {}),
-      rng: settings.rng?.value ?? 'numpy',
+      request: imageRequest(block.prompt.text, seed, { ...values, ...overrides }, file),
       model,
       outputDir,
       stem: outputStem(block, seed),

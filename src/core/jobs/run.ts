@@ -1,23 +1,26 @@
-// Running jobs: for each, the model (cached), the pipeline, and the files beside the prompt
-// file. Progress and results go out as events, which the CLI prints and the engine forwards.
+// Running jobs: for each, the model (cached), the pictures it names, its settings resolved, the
+// pipeline, and the files beside the prompt file. Progress and results go out as events, which
+// the CLI prints and the engine forwards.
 
 import * as path from 'node:path';
 import { env as ortEnv } from 'onnxruntime-node';
-import { isModelError, type UserError } from '../errors';
-import { encodePng, tensorToRgb, type RgbImage } from '../image/encode';
+import { isModelError, type Result, type UserError } from '../errors';
+import { encodePng, type RgbImage } from '../image/encode';
+import { loadImage, type ImageRole, type LoadedImage } from '../image/load';
 import { unetContentHash } from '../models';
-import { a1111Parameters, buildRecipe, type ImageSettings, type ModelIdentity } from '../outputs/metadata';
+import { a1111Parameters, buildRecipe, type ModelIdentity, type PictureFiles } from '../outputs/metadata';
 import { writeOutputSet } from '../outputs/write';
+import { generateImage, type Pictures, type StepInfo } from '../pipelines/generate';
 import type { ModelCache } from '../pipelines/model-cache';
 import { renderPreview } from '../pipelines/preview';
-import { txt2img, type StepInfo } from '../pipelines/txt2img';
-import { defaultSamplerFor } from '../schedulers';
+import { modelContext, resolveImageSettings, type ImageFile } from './image-settings';
 import type { Job } from './plan';
 
 export type RunEvent =
   | { type: 'job-start'; job: Job; index: number; count: number }
   | { type: 'model-loaded'; dir: string; ms: number; executionProvider: string; notes: string[] }
   | { type: 'step'; job: Job; index: number; step: number; total: number; latents: StepInfo['latents']; preview(): Promise<RgbImage> }
+  | { type: 'warning'; job: Job; index: number; message: string }
   | { type: 'image'; job: Job; index: number; path: string; recipePath: string; seed: number; ms: number }
   | { type: 'job-error'; job: Job; index: number; error: UserError };
 
@@ -59,6 +62,33 @@ export async function runJobs(jobs: readonly Job[], options: RunOptions): Promis
   return summary;
 }
 
+const ROLES = ['init', 'mask', 'depth'] as const satisfies readonly ImageRole[];
+type PictureRole = (typeof ROLES)[number];
+
+/** The pictures a job names, read and checked; the first that fails is the error. */
+async function loadPictures(job: Job): Promise<Result<Partial<Record<PictureRole, LoadedImage>>>> {
+  const loaded: Partial<Record<PictureRole, LoadedImage>> = {};
+  for (const role of ROLES) {
+    const file: ImageFile | 'auto' | undefined = job.request[role];
+    if (file === undefined || file === 'auto') continue;
+    const picture = await loadImage(file.path, role, file.origin);
+    if (!picture.ok) return picture;
+    loaded[role] = picture.value;
+  }
+  return { ok: true, value: loaded };
+}
+
+/** Where the recipe says a picture is: relative to the prompt file, else to the recipe's folder. */
+function recipeFiles(job: Job, loaded: Partial<Record<PictureRole, LoadedImage>>): PictureFiles {
+  const base = job.source ? path.dirname(job.source.promptFile) : job.outputDir;
+  const files: PictureFiles = {};
+  for (const role of ROLES) {
+    const picture = loaded[role];
+    if (picture) files[role] = { path: path.relative(base, picture.path).split(path.sep).join('/'), sha256: picture.sha256 };
+  }
+  return files;
+}
+
 async function runJob(
   job: Job,
   index: number,
@@ -74,22 +104,22 @@ async function runJob(
     await emit({ type: 'model-loaded', dir: job.model.dir, ms: loadMs, executionProvider: sd.model.executionProvider, notes: sd.model.notes });
   }
 
+  const loaded = await loadPictures(job);
+  if (!loaded.ok) return loaded.error;
   const info = sd.model.info;
-  const native = info.nativeSize ?? { width: 512, height: 512 };
-  const settings: ImageSettings = {
-    prompt: job.prompt,
-    negativePrompt: job.negativePrompt,
-    seed: job.seed,
-    steps: job.steps,
-    cfg: job.cfg,
-    sampler: job.sampler ?? defaultSamplerFor(info.schedulerConfig),
-    width: job.size?.width ?? native.width,
-    height: job.size?.height ?? native.height,
-    rng: job.rng,
-  };
-  let result: Awaited<ReturnType<typeof txt2img>>;
+  const init = loaded.value.init?.raster;
+  const resolved = resolveImageSettings(job.request, modelContext(sd.model, init && { width: init.width, height: init.height }));
+  if (!resolved.ok) return resolved.error;
+  const settings = resolved.value;
+  const pictures: Pictures = {};
+  for (const role of ROLES) {
+    const picture = loaded.value[role];
+    if (picture) pictures[role] = picture.raster;
+  }
+
+  let result: Awaited<ReturnType<typeof generateImage>>;
   try {
-    result = await txt2img(sd, settings, {
+    result = await generateImage(sd, settings, pictures, {
       ...(options.signal ? { signal: options.signal } : {}),
       onStep: (step) =>
         emit({ type: 'step', job, index, step: step.step, total: step.total, latents: step.latents, preview: () => renderPreview(sd, step.denoised()) }),
@@ -99,9 +129,11 @@ async function runJob(
     return { code: 'inference-failed', message: `the model failed while generating: ${(e as Error).message}`, file: job.model.dir };
   }
   if (!result.ok) return result.error;
+  for (const message of result.value.warnings) await emit({ type: 'warning', job, index, message });
 
+  const { image, timings } = result.value;
   const model: ModelIdentity = { name: path.basename(job.model.dir), path: job.model.spec, unetSha256: await unetContentHash(info) };
-  const png = await encodePng(tensorToRgb(result.value.image), { parameters: a1111Parameters(settings, model) });
+  const png = await encodePng(image, { parameters: a1111Parameters(settings, model) });
   const totalMs = performance.now() - started;
   const recipe = buildRecipe({
     settings,
@@ -110,7 +142,9 @@ async function runJob(
       ? { source: { promptFile: path.relative(job.outputDir, job.source.promptFile), block: job.source.block } }
       : {}),
     runtime: { onnxruntime: ortEnv.versions.node ?? ortEnv.versions.common, executionProvider: sd.model.executionProvider },
-    timings: roundTimings({ loadMs, ...result.value.timings, totalMs }),
+    timings: roundTimings({ loadMs, ...timings, totalMs }),
+    files: recipeFiles(job, loaded.value),
+    output: { width: image.width, height: image.height },
   });
   const written = await writeOutputSet(job.outputDir, job.stem, [
     { extension: '.png', data: png },
@@ -119,7 +153,7 @@ async function runJob(
   if (!written.ok) return written.error;
   const [imagePath, recipePath] = written.value.paths as [string, string];
   summary.images.push(imagePath);
-  await emit({ type: 'image', job, index, path: imagePath, recipePath, seed: job.seed, ms: totalMs });
+  await emit({ type: 'image', job, index, path: imagePath, recipePath, seed: job.request.seed, ms: totalMs });
   return undefined;
 }
 

@@ -4,6 +4,7 @@
 
 import * as ort from 'onnxruntime-node';
 import { raise } from '../errors';
+import type { DepthPreprocessor } from '../image/depth-preprocess';
 import { type Tensor, tensor } from '../tensor';
 import { float32ToFloat16Bits } from './float16';
 import {
@@ -25,6 +26,7 @@ const TOKEN_AXES = ['batch', 'sequence'];
 const HIDDEN_AXES = ['batch', 'sequence', 'width'];
 const LATENT_AXES = ['batch', 'channels', 'height', 'width'];
 const IMAGE_AXES = ['batch', '3', 'height', 'width'];
+const DEPTH_AXES = ['batch', 'height', 'width'];
 
 export interface TextEncoding {
   /** The states the UNet attends to, [batch, 77, D]: last_hidden_state, or for SDXL the penultimate layer's. */
@@ -67,6 +69,13 @@ export interface VaeEncoder {
   encode(image: Tensor): Promise<{ mean: Tensor; logvar?: Tensor }>;
 }
 
+export interface DepthEstimator {
+  /** How its input is prepared (feature_extractor/preprocessor_config.json). */
+  preprocessor: DepthPreprocessor;
+  /** pixel_values [B, 3, H, W] → predicted_depth [B, h, w], larger nearer. */
+  estimate(pixelValues: Tensor): Promise<Tensor>;
+}
+
 export interface ComponentStats {
   calls: number;
   /** Total milliseconds inside session.run alone. */
@@ -79,6 +88,7 @@ export interface SessionStats {
   unet: ComponentStats;
   vaeDecoder: ComponentStats;
   vaeEncoder: ComponentStats;
+  depthEstimator: ComponentStats;
   reset(): void;
 }
 
@@ -89,8 +99,9 @@ export function createSessionStats(): SessionStats {
     unet: { calls: 0, ms: 0 },
     vaeDecoder: { calls: 0, ms: 0 },
     vaeEncoder: { calls: 0, ms: 0 },
+    depthEstimator: { calls: 0, ms: 0 },
     reset() {
-      for (const s of [stats.textEncoder, stats.textEncoder2, stats.unet, stats.vaeDecoder, stats.vaeEncoder]) {
+      for (const s of [stats.textEncoder, stats.textEncoder2, stats.unet, stats.vaeDecoder, stats.vaeEncoder, stats.depthEstimator]) {
         s.calls = 0;
         s.ms = 0;
       }
@@ -344,5 +355,25 @@ export function makeVaeEncoder(c: ComponentSession, p: VaeEncoderPorts, stats: C
       if (latents.shape[1]! % 2 !== 0) throw new Error(`${c.relative}: latent_parameters has an odd channel count ${latents.shape[1]}`);
       return splitParameters(latents);
     },
+  };
+}
+
+export interface DepthEstimatorPorts {
+  image: Port;
+  imageType: FloatType;
+  depth: Port;
+}
+
+export function depthEstimatorPorts(c: ComponentSession): DepthEstimatorPorts {
+  const image = rankedPort(c, 'input', ['pixel_values'], 'the image [batch, 3, height, width]', IMAGE_AXES);
+  const depth = rankedPort(c, 'output', ['predicted_depth'], 'the depth [batch, height, width]', DEPTH_AXES);
+  expectFloat(c, 'output', depth);
+  return { image, imageType: expectFloat(c, 'input', image), depth };
+}
+
+export function makeDepthEstimator(c: ComponentSession, p: DepthEstimatorPorts, preprocessor: DepthPreprocessor, stats: ComponentStats): DepthEstimator {
+  return {
+    preprocessor,
+    estimate: (pixelValues) => runImageLike(c, stats, p.image, p.imageType, p.depth, 'pixel_values', pixelValues),
   };
 }

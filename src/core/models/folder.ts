@@ -9,11 +9,12 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Result, type UserError, catchUserErrorSync, raise } from '../errors';
+import { type DepthPreprocessor, parseDepthPreprocessor } from '../image/depth-preprocess';
 import { PREDICTION_TYPES } from '../schedulers/config';
 import { parsePythonJson } from '../python-json';
 import { type FamilyEvidence, type ModelFamily, detectFamily } from './family';
 
-export const COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder'] as const;
+export const COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder', 'depth_estimator'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export interface ComponentFiles {
@@ -49,6 +50,8 @@ export interface ModelFolderInfo {
   vaeScalingFactor: number;
   /** unet sample_size × 8, when the UNet's config gives one. */
   nativeSize?: { width: number; height: number };
+  /** How the depth estimator's input is prepared (feature_extractor/preprocessor_config.json), when the folder has one. */
+  depthPreprocessor?: DepthPreprocessor;
   components: Record<ComponentName, ComponentFiles>;
   notes: string[];
 }
@@ -235,6 +238,16 @@ function requireTokenizer(root: string, folder: string): string {
   return dir;
 }
 
+/** The depth estimator's preprocessing; DPTImageProcessor's defaults when the folder has no config for it. */
+function readDepthPreprocessor(dir: string, notes: string[]): DepthPreprocessor {
+  const relative = path.join('feature_extractor', 'preprocessor_config.json');
+  const config = readOptionalJson(dir, relative);
+  if (!config) notes.push(`${relative} is absent: preparing the depth estimator's input as DPTImageProcessor's defaults do`);
+  const parsed = parseDepthPreprocessor(config ?? {}, path.join(dir, relative));
+  if (!parsed.ok) raise(parsed.error);
+  return parsed.value;
+}
+
 function inspect(dir: string): ModelFolderInfo {
   const root = path.resolve(dir);
   if (!isDirectory(root)) {
@@ -280,6 +293,7 @@ function inspect(dir: string): ModelFolderInfo {
   };
   if (unetConfig.sampleSize !== undefined) info.nativeSize = { width: unetConfig.sampleSize * 8, height: unetConfig.sampleSize * 8 };
   if (!components.vae_encoder.present) notes.push('no vae_encoder/: text-to-image only');
+  if (components.depth_estimator.present) info.depthPreprocessor = readDepthPreprocessor(root, notes);
   return info;
 }
 

@@ -4,12 +4,15 @@
 import * as path from 'node:path';
 import { type Result, catchUserError, raise } from '../errors';
 import {
+  type DepthEstimator,
   type SessionStats,
   type TextEncoder,
   type UNet,
   type VaeDecoder,
   type VaeEncoder,
   createSessionStats,
+  depthEstimatorPorts,
+  makeDepthEstimator,
   makeTextEncoder,
   makeUNet,
   makeVaeDecoder,
@@ -41,6 +44,8 @@ export interface LoadedModel {
   unet: UNet;
   vaeDecoder: VaeDecoder;
   vaeEncoder?: VaeEncoder;
+  /** A depth model's own estimator (depth_estimator/), when the folder has one. */
+  depthEstimator?: DepthEstimator;
   stats: SessionStats;
   release(): Promise<void>;
 }
@@ -114,6 +119,8 @@ async function load(dir: string, options: ModelLoadOptions): Promise<LoadedModel
     const vdP = vaeDecoderPorts(vd);
     const ve = info.components.vae_encoder.present ? await open('vae_encoder') : undefined;
     const veP = ve ? vaeEncoderPorts(ve) : undefined;
+    const de = info.components.depth_estimator.present ? await open('depth_estimator') : undefined;
+    const deP = de ? depthEstimatorPorts(de) : undefined;
 
     checkAddedInputs(info, un, unP);
     if (te2 && te2P && !te2P.pooled) raise(invalid(te2, `has no text_embeds output: SDXL's UNet takes the second text encoder's pooled, projected output`));
@@ -157,6 +164,7 @@ async function load(dir: string, options: ModelLoadOptions): Promise<LoadedModel
       release: () => releaseAll(opened.splice(0)),
     };
     if (ve && veP) model.vaeEncoder = makeVaeEncoder(ve, veP, stats.vaeEncoder);
+    if (de && deP && info.depthPreprocessor) model.depthEstimator = makeDepthEstimator(de, deP, info.depthPreprocessor, stats.depthEstimator);
     return model;
   } catch (e) {
     await releaseAll(opened);

@@ -2,14 +2,12 @@
 // tools that read it show and reuse the settings) and a JSON recipe beside it with everything
 // needed to make the same image again.
 
+import type { Extension, InpaintArea, MaskedContent, ResizeMode } from '../image/modes';
+import type { ImageSettings } from '../jobs/image-settings';
 import { A1111_RNG } from '../parameters/a1111-keys';
 import { formatParametersText } from '../parameters/a1111-text';
-import type { Txt2ImgRequest } from '../pipelines/txt2img';
 import { a1111Name } from '../schedulers/registry';
 import { SDPROMPT_VERSION } from '../version';
-
-/** Everything that decides an image, as the pipeline takes it. */
-export type ImageSettings = Txt2ImgRequest;
 
 export interface ModelIdentity {
   /** The model folder's name. */
@@ -30,9 +28,24 @@ export interface Timings {
   /** Milliseconds: loading the model (0 when it was already loaded). */
   loadMs: number;
   encodeMs: number;
+  /** Preparing the pictures and encoding them (VAE encoder, depth estimator); 0 for text to image. */
+  vaeEncodeMs: number;
   denoiseMs: number;
   decodeMs: number;
   totalMs: number;
+}
+
+/** A picture a run read: its path (relative to the prompt file, else to the recipe) and its content hash. */
+export interface RecipeFile {
+  path: string;
+  sha256: string;
+}
+
+/** The image-to-image part of a recipe, from the settings and the files' paths and hashes. */
+export interface PictureFiles {
+  init?: RecipeFile;
+  mask?: RecipeFile;
+  depth?: RecipeFile;
 }
 
 export interface Recipe {
@@ -47,17 +60,59 @@ export interface Recipe {
   steps: number;
   cfg: number;
   sampler: { name: string; a1111: string; diffusersClass: string; karras: boolean };
+  /** The size the model runs at (the init is brought to it; an outpainting extension comes on top). */
   size: { width: number; height: number };
   rng: string;
+  /** The picture written, when its size is not `size` (outpainting, only-masked inpainting). */
+  output?: { width: number; height: number };
+  init?: RecipeFile;
+  strength?: number;
+  resize?: ResizeMode;
+  mask?: RecipeFile;
+  maskInvert?: boolean;
+  maskBlur?: number;
+  maskedContent?: MaskedContent;
+  inpaintArea?: InpaintArea;
+  padding?: number;
+  outpaint?: Extension;
+  depth?: 'auto' | RecipeFile;
   model: ModelIdentity;
   runtime: { onnxruntime: string; executionProvider: string };
   timings: Timings;
 }
 
+/** The recipe's image-to-image fields: only those the run used. */
+function imageFields(s: ImageSettings, files: PictureFiles): Partial<Recipe> {
+  const fields: Partial<Recipe> = {};
+  if (s.init && files.init) Object.assign(fields, { init: files.init, strength: s.strength, resize: s.resize });
+  if (s.mask && files.mask) {
+    Object.assign(fields, { mask: files.mask, maskInvert: s.maskInvert, inpaintArea: s.inpaintArea, ...(s.inpaintArea === 'masked' ? { padding: s.padding } : {}) });
+  }
+  if (s.mask || s.outpaint) Object.assign(fields, { maskBlur: s.maskBlur, maskedContent: s.maskedContent });
+  if (s.outpaint) fields.outpaint = s.outpaint;
+  if (s.depth) fields.depth = s.depth === 'auto' ? 'auto' : files.depth;
+  return fields;
+}
+
+/**
+ * A1111's inpainting keys (its `extra_generation_params`), in the order its img2img init adds
+ * them, each only when A1111 writes it: no "Masked content" for original, no padding for whole.
+ */
+function maskParameters(s: ImageSettings): [string, string | number][] {
+  if (!s.init || (!s.mask && !s.outpaint)) return [];
+  const pairs: [string, string | number][] = [];
+  if (s.mask && s.maskInvert) pairs.push(['Mask mode', 'Inpaint not masked']);
+  if (s.maskBlur > 0) pairs.push(['Mask blur', s.maskBlur]);
+  if (s.mask && s.inpaintArea === 'masked') pairs.push(['Inpaint area', 'Only masked'], ['Masked area padding', s.padding]);
+  if (s.maskedContent !== 'original') pairs.push(['Masked content', s.maskedContent]);
+  return pairs;
+}
+
 /**
  * The `parameters` text A1111 writes, its keys in the order of A1111's `create_infotext`: Steps,
- * Sampler, Schedule type, CFG scale, Seed, Size, Model hash, Model, …, RNG, …, Version. RNG is
- * written always (A1111 leaves out its default, GPU, which is none of ours).
+ * Sampler, Schedule type, CFG scale, Seed, Size, Model hash, Model, Denoising strength, …, RNG,
+ * the inpainting keys, Version. RNG is written always (A1111 leaves out its default, GPU, which is
+ * none of ours).
  */
 export function a1111Parameters(settings: ImageSettings, model: ModelIdentity): string {
   return formatParametersText(settings.prompt, settings.negativePrompt, [
@@ -69,7 +124,9 @@ export function a1111Parameters(settings: ImageSettings, model: ModelIdentity): 
     ['Size', `${settings.width}x${settings.height}`],
     ['Model hash', model.unetSha256.slice(0, 10)],
     ['Model', model.name],
+    ['Denoising strength', settings.init ? settings.strength : undefined],
     ['RNG', A1111_RNG[settings.rng]],
+    ...maskParameters(settings),
     ['Version', `sdprompt ${SDPROMPT_VERSION}`],
   ]);
 }
@@ -80,6 +137,9 @@ export function buildRecipe(args: {
   source?: RecipeSource;
   runtime: Recipe['runtime'];
   timings: Timings;
+  files?: PictureFiles;
+  /** The written picture's size. */
+  output?: { width: number; height: number };
   createdAt?: Date;
 }): Recipe {
   const { settings } = args;
@@ -102,6 +162,8 @@ export function buildRecipe(args: {
     },
     size: { width: settings.width, height: settings.height },
     rng: settings.rng,
+    ...(args.output && (args.output.width !== settings.width || args.output.height !== settings.height) ? { output: args.output } : {}),
+    ...imageFields(settings, args.files ?? {}),
     model: args.model,
     runtime: args.runtime,
     timings: args.timings,

@@ -5,10 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { encodePng, tensorToRgb, type RgbImage } from '../../../src/core/image/encode';
+import { encodePng, type RgbImage } from '../../../src/core/image/encode';
+import { modelContext, resolveImageSettings, type ImageRequest } from '../../../src/core/jobs/image-settings';
 import { demoModelDir } from '../../../src/core/models/demo';
 import { loadStableDiffusion, type StableDiffusion } from '../../../src/core/pipelines/stable-diffusion';
-import { txt2img, type Txt2ImgRequest } from '../../../src/core/pipelines/txt2img';
+import { generateImage } from '../../../src/core/pipelines/generate';
 import { defaultSamplerFor, resolveSampler, type SamplerChoice } from '../../../src/core/schedulers';
 import { judge, loadWorld, type World } from './judge';
 
@@ -39,10 +40,12 @@ function scenes(): Scene[] {
   return out;
 }
 
-async function image(request: Partial<Txt2ImgRequest> & { prompt: string; seed: number }): Promise<RgbImage> {
-  const result = await txt2img(sd, { negativePrompt: '', steps: 20, cfg: 7, sampler: defaultSampler, width: 64, height: 64, rng: 'numpy', ...request });
+async function image(request: ImageRequest): Promise<RgbImage> {
+  const settings = resolveImageSettings({ steps: 20, cfg: 7, sampler: defaultSampler, size: { width: 64, height: 64 }, ...request }, modelContext(sd.model));
+  assert.ok(settings.ok, settings.ok ? '' : settings.error.message);
+  const result = await generateImage(sd, settings.value);
   assert.ok(result.ok, result.ok ? '' : result.error.message);
-  return tensorToRgb(result.value.image);
+  return result.value.image;
 }
 
 /** The share of scenes whose shape colour and background colour are the prompt's: every scene, seed 1000 + its index. */

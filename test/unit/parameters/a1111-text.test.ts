@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatUserError } from '../../../src/core/errors';
-import { a1111Parameters, type ImageSettings } from '../../../src/core/outputs/metadata';
+import { DEFAULTS, type ImageSettings } from '../../../src/core/jobs/image-settings';
+import { a1111Parameters } from '../../../src/core/outputs/metadata';
 import { parseParametersText, quoteValue, type GenerationParameters } from '../../../src/core/parameters/a1111-text';
 import { resolveSampler } from '../../../src/core/schedulers';
 
@@ -62,7 +63,9 @@ for (const c of [...fixture.written, ...fixture.cases]) {
 
 const model = { name: 'sd-v1-5, "onnx": fp16', path: 'x', unetSha256: '0123456789abcdef' };
 function settings(overrides: Partial<ImageSettings>): ImageSettings {
-  return { prompt: 'p', negativePrompt: '', seed: 1, steps: 20, cfg: 7, sampler: resolveSampler('euler_a')!, width: 512, height: 512, rng: 'numpy', ...overrides };
+  const { strength, resize, maskBlur, maskedContent, inpaintArea, padding } = DEFAULTS;
+  const image = { strength, resize, maskInvert: false, maskBlur, maskedContent, inpaintArea, padding };
+  return { prompt: 'p', negativePrompt: '', seed: 1, steps: 20, cfg: 7, sampler: resolveSampler('euler_a')!, width: 512, height: 512, rng: 'numpy', ...image, ...overrides };
 }
 
 test('the writer writes the texts A1111 was checked to read (keys in create_infotext order)', () => {

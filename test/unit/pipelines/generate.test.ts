@@ -3,92 +3,22 @@
 // scaling and cancellation. The components' own numerics are tested in test/integration/models.
 
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { encodePrompts } from '../../../src/core/pipelines/encode-prompt';
-import type { StableDiffusion } from '../../../src/core/pipelines/stable-diffusion';
-import { txt2img, type Txt2ImgRequest } from '../../../src/core/pipelines/txt2img';
+import { generateImage } from '../../../src/core/pipelines/generate';
 import { tokenizePrompt } from '../../../src/core/prompt/chunks';
 import { applyTokenWeights } from '../../../src/core/prompt/weighting';
 import { NumpyRandomState } from '../../../src/core/noise/numpy';
 import { createScheduler, resolveSampler } from '../../../src/core/schedulers';
 import { SD15_SCHEDULER_CONFIG } from '../../../src/core/schedulers/sd15';
-import type { Tensor } from '../../../src/core/tensor';
-import { ClipTokenizer } from '../../../src/core/tokenizer/clip';
-import { testModelDir } from '../../../tools/test-models/test-dir';
+import { fakeModel, newRecorder, request, SCALING, tokenizer } from './fake-model';
 
-const SCALING = 0.5;
 
-function tokenizer(): ClipTokenizer {
-  const loaded = ClipTokenizer.fromFolder(path.join(testModelDir('optimum'), 'tokenizer'));
-  assert.ok(loaded.ok);
-  return loaded.value;
-}
-
-interface Recorder {
-  encodeCalls: { ids: Int32Array; batch: number }[];
-  unetCalls: { sample: Tensor; timestep: number; hidden: Tensor }[];
-  decodeCalls: Tensor[];
-}
-
-/**
- * Stand-in components: the text encoder's state of each token is its id (width 1); the UNet
- * predicts 0.1 for the first half of a batch of 2 and 0.3 for the second (0.3 alone for a batch
- * of 1); the decoder returns zeros.
- */
-function fakeModel(recorder: Recorder, schedulerConfig: Record<string, unknown> = SD15_SCHEDULER_CONFIG): StableDiffusion {
-  const model = {
-    info: { schedulerConfig, vaeScalingFactor: SCALING },
-    textEncoder: {
-      hiddenSize: 1,
-      async encode(ids: Int32Array, batch: number): Promise<{ hidden: Tensor }> {
-        recorder.encodeCalls.push({ ids: ids.slice(), batch });
-        return { hidden: { data: Float32Array.from(ids), shape: [batch, 77, 1] } };
-      },
-    },
-    unet: {
-      inChannels: 4,
-      async predict(sample: Tensor, timestep: number, hidden: Tensor): Promise<Tensor> {
-        recorder.unetCalls.push({ sample: { data: sample.data.slice(), shape: sample.shape }, timestep, hidden });
-        const batch = sample.shape[0]!;
-        const half = sample.data.length / batch;
-        const out = new Float32Array(sample.data.length).map((_, i) => (batch === 2 && i < half ? 0.1 : 0.3));
-        return { data: out, shape: sample.shape };
-      },
-    },
-    vaeDecoder: {
-      async decode(latents: Tensor): Promise<Tensor> {
-        recorder.decodeCalls.push({ data: latents.data.slice(), shape: latents.shape });
-        const [b, , h, w] = latents.shape as [number, number, number, number];
-        return { data: new Float32Array(b * 3 * h * 8 * w * 8), shape: [b, 3, h * 8, w * 8] };
-      },
-    },
-  };
-  return { model: model as unknown as StableDiffusion['model'], tokenizer: tokenizer() };
-}
-
-function request(overrides: Partial<Txt2ImgRequest> = {}): Txt2ImgRequest {
-  return {
-    prompt: 'ab',
-    negativePrompt: 'c',
-    seed: 42,
-    steps: 1,
-    cfg: 7,
-    sampler: resolveSampler('ddim')!,
-    width: 32,
-    height: 16,
-    rng: 'numpy',
-    ...overrides,
-  };
-}
-
-const newRecorder = (): Recorder => ({ encodeCalls: [], unetCalls: [], decodeCalls: [] });
-
-describe('txt2img wiring', () => {
+describe('text to image wiring', () => {
   test('starts from the seed\'s numpy noise, batches [negative, prompt] and guides with ε_u + cfg·(ε_c − ε_u)', async () => {
     const recorder = newRecorder();
     const sd = fakeModel(recorder);
-    const result = await txt2img(sd, request());
+    const result = await generateImage(sd, request());
     assert.ok(result.ok);
 
     const noise = new NumpyRandomState(42).randn(1 * 4 * 2 * 4);
@@ -117,13 +47,13 @@ describe('txt2img wiring', () => {
     assert.deepEqual(recorder.decodeCalls[0]!.shape, [1, 4, 2, 4]);
     const decoded = Array.from(recorder.decodeCalls[0]!.data);
     decoded.forEach((v, i) => assert.ok(Math.abs(v - expected[i]! / SCALING) < 1e-5, `latent ${i}: ${v} vs ${expected[i]! / SCALING}`));
-    assert.deepEqual(result.value.image.shape, [1, 3, 16, 32]);
+    assert.deepEqual([result.value.image.width, result.value.image.height, result.value.image.channels], [32, 16, 3]);
   });
 
   test('cfg 1 or less turns guidance off: one prompt, batch 1', async () => {
     for (const cfg of [1, 0.5]) {
       const recorder = newRecorder();
-      const result = await txt2img(fakeModel(recorder), request({ cfg }));
+      const result = await generateImage(fakeModel(recorder), request({ cfg }));
       assert.ok(result.ok);
       assert.equal(recorder.encodeCalls.length, 1);
       assert.equal(recorder.encodeCalls[0]!.batch, 1);
@@ -133,7 +63,7 @@ describe('txt2img wiring', () => {
 
   test('sigma samplers start from noise × σ_max and feed the UNet x / √(σ² + 1)', async () => {
     const recorder = newRecorder();
-    const result = await txt2img(fakeModel(recorder), request({ sampler: resolveSampler('euler')!, steps: 3 }));
+    const result = await generateImage(fakeModel(recorder), request({ sampler: resolveSampler('euler')!, steps: 3 }));
     assert.ok(result.ok);
     const scheduler = createScheduler(resolveSampler('euler')!, SD15_SCHEDULER_CONFIG, 3);
     assert.ok(scheduler.ok);
@@ -175,7 +105,7 @@ describe('txt2img wiring', () => {
   test('cancellation stops after the current step with the code cancelled, and decodes nothing', async () => {
     const recorder = newRecorder();
     const controller = new AbortController();
-    const result = await txt2img(fakeModel(recorder), request({ steps: 10 }), {
+    const result = await generateImage(fakeModel(recorder), request({ steps: 10 }), {}, {
       signal: controller.signal,
       onStep: ({ step }) => {
         if (step === 3) controller.abort();
@@ -190,7 +120,7 @@ describe('txt2img wiring', () => {
   test('every step reports its latents and x₀; at the last DDIM step x₀ is the latents', async () => {
     const recorder = newRecorder();
     const seen: { step: number; total: number; latents: number[]; denoised: number[] }[] = [];
-    const result = await txt2img(fakeModel(recorder), request({ steps: 4 }), {
+    const result = await generateImage(fakeModel(recorder), request({ steps: 4 }), {}, {
       onStep: (s) => void seen.push({ step: s.step, total: s.total, latents: Array.from(s.latents.data), denoised: Array.from(s.denoised().data) }),
     });
     assert.ok(result.ok);
@@ -202,7 +132,7 @@ describe('txt2img wiring', () => {
 
   test('bad requests are errors, not exceptions', async () => {
     const recorder = newRecorder();
-    const result = await txt2img(fakeModel(recorder), request({ width: 30 }));
+    const result = await generateImage(fakeModel(recorder), request({ width: 30 }));
     assert.ok(!result.ok);
     assert.equal(result.error.code, 'invalid-request');
     assert.match(result.error.message, /multiples of 8/);

@@ -1,0 +1,148 @@
+// One image, read top to bottom like the method: encode the prompts; bring the pictures to the
+// canvas; prepare the latents (the seed's noise, or the encoded init noised to the start step);
+// the conditioning for the UNet's extra channels (mask and masked-image latents for inpainting
+// models, depth for depth models); denoise from the start step; decode; put the result back over
+// the original. Text to image is the case without pictures.
+
+import { fail, ok, type Result } from '../errors';
+import { depthConditioning, depthFromImage } from '../image/depth';
+import { tensorToRgb } from '../image/encode';
+import { conditioningMask, latentBlendMask } from '../image/mask';
+import { toGray, type Raster } from '../image/raster';
+import { resizeImage } from '../image/resize';
+import { rasterToTensor } from '../image/to-tensor';
+import { unetKind, type ImageSettings } from '../jobs/image-settings';
+import { createNoiseSource } from '../noise';
+import { createScheduler } from '../schedulers';
+import { img2imgStart } from '../schedulers/strength';
+import { denoise, type LatentBlend, type PipelineHooks } from './denoise';
+import { trainingAlphas } from './denoised';
+import { estimateDepth } from './depth';
+import { encodeImage } from './encode-image';
+import { encodePrompts } from './encode-prompt';
+import { latentMaskedContent, stackChannels, startLatents } from './latents';
+import { compositeResult, prepareImages, type PreparedImages } from './prepare-images';
+import type { StableDiffusion } from './stable-diffusion';
+
+export type { PipelineHooks, StepInfo } from './denoise';
+
+/** The pictures a run's settings name, loaded. */
+export interface Pictures {
+  init?: Raster;
+  mask?: Raster;
+  depth?: Raster;
+}
+
+export interface PipelineTimings {
+  encodeMs: number;
+  /** Preparing the pictures, the VAE encoder and the depth estimator (0 for text to image). */
+  vaeEncodeMs: number;
+  denoiseMs: number;
+  decodeMs: number;
+}
+
+export interface PipelineOutput {
+  /** RGB, in the original's frame (the canvas size, or the init's for only-masked inpainting). */
+  image: Raster;
+  timings: PipelineTimings;
+  warnings: string[];
+}
+
+const LATENT_CHANNELS = 4;
+const VAE_FACTOR = 8;
+
+export function checkSettings(s: ImageSettings): string | undefined {
+  const { width, height, steps, cfg } = s;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width % VAE_FACTOR !== 0 || height % VAE_FACTOR !== 0 || width <= 0 || height <= 0) {
+    return `size ${width}x${height} must be positive multiples of ${VAE_FACTOR}`;
+  }
+  if (!Number.isInteger(steps) || steps < 1) return `steps must be a positive whole number, not ${steps}`;
+  if (!(cfg >= 0)) return `cfg must be a number ≥ 0, not ${cfg}`;
+  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) return `seed must be a whole number from 0 to 4294967295`;
+  if (!(s.strength >= 0 && s.strength <= 1)) return `strength must be from 0 to 1, not ${s.strength}`;
+  return undefined;
+}
+
+/** The init and what goes with it at the canvas size. */
+function canvasOf(s: ImageSettings, init: Raster, pictures: Pictures): PreparedImages {
+  return prepareImages(init, {
+    width: s.width,
+    height: s.height,
+    resize: s.resize,
+    maskedContent: s.maskedContent,
+    ...(pictures.mask ? { mask: { image: pictures.mask, invert: s.maskInvert, blur: s.maskBlur, area: s.inpaintArea, padding: s.padding } } : {}),
+    ...(s.outpaint ? { outpaint: { extension: s.outpaint, blur: s.maskBlur } } : {}),
+    ...(pictures.depth ? { depth: pictures.depth } : {}),
+  });
+}
+
+export async function generateImage(sd: StableDiffusion, s: ImageSettings, pictures: Pictures = {}, hooks: PipelineHooks = {}): Promise<Result<PipelineOutput>> {
+  const problem = checkSettings(s);
+  if (problem) return fail({ code: 'invalid-request', message: problem });
+  const { model } = sd;
+  const kind = unetKind(model.unet.inChannels);
+  if (!kind) return fail({ code: 'model-invalid', message: `the UNet takes ${model.unet.inChannels} input channels; sdprompt runs 4, 9 and 5`, file: model.info.components.unet.onnx });
+  const scheduler = createScheduler(s.sampler, model.info.schedulerConfig, s.steps);
+  if (!scheduler.ok) return scheduler;
+  const encoder = model.vaeEncoder;
+  if (!encoder && (pictures.init || kind === 'inpainting')) {
+    const why = pictures.init ? 'image to image needs it to encode the init' : 'an inpainting model needs it to encode its masked image';
+    return fail({ code: 'model-missing', message: `vae_encoder/model.onnx is missing: ${why}`, file: model.info.components.vae_encoder.onnx });
+  }
+
+  const run = pictures.init ? img2imgStart(s.steps, s.strength, scheduler.value.order) : { startIndex: 0, steps: s.steps };
+  if (run.steps === 0) {
+    return fail({ code: 'invalid-request', message: `strength ${s.strength} with ${s.steps} steps runs no step (int(${s.steps} × ${s.strength}) = 0): raise strength or steps` });
+  }
+
+  const t0 = performance.now();
+  const guided = s.cfg > 1;
+  const conditioning = await encodePrompts(model.textEncoder, sd.tokenizer, guided ? [s.negativePrompt, s.prompt] : [s.prompt]);
+
+  const t1 = performance.now();
+  const init = pictures.init && canvasOf(s, pictures.init, pictures);
+  const width = init?.start.width ?? s.width;
+  const height = init?.start.height ?? s.height;
+  const shape = [1, LATENT_CHANNELS, height / VAE_FACTOR, width / VAE_FACTOR] as const;
+  const noise = createNoiseSource(s.rng, s.seed);
+  const scale = model.info.vaeScalingFactor;
+  const encoded = init && (await encodeImage(encoder!, rasterToTensor(init.start), scale, noise)).data;
+  const epsilon = noise.randn(shape.reduce((a, b) => a * b, 1));
+  const mask = init?.mask;
+  const blendMask = mask && latentBlendMask(mask, VAE_FACTOR);
+  const original = encoded && blendMask ? latentMaskedContent(encoded, epsilon, blendMask, s.maskedContent) : encoded;
+  const { startIndex } = run;
+  const latents = startLatents({ scheduler: scheduler.value, noise: epsilon, original, startIndex, pureNoise: mask !== undefined && s.strength === 1 });
+
+  let extra: Float32Array | undefined;
+  if (kind === 'inpainting') {
+    const plane = shape[2] * shape[3];
+    const maskChannel = mask ? conditioningMask(mask, VAE_FACTOR) : new Float32Array(plane).fill(1);
+    // The masked image: the start picture with the repainted pixels at 0 (grey); all grey without a mask.
+    const image = init ? rasterToTensor(init.start, mask) : { data: new Float32Array(3 * width * height), shape: [1, 3, height, width] };
+    extra = stackChannels(maskChannel, (await encodeImage(encoder!, image, scale, noise)).data);
+  } else if (kind === 'depth') {
+    const depthImage = init ? init.depth : pictures.depth && resizeImage(toGray(pictures.depth), width, height, s.resize);
+    const map = depthImage ? ok(depthFromImage(depthImage)) : await estimateDepth(sd, init!.start);
+    if (!map.ok) return map;
+    extra = depthConditioning(map.value, shape[3], shape[2]).data;
+  }
+  const blend: LatentBlend | undefined = kind !== 'inpainting' && original && blendMask ? { original, noise: epsilon, mask: blendMask } : undefined;
+
+  const t2 = performance.now();
+  const alphas = trainingAlphas(model.info.schedulerConfig);
+  const inputs = { scheduler: scheduler.value, latents, shape, startIndex, conditioning, cfg: s.cfg, noise, alphas };
+  const final = await denoise(model.unet, { ...inputs, ...(extra ? { extra } : {}), ...(blend ? { blend } : {}) }, hooks);
+  if (hooks.signal?.aborted) return fail({ code: 'cancelled', message: 'cancelled' });
+
+  const t3 = performance.now();
+  const inverse = 1 / scale;
+  const decoded = await model.vaeDecoder.decode({ data: final.map((v) => v * inverse), shape });
+  const image = { ...tensorToRgb(decoded), channels: 3 as const };
+  const t4 = performance.now();
+  return ok({
+    image: init ? compositeResult(image, init) : image,
+    timings: { encodeMs: t1 - t0, vaeEncodeMs: t2 - t1, denoiseMs: t3 - t2, decodeMs: t4 - t3 },
+    warnings: init?.warnings ?? [],
+  });
+}

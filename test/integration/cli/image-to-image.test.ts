@@ -1,0 +1,67 @@
+// The image flags of `sdprompt generate` and `sdprompt run`, through the built dist/cli.js.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import sharp from 'sharp';
+import { testModelDir } from '../../../tools/test-models/test-dir';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+function sdprompt(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
+  assert.ok(existsSync(CLI), `${CLI} is missing: build with 'node esbuild.mjs' first (npm test does)`);
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function workspace(): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sdprompt-cli-img-'));
+  await sharp({ create: { width: 24, height: 20, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toFile(path.join(dir, 'init.png'));
+  const mask = Buffer.alloc(24 * 20);
+  mask.fill(255, 0, 24 * 10);
+  await sharp(mask, { raw: { width: 24, height: 20, channels: 1 } }).png().toFile(path.join(dir, 'mask.png'));
+  return dir;
+}
+
+const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('sdprompt image flags', () => {
+  test('generate --init --mask --mask-invert --masked-content --strength: files from the working directory, settings in the recipe', async () => {
+    const dir = await workspace();
+    const model = testModelDir('inpainting');
+    const args = ['generate', '--prompt', 'x', '--model', model, '--seed', '4', '--steps', '4', '--sampler', 'euler', '--init', 'init.png', '--mask', 'mask.png', '--mask-invert'];
+    const { code, stdout, stderr } = sdprompt([...args, '--masked-content', 'latent nothing', '--strength', '0.5', '--mask-blur', '0', '--json'], dir);
+    assert.equal(code, 0, stderr);
+    const image = events(stdout).find((e) => e['event'] === 'image')!;
+    const recipe = JSON.parse(readFileSync(image['recipe'] as string, 'utf8'));
+    assert.deepEqual(
+      [recipe.init.path, recipe.mask.path, recipe.maskInvert, recipe.maskedContent, recipe.strength, recipe.maskBlur, recipe.size],
+      ['init.png', 'mask.png', true, 'latent nothing', 0.5, 0, { width: 24, height: 16 }],
+    );
+    const progress = events(stdout).filter((e) => e['event'] === 'progress');
+    assert.deepEqual(progress.map((e) => e['total']), [2, 2]);
+  });
+
+  test('run --init overrides the file; bad values and a mask without init are reported with their flag or line', async () => {
+    const dir = await workspace();
+    writeFileSync(path.join(dir, 'p.sdprompt'), `model: ${testModelDir('optimum')}\n--- a\nx\nsteps: 4\nseed: 1\nstrength: 0.5\n`);
+    const run = sdprompt(['run', 'p.sdprompt', '--init', 'init.png', '--outpaint', 'left 8', '--json'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const recipe = JSON.parse(readFileSync(events(run.stdout).find((e) => e['event'] === 'image')!['recipe'] as string, 'utf8'));
+    assert.deepEqual([recipe.init.path, recipe.outpaint, recipe.output], ['init.png', { left: 8, right: 0, top: 0, bottom: 0 }, { width: 32, height: 16 }]);
+
+    const bad = sdprompt(['generate', '--prompt', 'x', '--init', 'init.png', '--resize', 'squash'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--resize: unknown resize mode 'squash'; use stretch, crop, fill/);
+    const noInit = sdprompt(['generate', '--prompt', 'x', '--model', testModelDir('optimum'), '--mask', 'mask.png'], dir);
+    assert.equal(noInit.code, 1);
+    assert.match(noInit.stderr, /a mask needs an init image/);
+    const missing = sdprompt(['generate', '--prompt', 'x', '--model', testModelDir('optimum'), '--init', 'nope.png'], dir);
+    assert.equal(missing.code, 4);
+    assert.match(missing.stderr, /init image .*nope\.png: no such file/);
+  });
+});
