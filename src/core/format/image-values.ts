@@ -4,7 +4,7 @@
 
 import { INPAINT_AREAS, MASKED_CONTENTS, OUTPAINT_SIDES, RESIZE_MODES, type Extension, type InpaintArea, type MaskedContent, type ResizeMode } from '../image/modes';
 import { closestMatch } from './suggest';
-import { accept, reject, type ParsedValue } from './values';
+import { accept, listItems, reject, type ParsedValue } from './values';
 
 /** The largest mask blur and padding A1111's sliders allow. */
 export const MAX_MASK_BLUR = 64;
@@ -60,11 +60,7 @@ export function wholePixels(what: string, max: number): (text: string) => Parsed
 export function parseOutpaint(text: string): ParsedValue<Extension> {
   const extension: Extension = { left: 0, right: 0, top: 0, bottom: 0 };
   const seen = new Set<string>();
-  const itemPattern = /[^,]+/g;
-  for (let match = itemPattern.exec(text); match; match = itemPattern.exec(text)) {
-    const raw = match[0];
-    const item = raw.trim();
-    const offset = match.index + raw.indexOf(item);
+  for (const { item, offset } of listItems(text)) {
     const parts = /^([a-z]+)\s+(\d+)$/i.exec(item);
     const side = parts?.[1]!.toLowerCase() as (typeof OUTPAINT_SIDES)[number] | undefined;
     if (!parts || !side || !OUTPAINT_SIDES.includes(side)) {

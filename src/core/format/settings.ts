@@ -18,7 +18,7 @@ import {
   wholePixels,
 } from './image-values';
 import { closestMatch } from './suggest';
-import { accept, reject, type ParsedValue, type ValueProblem } from './values';
+import { accept, listItems, reject, type ParsedValue, type ValueProblem } from './values';
 
 export interface Size {
   width: number;
@@ -73,12 +73,8 @@ function parseSeeds(text: string): ParsedValue<number[]> {
   const seeds: number[] = [];
   const warnings: ValueProblem[] = [];
   const seen = new Set<number>();
-  const itemPattern = /[^,]+/g;
-  for (let match = itemPattern.exec(text); match; match = itemPattern.exec(text)) {
-    const raw = match[0];
-    const item = raw.trim();
-    const offset = match.index + raw.indexOf(item);
-    if (item === '') return reject('empty seed in the list', match.index, raw.length);
+  for (const { item, offset, start, length } of listItems(text)) {
+    if (item === '') return reject('empty seed in the list', start, length);
     const range = /^(\d+)\s*\.\.\s*(\d+)$/.exec(item);
     const single = /^\d+$/.exec(item);
     let from: number;

@@ -21,8 +21,23 @@ export interface ImageFile {
   origin?: ImageOrigin;
 }
 
+/** The image-to-image settings, each optional, with the pictures as `F` (a file asked for, a file recorded). */
+export interface ImageToImageFields<F> {
+  init?: F;
+  strength?: number;
+  resize?: ResizeMode;
+  mask?: F;
+  maskInvert?: boolean;
+  maskBlur?: number;
+  maskedContent?: MaskedContent;
+  inpaintArea?: InpaintArea;
+  padding?: number;
+  outpaint?: Extension;
+  depth?: 'auto' | F;
+}
+
 /** What was asked for. Absent fields take their defaults in resolveImageSettings. */
-export interface ImageRequest {
+export interface ImageRequest extends ImageToImageFields<ImageFile> {
   prompt: string;
   negativePrompt?: string;
   seed: number;
@@ -31,17 +46,6 @@ export interface ImageRequest {
   sampler?: SamplerChoice;
   size?: Size;
   rng?: RngName;
-  init?: ImageFile;
-  strength?: number;
-  resize?: ResizeMode;
-  mask?: ImageFile;
-  maskInvert?: boolean;
-  maskBlur?: number;
-  maskedContent?: MaskedContent;
-  inpaintArea?: InpaintArea;
-  padding?: number;
-  outpaint?: Extension;
-  depth?: 'auto' | ImageFile;
 }
 
 /** Everything that decides an image, as the pipeline takes it. */

@@ -282,17 +282,24 @@ export function makeUNet(c: ComponentSession, p: UNetPorts, inChannels: number, 
   };
 }
 
-export interface VaeDecoderPorts {
-  latents: Port;
-  latentType: FloatType;
-  image: Port;
+/** One float tensor in, one out (the VAE's decoder, the depth estimator), each checked for its name, rank and type. */
+export interface FloatPorts {
+  input: Port;
+  inputType: FloatType;
+  output: Port;
 }
 
-export function vaeDecoderPorts(c: ComponentSession): VaeDecoderPorts {
-  const latents = rankedPort(c, 'input', ['latent_sample'], 'the latents [batch, channels, height, width]', LATENT_AXES);
-  const image = rankedPort(c, 'output', ['sample'], 'the image [batch, 3, height, width]', IMAGE_AXES);
-  expectFloat(c, 'output', image);
-  return { latents, latentType: expectFloat(c, 'input', latents), image };
+type PortSpec = readonly [names: string, expected: string, axes: readonly string[]];
+
+function floatPorts(c: ComponentSession, [inName, inExpected, inAxes]: PortSpec, [outName, outExpected, outAxes]: PortSpec): FloatPorts {
+  const input = rankedPort(c, 'input', [inName], inExpected, inAxes);
+  const output = rankedPort(c, 'output', [outName], outExpected, outAxes);
+  expectFloat(c, 'output', output);
+  return { input, inputType: expectFloat(c, 'input', input), output };
+}
+
+export function vaeDecoderPorts(c: ComponentSession): FloatPorts {
+  return floatPorts(c, ['latent_sample', 'the latents [batch, channels, height, width]', LATENT_AXES], ['sample', 'the image [batch, 3, height, width]', IMAGE_AXES]);
 }
 
 /** One [batch, channels, height, width] float tensor in, one out: the VAE's decoder and encoder. */
@@ -302,9 +309,9 @@ async function runImageLike(c: ComponentSession, stats: ComponentStats, from: Po
   return toFloat32(c, out[to.name], to.name);
 }
 
-export function makeVaeDecoder(c: ComponentSession, p: VaeDecoderPorts, stats: ComponentStats): VaeDecoder {
+export function makeVaeDecoder(c: ComponentSession, p: FloatPorts, stats: ComponentStats): VaeDecoder {
   return {
-    decode: (latents) => runImageLike(c, stats, p.latents, p.latentType, p.image, 'latents', latents),
+    decode: (latents) => runImageLike(c, stats, p.input, p.inputType, p.output, 'latents', latents),
   };
 }
 
@@ -358,22 +365,13 @@ export function makeVaeEncoder(c: ComponentSession, p: VaeEncoderPorts, stats: C
   };
 }
 
-export interface DepthEstimatorPorts {
-  image: Port;
-  imageType: FloatType;
-  depth: Port;
+export function depthEstimatorPorts(c: ComponentSession): FloatPorts {
+  return floatPorts(c, ['pixel_values', 'the image [batch, 3, height, width]', IMAGE_AXES], ['predicted_depth', 'the depth [batch, height, width]', DEPTH_AXES]);
 }
 
-export function depthEstimatorPorts(c: ComponentSession): DepthEstimatorPorts {
-  const image = rankedPort(c, 'input', ['pixel_values'], 'the image [batch, 3, height, width]', IMAGE_AXES);
-  const depth = rankedPort(c, 'output', ['predicted_depth'], 'the depth [batch, height, width]', DEPTH_AXES);
-  expectFloat(c, 'output', depth);
-  return { image, imageType: expectFloat(c, 'input', image), depth };
-}
-
-export function makeDepthEstimator(c: ComponentSession, p: DepthEstimatorPorts, preprocessor: DepthPreprocessor, stats: ComponentStats): DepthEstimator {
+export function makeDepthEstimator(c: ComponentSession, p: FloatPorts, preprocessor: DepthPreprocessor, stats: ComponentStats): DepthEstimator {
   return {
     preprocessor,
-    estimate: (pixelValues) => runImageLike(c, stats, p.image, p.imageType, p.depth, 'pixel_values', pixelValues),
+    estimate: (pixelValues) => runImageLike(c, stats, p.input, p.inputType, p.output, 'pixel_values', pixelValues),
   };
 }

@@ -142,7 +142,7 @@ async function load(dir: string, options: ModelLoadOptions): Promise<LoadedModel
       raise(invalid(un, `input sample has ${sampleChannels} channels, but unet/config.json says in_channels ${info.unetConfig.inChannels}`));
     }
     const outChannels = staticDim(unP.out, 1) ?? info.unetConfig.outChannels;
-    const latentChannels = staticDim(vdP.latents, 1);
+    const latentChannels = staticDim(vdP.input, 1);
     if (latentChannels !== undefined && latentChannels !== outChannels) {
       raise(invalid(vd, `input latent_sample has ${latentChannels} channels, but ${un.relative} predicts ${outChannels}`));
     }

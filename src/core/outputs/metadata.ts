@@ -2,8 +2,7 @@
 // tools that read it show and reuse the settings) and a JSON recipe beside it with everything
 // needed to make the same image again.
 
-import type { Extension, InpaintArea, MaskedContent, ResizeMode } from '../image/modes';
-import type { ImageSettings } from '../jobs/image-settings';
+import type { ImageSettings, ImageToImageFields } from '../jobs/image-settings';
 import { A1111_RNG } from '../parameters/a1111-keys';
 import { formatParametersText } from '../parameters/a1111-text';
 import { a1111Name } from '../schedulers/registry';
@@ -48,7 +47,7 @@ export interface PictureFiles {
   depth?: RecipeFile;
 }
 
-export interface Recipe {
+export interface Recipe extends ImageToImageFields<RecipeFile> {
   format: 'sdprompt-recipe';
   version: 1;
   sdprompt: string;
@@ -65,17 +64,6 @@ export interface Recipe {
   rng: string;
   /** The picture written, when its size is not `size` (outpainting, only-masked inpainting). */
   output?: { width: number; height: number };
-  init?: RecipeFile;
-  strength?: number;
-  resize?: ResizeMode;
-  mask?: RecipeFile;
-  maskInvert?: boolean;
-  maskBlur?: number;
-  maskedContent?: MaskedContent;
-  inpaintArea?: InpaintArea;
-  padding?: number;
-  outpaint?: Extension;
-  depth?: 'auto' | RecipeFile;
   model: ModelIdentity;
   runtime: { onnxruntime: string; executionProvider: string };
   timings: Timings;
