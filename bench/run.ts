@@ -149,23 +149,28 @@ async function imageToImage(): Promise<void> {
     const img = resolveImageSettings({ ...request, init: { path: 'bench.png', spec: 'bench.png' }, strength: 0.5 }, modelContext(sd.value.model));
     if (!txt.ok || !img.ok) throw new Error('bench settings');
     const runs = size === 64 ? 7 : 3;
-    const times = { txt: [] as number[], img: [] as number[], encoder: [] as number[] };
+    const measured = { txt: { total: [] as number[], denoise: [] as number[], calls: 0 }, img: { total: [] as number[], denoise: [] as number[], calls: 0 } };
+    const encoder: number[] = [];
     for (let i = 0; i <= runs; i++) {
-      // the first run of each warms up
+      // Alternating, so that the machine's load falls on both alike; the first of each warms up.
       for (const kind of ['txt', 'img'] as const) {
         sd.value.model.stats.reset();
         const started = performance.now();
         const result = await generateImage(sd.value, { ...(kind === 'txt' ? txt.value : img.value), seed: i + 2 }, kind === 'img' ? { init } : {});
         if (!result.ok) throw new Error(result.error.message);
         if (i === 0) continue;
-        times[kind].push(performance.now() - started);
-        if (kind === 'img') times.encoder.push(sd.value.model.stats.vaeEncoder.ms);
+        measured[kind].total.push(performance.now() - started);
+        measured[kind].denoise.push(result.value.timings.denoiseMs);
+        measured[kind].calls = sd.value.model.stats.unet.calls;
+        if (kind === 'img') encoder.push(sd.value.model.stats.vaeEncoder.ms);
       }
     }
     await sd.value.model.release();
-    const ratio = median(times.img) / median(times.txt);
-    record({ name: `demo model, ${size}x${size}, 20 steps (Euler a): img2img at strength 0.5 / text to image, whole image`, value: ratio, unit: '×', target: '≈ 0.5 (half the steps)', met: ratio < 0.65, note: `${median(times.img).toFixed(0)} ms vs ${median(times.txt).toFixed(0)} ms` });
-    record({ name: `demo model, ${size}x${size}: the VAE encoder, one init`, value: median(times.encoder), unit: 'ms', note: `${((median(times.encoder) / median(times.img)) * 100).toFixed(1)}% of the img2img run` });
+    const { txt: t, img: m } = measured;
+    const denoiseRatio = median(m.denoise) / median(t.denoise);
+    record({ name: `demo model, ${size}x${size}, 20 steps (Euler a): img2img at strength 0.5 / text to image, denoising`, value: denoiseRatio, unit: '×', target: '≈ 0.5 (half the steps)', met: Math.abs(denoiseRatio - 0.5) < 0.1, note: `${m.calls} UNet calls vs ${t.calls}; ${median(m.denoise).toFixed(0)} ms vs ${median(t.denoise).toFixed(0)} ms` });
+    record({ name: `demo model, ${size}x${size}: the same, the whole image (prompt, VAE encoder, denoising, decoder)`, value: median(m.total) / median(t.total), unit: '×', note: `${median(m.total).toFixed(0)} ms vs ${median(t.total).toFixed(0)} ms` });
+    record({ name: `demo model, ${size}x${size}: the VAE encoder, one init`, value: median(encoder), unit: 'ms', note: `${((median(encoder) / median(m.total)) * 100).toFixed(1)}% of the img2img image` });
   }
 }
 
