@@ -4,11 +4,13 @@
 // are panel-events.ts's; the webview's messages are panel-messages.ts's.
 
 import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { DEFAULTS } from '../core/jobs/image-settings';
+import { blockThatMade } from '../core/format/resolve';
 import { inspectModelFolder, type ModelFolderInfo } from '../core/models/folder';
 import { outputDirFor } from '../core/outputs/naming';
-import { listResults, type ImageRecord } from '../core/outputs/results';
+import { listResults, readResult, type ImageRecord } from '../core/outputs/results';
 import type { EngineEvent } from '../protocol/engine';
 import { parseWebviewMessage, type HostMessage, type PanelError, type RunView } from '../protocol/webview';
 import type { ParsedDocuments } from './documents';
@@ -16,11 +18,13 @@ import { logFailure } from './failures';
 import { createNonce, panelHtml } from './panel-html';
 import { watchForPanel } from './panel-events';
 import { handlePanelMessage } from './panel-messages';
-import { buildPanelState, nextRunView } from './panel-state';
+import { buildPanelState, imageView, nextRunView } from './panel-state';
 import type { RunQueue, RunState } from './runs';
 
 const VIEW_TYPE = 'sdprompt.results';
 const REFRESH_DEBOUNCE_MS = 200;
+/** A new image up to this size goes to the webview inline (a 512x512 PNG is about 0.4 MB). */
+const INLINE_IMAGE_BYTES = 2 * 1024 * 1024;
 
 /** What the panel uses of the extension: the parsed documents, the runs, the default model, the log. */
 export interface PanelHost {
@@ -110,8 +114,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   /** The shown prompt file's document, opened if no editor has it. */
   async document(): Promise<vscode.TextDocument | undefined> {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.shown?.toString());
-    return open ?? (this.shown ? vscode.workspace.openTextDocument(this.shown) : undefined);
+    return this.openDocument() ?? (this.shown ? vscode.workspace.openTextDocument(this.shown) : undefined);
   }
 
   /** An image the panel was last sent. */
@@ -133,6 +136,7 @@ export class ResultsPanel implements vscode.Disposable {
   onRunEvent(run: RunState, event: EngineEvent): void {
     if (run.uri.toString() !== this.shown?.toString()) return;
     if (event.type === 'job-error') this.addError({ id: `${run.runId}-${event.index}`, message: event.error.message, blockIndex: run.blockIndex });
+    if (event.type === 'image') this.showImage(event.path).catch(logFailure(this.host.log, 'showing a new image'));
     if (event.type === 'image' || event.type === 'run-done') this.refresh();
     // The tile shows what each job asked for; the engine's progress gives the calls that run.
     const jobs = run.jobs.map((j) => ({ seed: j.request.seed, steps: j.request.steps ?? DEFAULTS.steps }));
@@ -142,11 +146,33 @@ export class ResultsPanel implements vscode.Disposable {
     this.post({ type: 'progress', runs: [...this.runViews.values()] });
   }
 
+  /**
+   * Sends a new image on its own, at once: the full state that follows (debounced, and reading
+   * the whole output folder) would show it only a few hundred milliseconds later.
+   */
+  private async showImage(file: string): Promise<void> {
+    const panel = this.panel;
+    const document = this.openDocument();
+    const record = await readResult(file);
+    if (!panel || !document || !record?.recipe?.source) return;
+    const block = blockThatMade(this.host.documents.get(document), record.recipe.source.block);
+    const image = imageView(record, panel.webview.asWebviewUri(vscode.Uri.file(record.path)).toString());
+    if (!block || !image) return;
+    this.images.set(image.id, record);
+    const bytes = await fs.readFile(record.path).catch(() => undefined);
+    const data = bytes && bytes.length <= INLINE_IMAGE_BYTES ? `data:image/png;base64,${bytes.toString('base64')}` : undefined;
+    this.post({ type: 'imageAdded', blockIndex: block.index, image, ...(data ? { data } : {}) });
+  }
+
+  private openDocument(): vscode.TextDocument | undefined {
+    return vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.shown?.toString());
+  }
+
   async sendState(): Promise<void> {
     const panel = this.panel;
     if (!panel) return;
     const uri = this.shown;
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri?.toString());
+    const document = this.openDocument();
     const records = document && uri?.scheme === 'file' ? await listResults(outputDirFor(uri.fsPath)) : [];
     this.images = new Map(records.map((r) => [r.fileName, r]));
     const editor = document ? vscode.window.visibleTextEditors.find((e) => e.document === document) : undefined;

@@ -129,7 +129,12 @@ export type HostMessage =
   /** Only the runs changed (every step); replaces `state.runs`. */
   | { type: 'progress'; runs: RunView[] }
   /** The cursor moved to another block. */
-  | { type: 'activeBlock'; blockIndex: number | undefined };
+  | { type: 'activeBlock'; blockIndex: number | undefined }
+  /**
+   * An image was just written: shown at once, before the next `state` (which includes it), from
+   * `data` (the PNG as a `data:` URL, when small enough) so the webview need not fetch it.
+   */
+  | { type: 'imageAdded'; blockIndex: number; image: ImageView; data?: string };
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host commands

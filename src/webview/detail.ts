@@ -4,7 +4,7 @@
 import { byId, h, replaceChildren } from './dom';
 import { post, saveUi, ui } from './host';
 import { focusThumb } from './results';
-import { findImage, imageClass } from './store';
+import { findImage, imageClass, imageSrc } from './store';
 
 export function detailSkeleton(): HTMLElement {
   return h('section', { id: 'detail', class: 'detail', role: 'dialog', 'aria-labelledby': 'detail-title', hidden: true });
@@ -55,7 +55,7 @@ export function renderDetail(): void {
     h('div', { class: 'detail-head' },
       h('h2', { id: 'detail-title' }, image.fileName),
       h('button', { type: 'button', class: 'icon close', 'aria-label': 'Close', title: 'Close (Escape)', onclick: closeDetail }, '✕')),
-    h('img', { src: image.src, alt: `Seed ${image.seed}`, class: imageClass(image, 'detail-img'), width: image.width, height: image.height }),
+    h('img', { src: imageSrc(image), alt: `Seed ${image.seed}`, class: imageClass(image, 'detail-img'), width: image.width, height: image.height }),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'primary', 'data-command': 'reuseSeed', onclick: command('reuseSeed') }, 'Reuse seed'),
       h('button', { type: 'button', class: 'secondary', 'data-command': 'copyParameters', onclick: command('copyParameters') }, 'Copy parameters'),

@@ -11,7 +11,7 @@ import { headerSkeleton, renderHeader } from './header';
 import { post, saveUi, ui } from './host';
 import { markActiveGroup, renderResults, resultsSkeleton } from './results';
 import { runsSkeleton, renderRuns } from './runs';
-import { panelState, setPanelState } from './store';
+import { keepInline, panelState, setPanelState, withImage } from './store';
 
 byId('app').replaceChildren(
   h('div', { id: 'panel' }, ...headerSkeleton(), controlsSkeleton(), runsSkeleton(), detailSkeleton(), resultsSkeleton()),
@@ -60,6 +60,13 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
         setPanelState({ ...state, activeBlock: message.blockIndex });
         renderControls();
         markActiveGroup();
+      }
+      break;
+    case 'imageAdded':
+      if (message.data !== undefined) keepInline(message.image.id, message.data);
+      if (state) {
+        setPanelState(withImage(state, message.blockIndex, message.image));
+        renderResults(openDetail);
       }
       break;
   }

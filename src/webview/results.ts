@@ -4,7 +4,7 @@
 import type { ImageView } from '../protocol/webview';
 import { byId, h, replaceChildren } from './dom';
 import { post } from './host';
-import { activeBlock, blockByIndex, blockLabel, imageClass, panelState } from './store';
+import { activeBlock, blockByIndex, blockLabel, imageClass, imageSrc, panelState } from './store';
 
 export function resultsSkeleton(): HTMLElement {
   return h('div', { id: 'results', class: 'results' });
@@ -31,7 +31,7 @@ export function renderResults(open: (imageId: string) => void): void {
       h('ul', { class: 'thumbs', role: 'list' }, ...newestFirst(group.images).map((image) =>
         h('li', {},
           h('button', { type: 'button', class: 'thumb', 'data-image-id': image.id, 'aria-label': `Seed ${image.seed}, ${image.fileName}`, title: image.fileName, onclick: () => open(image.id) },
-            h('img', { src: image.src, alt: '', class: imageClass(image, 'thumb-img'), width: 96, height: Math.round((96 * image.height) / image.width) }),
+            h('img', { src: imageSrc(image), alt: '', class: imageClass(image, 'thumb-img'), width: 96, height: Math.round((96 * image.height) / image.width) }),
             h('span', { class: 'seed' }, String(image.seed)))))));
   }));
   if (focusedId) focusThumb(focusedId);

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -187,6 +187,54 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await waitFor('the first block\'s image', () => (existsSync(join(outDir, 'first-3.png')) ? true : undefined), 120_000);
     await waitFor('the run to finish', () => (existsSync(join(outDir, 'first-3.json')) ? true : undefined), 20_000);
     assert.deepEqual(readdirSync(outDir).sort(), ['first-3.json', 'first-3.png'], 'only the first block ran');
+  });
+
+  it('on a warm panel, each new image shows as soon as it is written', async () => {
+    // The panel's Generate button runs the block it shows, so the panel stays shown throughout;
+    // a first run warms it (and the engine) up.
+    panel = await session.webviewFrame('#app');
+    const shownFile = (await panel.locator('#file-name').textContent())!;
+    const outDir = join(folder, shownFile.replace(/\.sdprompt$/, ''));
+    const runDone = async () => ((await panel.locator('#runs').isHidden()) ? true : undefined);
+    const pngs = () => readdirSync(outDir).filter((f) => f.endsWith('.png'));
+    const before = pngs().length;
+    await panel.locator('#generate').click();
+    await waitFor('the warm-up run\'s image', () => (pngs().length > before ? true : undefined), 60_000);
+    await waitFor('the warm-up run to end', runDone, 20_000);
+    // When each thumbnail's image has loaded, by the browser's clock (the same machine's as ours).
+    await panel.evaluate(() => {
+      const page = globalThis as unknown as { __shown: Record<string, number>; document: { addEventListener(type: string, f: (e: { target: unknown }) => void, capture: boolean): void } };
+      page.__shown = {};
+      page.document.addEventListener('load', (e) => {
+        const img = e.target as { tagName?: string; closest?(s: string): { dataset: { imageId?: string } } | null };
+        const id = img.tagName === 'IMG' ? img.closest?.('.thumb')?.dataset.imageId : undefined;
+        if (id && !(id in page.__shown)) page.__shown[id] = Date.now();
+      }, true);
+    });
+    const existing = new Set(pngs());
+    const written = new Map<string, number>();
+    const watcher = watch(outDir, (_event, name) => {
+      if (name && name.endsWith('.png') && !name.startsWith('.') && !existing.has(name) && !written.has(name)) written.set(name, Date.now());
+    });
+    try {
+      for (let round = 1; round <= 3; round++) {
+        const had = written.size;
+        await panel.locator('#generate').click();
+        await waitFor(`round ${round}: its images written`, () => (written.size > had ? true : undefined), 60_000);
+        await waitFor(`round ${round}: the run to end`, runDone, 20_000);
+        await waitFor(`round ${round}: the panel showing its images`, async () => {
+          const shown = (await panel.evaluate('window.__shown')) as Record<string, number>;
+          return [...written.keys()].every((name) => name in shown) ? true : undefined;
+        }, 20_000);
+      }
+    } finally {
+      watcher.close();
+    }
+    const shown = (await panel.evaluate('window.__shown')) as Record<string, number>;
+    const delays = [...written].map(([name, at]) => shown[name]! - at).sort((a, b) => a - b);
+    assert.ok(delays.length >= 3, `one image a run at least: ${delays.length}`);
+    timings[`warm panel: a new image written to shown in the panel, median of ${delays.length} (ms)`] = delays[Math.floor((delays.length - 1) / 2)]!;
+    timings[`warm panel: a new image written to shown in the panel, slowest of ${delays.length} (ms)`] = delays[delays.length - 1]!;
   });
 });
 

@@ -198,6 +198,28 @@ describe('results webview in Chromium', () => {
     await p.page.locator('#runs').waitFor({ state: 'hidden' });
   });
 
+  it('shows a new image at once from the PNG sent with it, and keeps showing it from memory', async () => {
+    const p = await open();
+    const data = `data:image/png;base64,${(await png([10, 200, 10], 48, 32)).toString('base64')}`;
+    const added = { ...image(server.origin, 'emphasis', 101, 6000, 48, 32), src: `${server.origin}/not-fetched-101.png` };
+    await p.send({ type: 'imageAdded', blockIndex: 2, image: added, data });
+    const thumb = p.page.getByRole('button', { name: 'Seed 101, emphasis-101.png' });
+    await thumb.waitFor();
+    assert.deepEqual(await p.page.locator('#results .group').nth(1).locator('.thumb .seed').allTextContents(), ['101', '100'], 'newest first, in its block');
+    await until(p.page, 'document.querySelector(\'[data-image-id="shapes/emphasis-101.png"] img\').naturalWidth === 48');
+    assert.equal(await thumb.locator('img').getAttribute('src'), data);
+    // The next state lists it with its URI: the panel still shows it from memory, fetching nothing.
+    const state = sampleState(server.origin);
+    state.results[1]!.images.push(added);
+    await p.send({ type: 'state', state });
+    await until(p.page, 'document.querySelectorAll("#results .group")[1].querySelectorAll(".thumb").length === 2');
+    assert.equal(await thumb.locator('img').getAttribute('src'), data);
+    // An image of a block without images yet gets a group, in block order.
+    await p.send({ type: 'imageAdded', blockIndex: 3, image: { ...added, id: 'shapes/block-3-7.png', fileName: 'block-3-7.png', seed: 7 }, data });
+    await p.page.locator('#results .group[data-block-index="3"]').waitFor();
+    assert.deepEqual(await p.page.locator('#results .group').evaluateAll((groups) => groups.map((g) => (g as unknown as { dataset: { blockIndex: string } }).dataset.blockIndex)), ['1', '2', '3']);
+  });
+
   it('shows errors and dismisses them by id', async () => {
     const p = await open();
     await p.clearPosted();

@@ -65,17 +65,17 @@ async function readRecord(file: string, stamp: string, mtimeMs: number): Promise
   return record;
 }
 
+/** One image file with its recipe and parameters (remembered as listResults remembers them); undefined when it is not a readable PNG. */
+export async function readResult(file: string): Promise<ImageRecord | undefined> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  return stat?.isFile() ? readRecord(file, `${stat.size}:${stat.mtimeMs}`, stat.mtimeMs) : undefined;
+}
+
 /** The images of an output folder, newest first; an absent folder has none. */
 export async function listResults(outputDir: string, limit = 500): Promise<ImageRecord[]> {
   const names = await fs.readdir(outputDir).catch(() => [] as string[]);
   const pngs = names.filter((n) => n.endsWith('.png') && !n.startsWith('.'));
-  const records = await Promise.all(
-    pngs.map(async (name) => {
-      const file = path.join(outputDir, name);
-      const stat = await fs.stat(file).catch(() => undefined);
-      return stat?.isFile() ? readRecord(file, `${stat.size}:${stat.mtimeMs}`, stat.mtimeMs) : undefined;
-    }),
-  );
+  const records = await Promise.all(pngs.map((name) => readResult(path.join(outputDir, name))));
   return records
     .filter((r): r is ImageRecord => r !== undefined)
     .sort((a, b) => b.createdAt - a.createdAt || b.fileName.localeCompare(a.fileName))
