@@ -60,6 +60,36 @@ def _write_json(path, data):
         f.write("\n")
 
 
+SPATIAL = {0: "batch_size", 2: "height", 3: "width"}
+LATENT = {0: "batch_size", 2: "latent_height", 3: "latent_width"}
+
+
+def export_text_encoder(text, tok, path):
+    ids = torch.tensor([tok("a red circle on a blue background"), tok("")])
+    return _export(TextEncoderGraph(text), (ids,), path, ["input_ids"], ["last_hidden_state", "pooler_output"],
+                   {"input_ids": {0: "batch_size"}, "last_hidden_state": {0: "batch_size"},
+                    "pooler_output": {0: "batch_size"}})
+
+
+def export_unet(unet, dim, path):
+    """The UNet with SD's interface; its input channels (4, 9 or 5) are the module's own."""
+    sample = torch.randn(2, unet.config["in_channels"], 8, 8)
+    return _export(UNetGraph(unet), (sample, torch.tensor([500.0, 500.0]), torch.randn(2, 77, dim)), path,
+                   ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
+                   {"sample": SPATIAL, "timestep": {0: "batch_size"},
+                    "encoder_hidden_states": {0: "batch_size", 1: "sequence_length"}, "out_sample": SPATIAL})
+
+
+def export_vae_encoder(encoder, path):
+    return _export(encoder, (torch.zeros(1, 3, 64, 64),), path, ["sample"], ["latent_parameters"],
+                   {"sample": SPATIAL, "latent_parameters": LATENT})
+
+
+def export_vae_decoder(decoder, path):
+    return _export(VaeDecoderGraph(decoder), (torch.zeros(1, 4, 8, 8),), path, ["latent_sample"], ["sample"],
+                   {"latent_sample": LATENT, "sample": SPATIAL})
+
+
 def export_all(ctx):
     out, cfg, tok = ctx["out"], ctx["cfg"], ctx["tokenizer"]
     text, unet = ctx["text"], ctx["unet"]
@@ -71,28 +101,10 @@ def export_all(ctx):
             shutil.rmtree(os.path.join(out, sub))
     sizes = {}
 
-    ids = torch.tensor([tok("a red circle on a blue background"), tok("")])
-    sizes["text_encoder"] = _export(
-        TextEncoderGraph(text), (ids,), os.path.join(out, "text_encoder", "model.onnx"),
-        ["input_ids"], ["last_hidden_state", "pooler_output"],
-        {"input_ids": {0: "batch_size"}, "last_hidden_state": {0: "batch_size"}, "pooler_output": {0: "batch_size"}})
-    sizes["unet"] = _export(
-        UNetGraph(unet), (torch.randn(2, 4, 8, 8), torch.tensor([500.0, 500.0]), torch.randn(2, 77, dim)),
-        os.path.join(out, "unet", "model.onnx"),
-        ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],
-        {"sample": {0: "batch_size", 2: "height", 3: "width"}, "timestep": {0: "batch_size"},
-         "encoder_hidden_states": {0: "batch_size", 1: "sequence_length"},
-         "out_sample": {0: "batch_size", 2: "height", 3: "width"}})
-    sizes["vae_encoder"] = _export(
-        encoder, (torch.zeros(1, 3, 64, 64),), os.path.join(out, "vae_encoder", "model.onnx"),
-        ["sample"], ["latent_parameters"],
-        {"sample": {0: "batch_size", 2: "height", 3: "width"},
-         "latent_parameters": {0: "batch_size", 2: "latent_height", 3: "latent_width"}})
-    sizes["vae_decoder"] = _export(
-        VaeDecoderGraph(decoder), (torch.zeros(1, 4, 8, 8),), os.path.join(out, "vae_decoder", "model.onnx"),
-        ["latent_sample"], ["sample"],
-        {"latent_sample": {0: "batch_size", 2: "latent_height", 3: "latent_width"},
-         "sample": {0: "batch_size", 2: "height", 3: "width"}})
+    sizes["text_encoder"] = export_text_encoder(text, tok, os.path.join(out, "text_encoder", "model.onnx"))
+    sizes["unet"] = export_unet(unet, dim, os.path.join(out, "unet", "model.onnx"))
+    sizes["vae_encoder"] = export_vae_encoder(encoder, os.path.join(out, "vae_encoder", "model.onnx"))
+    sizes["vae_decoder"] = export_vae_decoder(decoder, os.path.join(out, "vae_decoder", "model.onnx"))
 
     clip_tokenizer.write_tokenizer_folder(os.path.join(out, "tokenizer"), ctx["merges"])
     write_configs(ctx)
@@ -200,20 +212,25 @@ def reference_inputs():
     return latent.reshape(1, 4, 8, 8).astype(np.float32), image[None].astype(np.float32)
 
 
-def write_reference_outputs(ctx):
-    """What the torch modules give for fixed inputs; the ONNX graphs must give the same."""
+def reference_outputs(ctx, sample=None):
+    """What the torch modules give for fixed inputs; the ONNX graphs must give the same.
+    sample: the UNet's input [1,C,8,8] when it takes more than the latents (written out)."""
     tok, text, unet = ctx["tokenizer"], ctx["text"], ctx["unet"]
     encoder, decoder = ctx["vae"]
     prompt = "a red circle on a blue background"
     ids = tok(prompt)
     latent, image = reference_inputs()
+    unet_input = latent if sample is None else sample
     with torch.no_grad():
         hidden, pooled = text(torch.tensor([ids]))
-        out = unet(torch.from_numpy(latent), torch.tensor([500.0]), hidden)
+        out = unet(torch.from_numpy(unet_input), torch.tensor([500.0]), hidden)
         params = encoder(torch.from_numpy(image))
         decoded = decoder(torch.from_numpy(latent)).clamp(-1, 1)
     decoded = decoded.numpy()
-    _write_json(ctx["reference_path"], {
+    unet_section = {"encoder_hidden_states": "text_encoder last_hidden_state of input_ids", "out_sample": _rounded(out[0])}
+    if sample is not None:
+        unet_section = dict(sample_shape=list(sample.shape), sample=_rounded(sample), **unet_section)
+    return {
         "origin": "torch modules of tools/demo-model/train.py before export (torch " + torch.__version__ + ")",
         "inputs": {
             "prompt": prompt, "input_ids": ids,
@@ -224,10 +241,14 @@ def write_reference_outputs(ctx):
         },
         "text_encoder": {"pooler_output": _rounded(pooled[0]), "last_hidden_state_first_two_tokens": _rounded(hidden[0, :2]),
                          "last_hidden_state_mean": float(hidden.mean()), "last_hidden_state_abs_mean": float(hidden.abs().mean())},
-        "unet": {"encoder_hidden_states": "text_encoder last_hidden_state of input_ids", "out_sample": _rounded(out[0])},
+        "unet": unet_section,
         "vae_encoder": {"latent_parameters": _rounded(params[0])},
         "vae_decoder": {"input": "latent", "channel_means": _rounded(decoded[0].mean(axis=(1, 2))),
                         "every_97th": _rounded(decoded.ravel()[::97])},
         "scaling_factor": ctx["scaling_factor"],
         "default_sampler": ctx["evaluation"]["default_sampler"],
-    })
+    }
+
+
+def write_reference_outputs(ctx):
+    _write_json(ctx["reference_path"], reference_outputs(ctx))

@@ -196,6 +196,21 @@ class UNet(nn.Module):
         return self.conv_out(F.silu(self.out_norm(h)))
 
 
+def widen_unet(unet, in_channels):
+    """A copy of unet taking in_channels inputs: the first channels' weights its own, the new
+    ones zero, so it starts out computing exactly what unet computes (diffusers' way to make
+    an inpainting or depth UNet from a text-to-image one)."""
+    c = unet.config
+    wide = UNet(c["cross_attention_dim"], *c["block_out_channels"], c["attention_head_dim"], in_channels, c["out_channels"])
+    state = dict(unet.state_dict())
+    old = state["conv_in.weight"]
+    weight = torch.zeros(old.shape[0], in_channels, *old.shape[2:])
+    weight[:, :old.shape[1]] = old
+    state["conv_in.weight"] = weight
+    wide.load_state_dict(state)
+    return wide
+
+
 # ---------------------------------------------------------------- VAE (f = 8, 4 latent channels)
 
 
@@ -240,6 +255,44 @@ class VaeDecoder(nn.Module):
 
     def forward(self, z):
         return self.net(z)
+
+
+# ---------------------------------------------------------------- depth estimator (DPT's interface)
+
+
+class DepthEstimator(nn.Module):
+    """pixel_values [B,3,H,W] (DPT's preprocessing: [-1, 1]) -> predicted_depth [B,H,W],
+    larger = nearer. H and W multiples of 8. A small encoder-decoder with skips; the pooled
+    features of the whole image are added at the bottom, because telling background from
+    shape needs the whole picture (the background is the colour around everything)."""
+
+    def __init__(self, c=(16, 24, 32, 48)):
+        super().__init__()
+        c0, c1, c2, c3 = c
+        self.config = dict(channels=list(c))
+        self.stem = nn.Sequential(nn.Conv2d(3, c0, 3, padding=1), nn.SiLU())
+        self.down1 = nn.Sequential(nn.Conv2d(c0, c1, 3, stride=2, padding=1), nn.SiLU())
+        self.down2 = nn.Sequential(nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.SiLU())
+        self.down3 = nn.Sequential(nn.Conv2d(c2, c3, 3, stride=2, padding=1), nn.SiLU())
+        self.mid = ResBlock(c3, c3)
+        self.pooled = nn.Linear(c3, c3)
+        self.up3 = nn.Sequential(nn.Conv2d(c3 + c2, c2, 3, padding=1), nn.SiLU())
+        self.up2 = nn.Sequential(nn.Conv2d(c2 + c1, c1, 3, padding=1), nn.SiLU())
+        self.up1 = nn.Sequential(nn.Conv2d(c1 + c0, c0, 3, padding=1), nn.SiLU())
+        self.head = nn.Conv2d(c0, 1, 3, padding=1)
+
+    def forward(self, pixel_values):
+        s0 = self.stem(pixel_values)
+        s1 = self.down1(s0)
+        s2 = self.down2(s1)
+        h = self.down3(s2)
+        h = h + self.pooled(h.mean(dim=(2, 3)))[:, :, None, None]
+        h = self.mid(h)
+        up = lambda x: F.interpolate(x, scale_factor=2.0, mode="nearest")  # noqa: E731
+        h = self.up3(torch.cat([up(h), s2], dim=1))
+        h = self.up2(torch.cat([up(h), s1], dim=1))
+        h = self.up1(torch.cat([up(h), s0], dim=1))
+        return self.head(h)[:, 0]
 
 
 def parameter_count(module):

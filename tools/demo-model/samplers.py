@@ -116,10 +116,14 @@ def _init_sigma(sigmas, spacing):
     return sigmas.max() if spacing == "linspace" else math.sqrt(sigmas.max() ** 2 + 1)
 
 
-def euler(eps, noise, n, rng=None, spacing="linspace", karras=False, ancestral=False):
+def euler(eps, noise, n, rng=None, spacing="linspace", karras=False, ancestral=False, start=0, init=None, blend=None):
+    """start, init: img2img as diffusers' get_timesteps (begin at step `start`, the init
+    latents noised to that step's sigma); blend(x, sigma_next): called after each step
+    (4-channel inpainting's latent blending)."""
     ts, sigmas = sigma_schedule(n, spacing, karras)
-    x = noise * _init_sigma(sigmas, spacing)
-    for i, t in enumerate(ts):
+    x = noise * _init_sigma(sigmas, spacing) if init is None else init + noise * sigmas[start]
+    for i in range(start, len(ts)):
+        t = ts[i]
         s, s_next = sigmas[i], sigmas[i + 1]
         e = eps(x / math.sqrt(s * s + 1), float(t))
         if ancestral:
@@ -128,6 +132,8 @@ def euler(eps, noise, n, rng=None, spacing="linspace", karras=False, ancestral=F
             x = x + e * (down - s) + rng(x.shape) * up
         else:
             x = x + e * (s_next - s)
+        if blend is not None:
+            x = blend(x, s_next)
     return x
 
 

@@ -135,14 +135,26 @@ def _coverage(shape_name, x, y, s, n):
     return cover
 
 
-def render(world, scene):
-    """The scene as an (n, n, 3) uint8 RGB image."""
+def shape_alpha(world, scene):
+    """(n, n) float: how much of each pixel the scene's shapes cover (0 = background)."""
     n = world["image_size"]
-    palette = np.array([c["rgb"] for c in world["palette"]], dtype=np.float64)
     alpha = np.zeros((n, n))
     for x, y, s in scene["boxes"]:
         alpha = np.maximum(alpha, _coverage(world["shapes"][scene["shape"]]["name"], x, y, s, n))
-    a = alpha[..., None]
+    return alpha
+
+
+def depth_map(world, scene):
+    """(n, n) float32 depth of the scene as depth maps show it, larger = nearer: the
+    shapes stand at world.json's depth.near, the background at depth.far."""
+    d = world["depth"]
+    return (d["far"] + (d["near"] - d["far"]) * shape_alpha(world, scene)).astype(np.float32)
+
+
+def render(world, scene):
+    """The scene as an (n, n, 3) uint8 RGB image."""
+    palette = np.array([c["rgb"] for c in world["palette"]], dtype=np.float64)
+    a = shape_alpha(world, scene)[..., None]
     image = a * palette[scene["color"]] + (1 - a) * palette[scene["background"]]
     return np.round(image).astype(np.uint8)
 
