@@ -1,5 +1,8 @@
-// Runs the exported demo model's four ONNX graphs in onnxruntime-node and compares them with
-// the torch reference outputs the recipe wrote. Usage: node verify-onnx.cjs <modelDir> <reference.json>
+// Runs an exported demo model's ONNX graphs (text encoder, UNet, VAE encoder and decoder, and
+// the depth estimator where the model has one) in onnxruntime-node and compares them with the
+// torch reference outputs the recipe wrote. The UNet's input is the reference's `unet.sample`
+// where it has one (9- and 5-channel UNets), else the demo's latent.
+// Usage: node verify-onnx.cjs <modelDir> <reference.json>
 // Prints one JSON line of figures last; exits 1 on any mismatch.
 'use strict';
 const fs = require('node:fs');
@@ -56,6 +59,17 @@ function imageInput() {
   return x;
 }
 
+async function verifyDepthEstimator(meta) {
+  const est = await ort.InferenceSession.create(path.join(modelDir, 'depth_estimator', 'model.onnx'), { intraOpNumThreads: 2 });
+  meta.depth_estimator = expectIo(est, 'depth_estimator', ['pixel_values'], ['predicted_depth']);
+  const p = await est.run({ pixel_values: new ort.Tensor('float32', imageInput(), [1, 3, 64, 64]) });
+  expectDims('depth_estimator 1x3x64x64', p.predicted_depth.dims, ref.depth.predicted_depth_shape);
+  compare('depth_estimator every 13th', Array.from(p.predicted_depth.data).filter((_, i) => i % 13 === 0),
+    ref.depth.predicted_depth_every_13th);
+  const p2 = await est.run({ pixel_values: new ort.Tensor('float32', new Float32Array(2 * 3 * 128 * 96), [2, 3, 128, 96]) });
+  expectDims('depth_estimator 2x3x128x96', p2.predicted_depth.dims, [2, 128, 96]);
+}
+
 async function main() {
   const opts = { intraOpNumThreads: 2 };
   const open = (sub) => ort.InferenceSession.create(path.join(modelDir, sub, 'model.onnx'), opts);
@@ -80,8 +94,11 @@ async function main() {
   compare('text_encoder batch 3 row 2', t3.pooler_output.data.slice(2 * dim), ref.text_encoder.pooler_output);
 
   const latent = latentInput();
+  const sampleDims = ref.unet.sample_shape ?? [1, 4, 8, 8];
+  const channels = sampleDims[1];
+  const sample = ref.unet.sample ? Float32Array.from(ref.unet.sample) : latent;
   const u = await unet.run({
-    sample: new ort.Tensor('float32', latent, [1, 4, 8, 8]),
+    sample: new ort.Tensor('float32', sample, sampleDims),
     timestep: new ort.Tensor('float32', Float32Array.from([500]), [1]),
     encoder_hidden_states: hidden,
   });
@@ -90,7 +107,7 @@ async function main() {
   const ctx2 = new Float32Array(2 * 154 * dim);
   for (let b = 0; b < 2; b++) for (let k = 0; k < 2; k++) ctx2.set(hidden.data, (b * 2 + k) * 77 * dim);
   const u2 = await unet.run({
-    sample: new ort.Tensor('float32', new Float32Array(2 * 4 * 16 * 12).fill(0.1), [2, 4, 16, 12]),
+    sample: new ort.Tensor('float32', new Float32Array(2 * channels * 16 * 12).fill(0.1), [2, channels, 16, 12]),
     timestep: new ort.Tensor('float32', Float32Array.from([999, 999]), [2]),
     encoder_hidden_states: new ort.Tensor('float32', ctx2, [2, 154, dim]),
   });
@@ -112,9 +129,11 @@ async function main() {
   const d2 = await dec.run({ latent_sample: new ort.Tensor('float32', new Float32Array(4 * 16 * 12), [1, 4, 16, 12]) });
   expectDims('vae_decoder 1x4x16x12', d2.sample.dims, [1, 3, 128, 96]);
 
+  if (ref.depth) await verifyDepthEstimator(meta);
+
   // Session time of one guided UNet call (batch 2), the pipeline's inner loop.
   const feed = {
-    sample: new ort.Tensor('float32', new Float32Array(2 * 256).fill(0.1), [2, 4, 8, 8]),
+    sample: new ort.Tensor('float32', new Float32Array(2 * channels * 64).fill(0.1), [2, channels, 8, 8]),
     timestep: new ort.Tensor('float32', Float32Array.from([500, 500]), [2]),
     encoder_hidden_states: new ort.Tensor('float32', ctx2.slice(0, 2 * 77 * dim), [2, 77, dim]),
   };
