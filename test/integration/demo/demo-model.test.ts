@@ -7,14 +7,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { assertClose, readJson, repoRoot, sinLatent, squareImage } from './reference-inputs';
 
-const root = path.resolve(__dirname, '../../../..');
-const modelDir = path.join(root, 'models', 'demo');
-const fixtures = path.join(root, 'test', 'fixtures', 'demo');
-
-function readJson<T>(...parts: string[]): T {
-  return JSON.parse(fs.readFileSync(path.join(...parts), 'utf8')) as T;
-}
+const modelDir = path.join(repoRoot, 'models', 'demo');
+const fixtures = path.join(repoRoot, 'test', 'fixtures', 'demo');
 
 interface Reference {
   inputs: { input_ids: number[]; timestep: number };
@@ -41,35 +37,6 @@ interface TokenizerSamples {
 }
 
 const reference = readJson<Reference>(fixtures, 'reference-outputs.json');
-
-function assertClose(actual: ArrayLike<number>, expected: readonly number[], what: string): void {
-  assert.ok(actual.length >= expected.length, `${what}: ${actual.length} values`);
-  for (let i = 0; i < expected.length; i++) {
-    const tolerance = 2e-4 + 2e-4 * Math.abs(expected[i]);
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-}
-
-function sinLatent(): Float32Array {
-  const x = new Float32Array(256);
-  for (let i = 0; i < 256; i++) x[i] = 1.3 * Math.sin(0.37 * i);
-  return x;
-}
-
-function squareImage(): Float32Array {
-  const x = new Float32Array(3 * 64 * 64);
-  const blue = [35, 75, 225];
-  const red = [210, 25, 35];
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < 64; y++) {
-      for (let col = 0; col < 64; col++) {
-        const inside = y >= 16 && y < 48 && col >= 16 && col < 48;
-        x[c * 4096 + y * 64 + col] = (inside ? red : blue)[c] / 127.5 - 1;
-      }
-    }
-  }
-  return x;
-}
 
 /** GPT-2's bytes-to-unicode table as [byte, character] pairs, in CLIP's vocabulary order. */
 function byteTable(): [number, string][] {

@@ -1,0 +1,118 @@
+// The shipped image-to-image demo model (models/demo-depth): a real export's layout, the
+// demo's own tokenizer, text encoder and VAE, and a UNet (5 input channels) and a depth
+// estimator that compute what their torch modules computed.
+// Reference values: test/fixtures/demo-<kind>/reference-outputs.json, written by
+// tools/demo-model/finetune.py alongside the models.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { assertClose, readJson, repoRoot, squareImage } from './reference-inputs';
+
+interface Reference {
+  kind: 'inpainting' | 'depth';
+  inputs: { input_ids: number[]; timestep: number };
+  unet: { sample_shape: number[]; sample: number[]; out_sample: number[] };
+  scaling_factor: number;
+  default_sampler: string;
+  inpainting?: { mask_latent: number[]; masked_image_latent_parameters: number[] };
+  depth?: { predicted_depth_shape: number[]; predicted_depth_every_13th: number[] };
+}
+
+const demoDir = path.join(repoRoot, 'models', 'demo');
+const models = [
+  { kind: 'depth', channels: 5, pipeline: 'StableDiffusionDepth2ImgPipeline' },
+] as const;
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(path.join(dir, e.name)).map((f) => path.join(e.name, f)) : [e.name]);
+}
+
+const open = (dir: string, sub: string) => ort.InferenceSession.create(path.join(dir, sub, 'model.onnx'));
+
+for (const { kind, channels, pipeline } of models) {
+  const modelDir = path.join(repoRoot, 'models', `demo-${kind}`);
+  const reference = readJson<Reference>(repoRoot, 'test', 'fixtures', `demo-${kind}`, 'reference-outputs.json');
+
+  test(`demo-${kind}: a real export's layout, under 10 MB, the demo's own text encoder, tokenizer and VAE`, () => {
+    const files = filesUnder(modelDir);
+    const bytes = files.reduce((sum, f) => sum + fs.statSync(path.join(modelDir, f)).size, 0);
+    assert.ok(bytes < 10 * 1024 * 1024, `${bytes} bytes`);
+    const copied = filesUnder(demoDir).filter((f) => /^(tokenizer|text_encoder|vae_encoder|vae_decoder)\//.test(f));
+    assert.equal(copied.length, 10);
+    for (const f of copied) {
+      assert.ok(fs.readFileSync(path.join(modelDir, f)).equals(fs.readFileSync(path.join(demoDir, f))), `${f} is the demo's`);
+    }
+    assert.deepEqual(readJson(modelDir, 'sdprompt_world.json'), readJson(repoRoot, 'tools', 'demo-model', 'world.json'));
+    const index = readJson<Record<string, unknown>>(modelDir, 'model_index.json');
+    assert.equal(index._class_name, pipeline);
+    assert.deepEqual(index.unet, ['diffusers', 'OnnxRuntimeModel']);
+    const unet = readJson<Record<string, unknown>>(modelDir, 'unet', 'config.json');
+    const demoUnet = readJson<Record<string, unknown>>(demoDir, 'unet', 'config.json');
+    assert.deepEqual({ ...unet, in_channels: 4, _note: '' }, { ...demoUnet, _note: '' });
+    assert.equal(unet.in_channels, channels);
+    const scheduler = readJson<Record<string, unknown>>(modelDir, 'scheduler', 'scheduler_config.json');
+    const demoScheduler = readJson<Record<string, unknown>>(demoDir, 'scheduler', 'scheduler_config.json');
+    assert.deepEqual({ ...scheduler, _class_name: '' }, { ...demoScheduler, _class_name: '' });
+    assert.deepEqual(index.scheduler, ['diffusers', scheduler._class_name]);
+  });
+
+  test(`demo-${kind}: the UNet takes ${channels} channels and computes the torch reference; sizes are dynamic`, async () => {
+    const te = await open(modelDir, 'text_encoder');
+    const unet = await open(modelDir, 'unet');
+    assert.deepEqual(unet.inputNames, ['sample', 'timestep', 'encoder_hidden_states']);
+    assert.deepEqual(unet.outputNames, ['out_sample']);
+    const sampleMeta = unet.inputMetadata[0];
+    assert.ok(sampleMeta.isTensor && sampleMeta.type === 'float32');
+    assert.deepEqual(sampleMeta.isTensor && sampleMeta.shape, ['batch_size', channels, 'height', 'width']);
+    assert.deepEqual(reference.unet.sample_shape, [1, channels, 8, 8]);
+
+    const ids = BigInt64Array.from(reference.inputs.input_ids.map((i) => BigInt(i)));
+    const hidden = (await te.run({ input_ids: new ort.Tensor('int64', ids, [1, 77]) })).last_hidden_state;
+    const u = await unet.run({
+      sample: new ort.Tensor('float32', Float32Array.from(reference.unet.sample), reference.unet.sample_shape),
+      timestep: new ort.Tensor('float32', Float32Array.from([reference.inputs.timestep]), [1]),
+      encoder_hidden_states: hidden,
+    });
+    assert.deepEqual(u.out_sample.dims, [1, 4, 8, 8]);
+    assertClose(u.out_sample.data as Float32Array, reference.unet.out_sample, 'out_sample');
+
+    const dim = hidden.dims[2];
+    const big = await unet.run({
+      sample: new ort.Tensor('float32', new Float32Array(3 * channels * 16 * 12).fill(0.5), [3, channels, 16, 12]),
+      timestep: new ort.Tensor('float32', Float32Array.from([1, 500, 999]), [3]),
+      encoder_hidden_states: new ort.Tensor('float32', new Float32Array(3 * 154 * dim).fill(0.1), [3, 154, dim]),
+    });
+    assert.deepEqual(big.out_sample.dims, [3, 4, 16, 12]);
+  });
+}
+
+test('demo-depth: a DPT-style estimator, pixel_values -> predicted_depth, with a DPTImageProcessor config', async () => {
+  const modelDir = path.join(repoRoot, 'models', 'demo-depth');
+  const reference = readJson<Reference>(repoRoot, 'test', 'fixtures', 'demo-depth', 'reference-outputs.json');
+  const index = readJson<Record<string, unknown>>(modelDir, 'model_index.json');
+  assert.deepEqual(index.depth_estimator, ['transformers', 'DPTForDepthEstimation']);
+  assert.deepEqual(index.feature_extractor, ['transformers', 'DPTImageProcessor']);
+  const pre = readJson<Record<string, unknown>>(modelDir, 'feature_extractor', 'preprocessor_config.json');
+  assert.equal(pre.image_processor_type, 'DPTImageProcessor');
+  assert.deepEqual(pre.size, { height: 64, width: 64 });
+  assert.equal(pre.resample, 3);
+  assert.equal(pre.keep_aspect_ratio, false);
+  assert.equal(pre.rescale_factor, 1 / 255);
+  assert.deepEqual([pre.image_mean, pre.image_std], [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]);
+
+  const est = await open(modelDir, 'depth_estimator');
+  assert.deepEqual(est.inputNames, ['pixel_values']);
+  assert.deepEqual(est.outputNames, ['predicted_depth']);
+  // (x / 255 - 0.5) / 0.5 of the reference image is the image's [-1, 1] values.
+  const p = await est.run({ pixel_values: new ort.Tensor('float32', squareImage(), [1, 3, 64, 64]) });
+  assert.deepEqual(p.predicted_depth.dims, reference.depth!.predicted_depth_shape);
+  const depth = p.predicted_depth.data as Float32Array;
+  assertClose(depth.filter((_, i) => i % 13 === 0), reference.depth!.predicted_depth_every_13th, 'predicted_depth');
+  // Larger is nearer: the red square stands in front of the blue background.
+  assert.ok(depth[32 * 64 + 32] > depth[4 * 64 + 4] + 0.5, `${depth[32 * 64 + 32]} vs ${depth[4 * 64 + 4]}`);
+  const big = await est.run({ pixel_values: new ort.Tensor('float32', new Float32Array(2 * 3 * 128 * 96), [2, 3, 128, 96]) });
+  assert.deepEqual(big.predicted_depth.dims, [2, 128, 96]);
+});
