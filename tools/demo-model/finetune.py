@@ -11,9 +11,7 @@ the VAE frozen and shipped unchanged. Same world, data seed, noise schedule, ε-
 Min-SNR weighting and EMA as train.py; deterministic from --seed.
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 
@@ -34,8 +32,10 @@ import evaluate_inpainting  # noqa: E402
 import export_img2img  # noqa: E402
 import nets  # noqa: E402
 import samplers  # noqa: E402
+import stages as stage_runner  # noqa: E402
 import world as world_module  # noqa: E402
-from train import cosine_lr, log, to_float  # noqa: E402
+from stages import log  # noqa: E402
+from train import cosine_lr, min_snr_loss, noised, to_float, train_step  # noqa: E402
 
 KINDS = {
     "inpainting": dict(in_channels=9, stages=["data", "finetune", "evaluate", "export", "verify"], seed_offset=3),
@@ -184,22 +184,9 @@ def stage_finetune(ctx):
             ids = torch.tensor([tok(world_module.training_caption(world, scenes[i], rng)) for i in idx])
             context, _ = text(ids)
         z, extra = batches(idx)
-        t = torch.randint(0, samplers.TRAIN_STEPS, (len(idx),))
-        noise = torch.randn_like(z)
-        a = alphas[t].view(-1, 1, 1, 1)
-        x_t = a.sqrt() * z + (1 - a).sqrt() * noise
+        x_t, t, noise = noised(z, alphas)
         pred = unet(torch.cat([x_t, extra], dim=1), t.float(), context)
-        snr = alphas[t] / (1 - alphas[t])
-        weight = torch.clamp(snr, max=cfg["min_snr"]) / snr
-        loss = (weight * ((pred - noise) ** 2).mean(dim=(1, 2, 3))).mean()
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-        opt.step()
-        decay = min(cfg["ema"], (1 + step) / (10 + step))
-        with torch.no_grad():
-            for e, p in zip(ema_params, trainable):
-                e.mul_(decay).add_(p.detach(), alpha=1 - decay)
+        train_step(opt, min_snr_loss(pred, noise, alphas[t], cfg["min_snr"]), trainable, ema_params, step, cfg["ema"])
         running.append(float(((pred - noise) ** 2).mean()))
         if (step + 1) % cfg["log_every"] == 0 or step + 1 == total:
             last_mse = float(np.mean(running))
@@ -227,30 +214,13 @@ def load_unet(ctx, name="unet.pt"):
 
 def stage_evaluate(ctx):
     if ctx["kind"] == "inpainting":
-        report = evaluate_inpainting.evaluate_inpainting(ctx)
-    else:
-        report = evaluate_depth.evaluate_depth(ctx)
-    ctx["evaluation"] = report
-    with open(os.path.join(ctx["work"], "evaluation.json"), "w") as f:
-        json.dump(report, f, indent=2)
-    return report
+        return stage_runner.keep_evaluation(ctx, evaluate_inpainting.evaluate_inpainting(ctx))
+    return stage_runner.keep_evaluation(ctx, evaluate_depth.evaluate_depth(ctx))
 
 
 def stage_export(ctx):
-    if "evaluation" not in ctx:
-        with open(os.path.join(ctx["work"], "evaluation.json")) as f:
-            ctx["evaluation"] = json.load(f)
+    stage_runner.load_evaluation(ctx)
     return export_img2img.export_all(ctx)
-
-
-def stage_verify(ctx):
-    script = os.path.join(HERE, "verify-onnx.cjs")
-    result = subprocess.run(["node", script, ctx["out"], ctx["reference_path"]], cwd=REPO, capture_output=True, text=True)
-    print(result.stdout, end="")
-    print(result.stderr, end="", file=sys.stderr)
-    if result.returncode != 0:
-        raise SystemExit("ONNX verification failed")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- main
@@ -286,29 +256,18 @@ def main():
     ctx = dict(kind=kind, cfg=cfg, seed=args.seed, smoke=args.smoke, work=work, out=out, fixtures=fixtures,
                base=os.path.abspath(args.base), world=world_module.load_world(),
                reference_path=os.path.join(fixtures, "reference-outputs.json"))
-    report_path = args.report or os.path.join(work, "report.json")
-    report = {}
-    if os.path.exists(report_path):
-        with open(report_path) as f:
-            report = json.load(f)
-    report.update(kind=kind, seed=args.seed, smoke=args.smoke, config=cfg, torch=torch.__version__,
-                  threads=torch.get_num_threads())
-    report.setdefault("stages", {})
-
-    for stage in ["data"] + [s for s in all_stages[1:] if s in stages]:
+    def prepare(stage):
         if stage in ("evaluate", "export") and "unet" not in ctx:
             load_unet(ctx)
         if stage in ("evaluate", "export") and kind == "depth" and "estimator" not in ctx:
             load_estimator(ctx)
-        log(f"stage {stage}")
-        t0 = time.time()
-        figures = globals()["stage_" + stage](ctx)
-        seconds = time.time() - t0
-        log(f"stage {stage} done in {seconds:.0f}s: {json.dumps(figures)[:400]}")
-        report["stages"][stage] = dict(figures, seconds=round(seconds, 1))
-        with open(report_path, "w") as f:
-            json.dump(report, f, indent=2)
-    log(f"report: {report_path}")
+
+    functions = {name: globals()["stage_" + name] for name in all_stages if name != "verify"}
+    functions["verify"] = stage_runner.verify
+    stage_runner.run(ctx, ["data"] + [s for s in all_stages[1:] if s in stages], functions,
+                     args.report or os.path.join(work, "report.json"),
+                     dict(kind=kind, seed=args.seed, smoke=args.smoke, config=cfg, torch=torch.__version__,
+                          threads=torch.get_num_threads()), prepare)
 
 
 if __name__ == "__main__":

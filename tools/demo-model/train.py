@@ -8,11 +8,8 @@ weights and noise, 2 threads, deterministic algorithms. Checkpoints go to --work
 export need not retrain (--stages picks the stages to run).
 """
 import argparse
-import json
 import math
 import os
-import shutil
-import subprocess
 import sys
 import time
 
@@ -33,7 +30,9 @@ import evaluate  # noqa: E402
 import export  # noqa: E402
 import nets  # noqa: E402
 import samplers  # noqa: E402
+import stages as stage_runner  # noqa: E402
 import world as world_module  # noqa: E402
+from stages import log  # noqa: E402
 
 STAGES = ["data", "vae", "diffusion", "evaluate", "export", "verify"]
 
@@ -45,10 +44,6 @@ FULL = dict(
     eval_seeds=2, log_every=100,
 )
 SMOKE = dict(FULL, images=1024, vae_batches=40, unet_batches=40, warmup=10, eval_seeds=1, log_every=10)
-
-
-def log(msg):
-    print(time.strftime("%H:%M:%S"), msg, flush=True)
 
 
 def cosine_lr(step, total, base, warmup):
@@ -129,6 +124,34 @@ def load_vae(ctx):
     ctx["scaling_factor"] = state["scaling_factor"]
 
 
+def noised(z, alphas):
+    """(x_t, t, noise): z noised to uniform random training timesteps (DDPM's q(x_t | x_0))."""
+    t = torch.randint(0, samplers.TRAIN_STEPS, (len(z),))
+    noise = torch.randn_like(z)
+    a = alphas[t].view(-1, 1, 1, 1)
+    return a.sqrt() * z + (1 - a).sqrt() * noise, t, noise
+
+
+def min_snr_loss(pred, noise, alphas_t, gamma):
+    """ε-prediction MSE with Min-SNR-gamma weights: the high-noise steps, where colours and
+    layout are decided, are not drowned out by the easy low-noise ones."""
+    snr = alphas_t / (1 - alphas_t)
+    weight = torch.clamp(snr, max=gamma) / snr
+    return (weight * ((pred - noise) ** 2).mean(dim=(1, 2, 3))).mean()
+
+
+def train_step(opt, loss, trainable, ema_params, step, ema):
+    """One optimiser step (gradients clipped to norm 1), then the EMA of the weights."""
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+    opt.step()
+    decay = min(ema, (1 + step) / (10 + step))
+    with torch.no_grad():
+        for e, p in zip(ema_params, trainable):
+            e.mul_(decay).add_(p.detach(), alpha=1 - decay)
+
+
 def build_diffusion_nets(ctx):
     cfg = ctx["cfg"]
     text = nets.ClipTextEncoder(len(ctx["tokenizer"].encoder), cfg["text_dim"], cfg["text_layers"], cfg["text_heads"])
@@ -164,25 +187,10 @@ def stage_diffusion(ctx):
         ids = torch.tensor([tok(world_module.training_caption(world, scenes[i], rng)) for i in idx])
         idx_t = torch.from_numpy(idx)
         z = (lat_mean[idx_t] + lat_std[idx_t] * torch.randn(len(idx), 4, 8, 8)) * sf
-        t = torch.randint(0, samplers.TRAIN_STEPS, (len(idx),))
-        noise = torch.randn_like(z)
-        a = alphas[t].view(-1, 1, 1, 1)
-        x_t = a.sqrt() * z + (1 - a).sqrt() * noise
+        x_t, t, noise = noised(z, alphas)
         context, _ = text(ids)
         pred = unet(x_t, t.float(), context)
-        # Min-SNR-gamma weighting: the high-noise steps, where colours and layout are
-        # decided, are not drowned out by the easy low-noise ones.
-        snr = alphas[t] / (1 - alphas[t])
-        weight = torch.clamp(snr, max=cfg["min_snr"]) / snr
-        loss = (weight * ((pred - noise) ** 2).mean(dim=(1, 2, 3))).mean()
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-        opt.step()
-        decay = min(cfg["ema"], (1 + step) / (10 + step))
-        with torch.no_grad():
-            for e, p in zip(ema_params, trainable):
-                e.mul_(decay).add_(p.detach(), alpha=1 - decay)
+        train_step(opt, min_snr_loss(pred, noise, alphas[t], cfg["min_snr"]), trainable, ema_params, step, cfg["ema"])
         running.append(float(((pred - noise) ** 2).mean()))
         if (step + 1) % cfg["log_every"] == 0 or step + 1 == total:
             last_mse = float(np.mean(running))
@@ -210,28 +218,12 @@ def load_diffusion(ctx, name="diffusion.pt"):
 
 
 def stage_evaluate(ctx):
-    report = evaluate.evaluate_all(ctx, smoke=ctx["smoke"])
-    ctx["evaluation"] = report
-    with open(os.path.join(ctx["work"], "evaluation.json"), "w") as f:
-        json.dump(report, f, indent=2)
-    return report
+    return stage_runner.keep_evaluation(ctx, evaluate.evaluate_all(ctx, smoke=ctx["smoke"]))
 
 
 def stage_export(ctx):
-    if "evaluation" not in ctx:
-        with open(os.path.join(ctx["work"], "evaluation.json")) as f:
-            ctx["evaluation"] = json.load(f)
+    stage_runner.load_evaluation(ctx)
     return export.export_all(ctx)
-
-
-def stage_verify(ctx):
-    script = os.path.join(HERE, "verify-onnx.cjs")
-    result = subprocess.run(["node", script, ctx["out"], ctx["reference_path"]], cwd=REPO, capture_output=True, text=True)
-    print(result.stdout, end="")
-    print(result.stderr, end="", file=sys.stderr)
-    if result.returncode != 0:
-        raise SystemExit("ONNX verification failed")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- main
@@ -263,32 +255,21 @@ def main():
     ctx = dict(cfg=cfg, seed=args.seed, smoke=args.smoke, work=work, out=os.path.abspath(args.out),
                fixtures=os.path.abspath(args.fixtures), world=world_module.load_world(),
                reference_path=os.path.join(os.path.abspath(args.fixtures), "reference-outputs.json"))
-    report_path = args.report or os.path.join(work, "report.json")
-    report = {}
-    if os.path.exists(report_path):
-        with open(report_path) as f:
-            report = json.load(f)
-    report.update(seed=args.seed, smoke=args.smoke, config=cfg, torch=torch.__version__, threads=torch.get_num_threads())
-    report.setdefault("stages", {})
-
-    # data is cheap and every later stage needs it
-    run = ["data"] + [s for s in STAGES[1:] if s in stages]
-    for stage in run:
+    def prepare(stage):
         if stage == "diffusion" and "vae" not in ctx:
             load_vae(ctx)
         if stage in ("evaluate", "export") and "unet" not in ctx:
             if "vae" not in ctx:
                 load_vae(ctx)
             load_diffusion(ctx)
-        log(f"stage {stage}")
-        t0 = time.time()
-        figures = globals()["stage_" + stage](ctx)
-        seconds = time.time() - t0
-        log(f"stage {stage} done in {seconds:.0f}s: {json.dumps(figures)[:400]}")
-        report["stages"][stage] = dict(figures, seconds=round(seconds, 1))
-        with open(report_path, "w") as f:
-            json.dump(report, f, indent=2)
-    log(f"report: {report_path}")
+
+    functions = {name: globals()["stage_" + name] for name in STAGES if name != "verify"}
+    functions["verify"] = stage_runner.verify
+    # data is cheap and every later stage needs it
+    stage_runner.run(ctx, ["data"] + [s for s in STAGES[1:] if s in stages], functions,
+                     args.report or os.path.join(work, "report.json"),
+                     dict(seed=args.seed, smoke=args.smoke, config=cfg, torch=torch.__version__,
+                          threads=torch.get_num_threads()), prepare)
 
 
 if __name__ == "__main__":
