@@ -53,22 +53,38 @@ function reflect101(p: number, length: number): number {
   return p;
 }
 
-function blurPass(image: Raster, kernel: Int32Array, alongX: boolean): Raster {
+/** Along x: each row, reflected into a padded line, convolved with the taps. */
+function blurRows(image: Raster, kernel: Int32Array): Raster {
   const { width, height } = image;
   const out = createRaster(width, height, 1);
   const radius = (kernel.length - 1) / 2;
-  const length = alongX ? width : height;
-  const lines = alongX ? height : width;
-  const step = alongX ? 1 : width;
-  const lineStep = alongX ? width : 1;
-  const index = Int32Array.from({ length: length + 2 * radius }, (_, i) => reflect101(i - radius, length));
-  for (let line = 0; line < lines; line++) {
-    const base = line * lineStep;
-    for (let p = 0; p < length; p++) {
+  const line = new Int32Array(width + 2 * radius);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let i = 0; i < line.length; i++) line[i] = image.data[row + reflect101(i - radius, width)]!;
+    for (let x = 0; x < width; x++) {
       let sum = 128;
-      for (let k = 0; k < kernel.length; k++) sum += image.data[base + index[p + k]! * step]! * kernel[k]!;
-      out.data[base + p * step] = sum >> 8;
+      for (let k = 0; k < kernel.length; k++) sum += line[x + k]! * kernel[k]!;
+      out.data[row + x] = sum >> 8;
     }
+  }
+  return out;
+}
+
+/** Along y: each output row the taps' weighted sum of whole (reflected) input rows, so memory is read in order. */
+function blurColumns(image: Raster, kernel: Int32Array): Raster {
+  const { width, height } = image;
+  const out = createRaster(width, height, 1);
+  const radius = (kernel.length - 1) / 2;
+  const sum = new Int32Array(width);
+  for (let y = 0; y < height; y++) {
+    sum.fill(128);
+    for (let k = 0; k < kernel.length; k++) {
+      const row = image.data.subarray(reflect101(y + k - radius, height) * width, (reflect101(y + k - radius, height) + 1) * width);
+      const weight = kernel[k]!;
+      for (let x = 0; x < width; x++) sum[x]! += row[x]! * weight;
+    }
+    for (let x = 0; x < width; x++) out.data[y * width + x] = sum[x]! >> 8;
   }
   return out;
 }
@@ -78,5 +94,5 @@ export function blurMaskA1111(mask: Raster, sigma: number): Raster {
   if (mask.channels !== 1) throw new Error('blurMaskA1111 needs a grey raster');
   if (!(sigma > 0)) return mask;
   const kernel = fixedPointGaussianKernel(a1111KernelSize(sigma), sigma);
-  return blurPass(blurPass(mask, kernel, true), kernel, false);
+  return blurColumns(blurRows(mask, kernel), kernel);
 }
