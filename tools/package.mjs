@@ -1,5 +1,5 @@
 // `npm run package`: a .vsix for this machine's platform (vsce's --target), carrying the built
-// extension, engine and CLI, the webview, the demo model, and the native modules for this
+// extension, engine and CLI, the webview, the demo models, and the native modules for this
 // platform only (onnxruntime-node ships every platform's binaries; the others are left out).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';

@@ -1,6 +1,7 @@
-// The shipped image-to-image demo model (models/demo-depth): a real export's layout, the
-// demo's own tokenizer, text encoder and VAE, and a UNet (5 input channels) and a depth
-// estimator that compute what their torch modules computed.
+// The shipped image-to-image demo models (models/demo-inpainting, models/demo-depth): a real
+// export's layout, the demo's own tokenizer, text encoder and VAE, and UNets (9 and 5 input
+// channels) and a depth estimator that compute what their torch modules computed; the pipeline's
+// mask channel and masked image are what the inpainting UNet was trained on.
 // Reference values: test/fixtures/demo-<kind>/reference-outputs.json, written by
 // tools/demo-model/finetune.py alongside the models.
 import { test } from 'node:test';
@@ -8,6 +9,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { conditioningMask } from '../../../src/core/image/mask';
+import { createRaster } from '../../../src/core/image/raster';
+import { rasterToTensor } from '../../../src/core/image/to-tensor';
 import { assertClose, readJson, repoRoot, squareImage } from './reference-inputs';
 
 interface Reference {
@@ -22,6 +26,7 @@ interface Reference {
 
 const demoDir = path.join(repoRoot, 'models', 'demo');
 const models = [
+  { kind: 'inpainting', channels: 9, pipeline: 'OnnxStableDiffusionInpaintPipeline' },
   { kind: 'depth', channels: 5, pipeline: 'StableDiffusionDepth2ImgPipeline' },
 ] as const;
 
@@ -115,4 +120,28 @@ test('demo-depth: a DPT-style estimator, pixel_values -> predicted_depth, with a
   assert.ok(depth[32 * 64 + 32] > depth[4 * 64 + 4] + 0.5, `${depth[32 * 64 + 32]} vs ${depth[4 * 64 + 4]}`);
   const big = await est.run({ pixel_values: new ort.Tensor('float32', new Float32Array(2 * 3 * 128 * 96), [2, 3, 128, 96]) });
   assert.deepEqual(big.predicted_depth.dims, [2, 128, 96]);
+});
+
+test('demo-inpainting: the pipeline builds the mask channel and the masked image as the torch recipe did', async () => {
+  const modelDir = path.join(repoRoot, 'models', 'demo-inpainting');
+  const reference = readJson<Reference>(repoRoot, 'test', 'fixtures', 'demo-inpainting', 'reference-outputs.json');
+  // The reference image as an 8-bit picture, and its mask: rows 10..41, columns 21..52 repaint.
+  const planar = squareImage();
+  const image = createRaster(64, 64, 3);
+  for (let p = 0; p < 4096; p++) for (let c = 0; c < 3; c++) image.data[p * 3 + c] = Math.round((planar[c * 4096 + p]! + 1) * 127.5);
+  const mask = createRaster(64, 64, 1);
+  for (let y = 10; y < 42; y++) mask.data.fill(255, y * 64 + 21, y * 64 + 53);
+
+  // Latent cell (i, j) takes pixel (8i, 8j): rows 2..5 and columns 3..6, not 2..5 by the cells' centres.
+  const latentMask = conditioningMask(mask, 8);
+  assert.deepEqual(Array.from(latentMask), reference.inpainting!.mask_latent);
+  assert.equal(latentMask.reduce((a, b) => a + b, 0), 16);
+
+  const masked = rasterToTensor(image, mask);
+  assert.equal(masked.data[10 * 64 + 21], 0, 'a repainted pixel is grey (0)');
+  assertClose(masked.data, Array.from(planar).map((v, i) => (mask.data[i % 4096]! >= 128 ? 0 : v)), 'masked image');
+  const vae = await open(modelDir, 'vae_encoder');
+  const parameters = (await vae.run({ sample: new ort.Tensor('float32', masked.data, masked.shape) })).latent_parameters;
+  assert.deepEqual(parameters.dims, [1, 8, 8, 8]);
+  assertClose(parameters.data as Float32Array, reference.inpainting!.masked_image_latent_parameters, 'masked-image latent parameters');
 });
