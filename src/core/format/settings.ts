@@ -46,6 +46,9 @@ export interface SettingValues {
   outpaint: Extension;
   /** A depth map file, or `auto` for the model's depth estimator. */
   depth: string;
+  subseed: number;
+  subseed_strength: number;
+  watermark: boolean;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -156,6 +159,25 @@ function parseRng(text: string): ParsedValue<RngName> {
   const known = RNG_NAMES as readonly string[];
   if (known.includes(name)) return accept(name as RngName);
   return reject(`unknown rng '${text}'; known: ${RNG_NAMES.join(', ')}`, 0, text.length);
+}
+
+function parseSubseed(text: string): ParsedValue<number> {
+  if (!/^\d+$/.test(text) || Number(text) > MAX_SEED) return reject(`subseed must be a whole number from 0 to ${MAX_SEED}`, 0, text.length);
+  return accept(Number(text));
+}
+
+function parseSubseedStrength(text: string): ParsedValue<number> {
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text) || Number(text) > 1) return reject('subseed_strength must be a number from 0 to 1, such as 0.3', 0, text.length);
+  return accept(Number(text));
+}
+
+function parseOnOff(key: string): (text: string) => ParsedValue<boolean> {
+  return (text) => {
+    const word = text.toLowerCase();
+    if (word === 'on' || word === 'true') return accept(true);
+    if (word === 'off' || word === 'false') return accept(false);
+    return reject(`${key} is on or off, not '${text}'`, 0, text.length);
+  };
 }
 
 export const SETTINGS: { readonly [K in SettingKey]: SettingDefinition<K> } = {
@@ -275,6 +297,28 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingDefinition<K> } = {
     values: ['auto'],
     file: 'image',
     parse: parsePath('depth'),
+  },
+  subseed: {
+    key: 'subseed',
+    aliases: ['variation_seed'],
+    summary: "Variation seed (A1111's): its noise is blended into each seed's by `subseed_strength`; a random one when only the strength is set",
+    example: '1',
+    parse: parseSubseed,
+  },
+  subseed_strength: {
+    key: 'subseed_strength',
+    aliases: ['variation_strength'],
+    summary: "How far each seed's noise moves toward the variation seed's, 0 to 1, by A1111's slerp (0: not at all)",
+    example: '0.3',
+    parse: parseSubseedStrength,
+  },
+  watermark: {
+    key: 'watermark',
+    aliases: [],
+    summary: "Stable Diffusion's invisible watermark in the image (on, the default, for images of 256x256 pixels or more; or off)",
+    example: 'off',
+    values: ['on', 'off'],
+    parse: parseOnOff('watermark'),
   },
 };
 
