@@ -6,6 +6,7 @@ import { EXIT, type CommandContext, UsageError } from './context';
 import { doctorCommand } from './commands/doctor';
 import { debugNoiseCommand, debugScheduleCommand } from './commands/debug';
 import { GENERATE_SETTING_KEYS, generateCommand } from './commands/generate';
+import { importCommand } from './commands/import';
 import { parseCommand } from './commands/parse';
 import { runCommand } from './commands/run';
 import { tokenizeCommand } from './commands/tokenize';
@@ -25,6 +26,7 @@ Usage:
   sdprompt parse FILE
   sdprompt doctor [--model DIR] [--provider NAME] [--json]
   sdprompt tokenize [--model DIR] TEXT
+  sdprompt import IMAGE… [--into FILE]
   sdprompt watermark read IMAGE… [--json]
   sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv]
   sdprompt debug schedule --sampler NAME --steps N [--model DIR]
@@ -62,6 +64,7 @@ const COMMANDS: Record<string, Command> = {
   parse: { options: {}, run: parseCommand },
   doctor: { options: { ...sessionOptions, json }, run: doctorCommand },
   tokenize: { options: { model: str }, run: tokenizeCommand },
+  import: { options: { into: str }, run: importCommand },
   'watermark read': { options: { json }, run: watermarkReadCommand },
   'debug noise': { options: { seed: str, shape: str, rng: str }, run: debugNoiseCommand },
   'debug schedule': { options: { sampler: str, steps: str, model: str }, run: debugScheduleCommand },

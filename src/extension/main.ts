@@ -7,6 +7,7 @@ import { registerCompletion } from './completion';
 import { Ctx } from './ctx';
 import { registerDiagnostics } from './diagnostics';
 import { registerHover } from './hover';
+import { registerImport } from './import';
 import { registerOutline } from './outline';
 import { registerStatusBar } from './status';
 
@@ -24,6 +25,7 @@ export function activate(extension: vscode.ExtensionContext): { ctx: Ctx } {
     registerCodeLens(c.documents, c.runs),
     registerStatusBar(c.runs, () => c.defaultModel()),
     registerCommands(c),
+    registerImport(c),
   );
   extension.subscriptions.push(c);
   c.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);

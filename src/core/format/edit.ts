@@ -53,6 +53,41 @@ function insertionLine(parsed: ParsedFile, block: Block): number {
   return block.startLine;
 }
 
+/** `name`, or `name-2`, `name-3`… if a block is already called that (`taken`: the names in use). */
+export function uniqueBlockName(taken: ReadonlySet<string | undefined>, name: string): string {
+  let candidate = name;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${name}-${n}`;
+  return candidate;
+}
+
+/**
+ * The edits that add a block (its text from its `---` line) after block `afterBlock`, or at the
+ * end of the file. A file without separators is a single block; it first gets a `---` line of its
+ * own, so that its lines stay a block (they would otherwise become the header). Blocks are kept
+ * apart by a blank line.
+ */
+export function planBlockInsertion(parsed: ParsedFile, blockText: string, afterBlock?: number): TextEdit[] {
+  const edits: TextEdit[] = [];
+  const { lines } = parsed;
+  const first = parsed.blocks[0];
+  const content = lines.some((l) => l.trim() !== '');
+  if (first && !first.hasSeparator && first.prompt.text !== '') {
+    edits.push({ range: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, newText: '---\n' });
+  }
+  const next = afterBlock === undefined ? undefined : parsed.blocks.find((b) => b.index === afterBlock + 1);
+  if (next) {
+    const at = { line: next.startLine, column: 1 };
+    edits.push({ range: { start: at, end: at }, newText: `${blockText}\n\n` });
+    return edits;
+  }
+  const lastLine = lines.length;
+  const at = { line: lastLine, column: lines[lastLine - 1]!.length + 1 };
+  const endsWithBlank = lastLine >= 2 && lines[lastLine - 1] === '' && lines[lastLine - 2] === '';
+  const lead = !content ? '' : lines[lastLine - 1] === '' ? (endsWithBlank ? '' : '\n') : '\n\n';
+  edits.push({ range: { start: at, end: at }, newText: `${lead}${blockText}\n` });
+  return edits;
+}
+
 /** Applies edits to a text (for the CLI and tests; the editor applies them itself). */
 export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
   const lineStarts = [0];

@@ -185,6 +185,29 @@ describe('sdprompt CLI', () => {
     assert.match(bad.stderr, /--rng must be one of numpy, torch, nv/);
   });
 
+  test('import prints a block per image, or adds them to a prompt file without losing anything', () => {
+    const images = path.join(ROOT, 'test/fixtures/parameters/images');
+    const printed = sdprompt(['import', path.join(images, 'a1111.jpg'), path.join(images, 'comfyui.png')]);
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.match(printed.stdout, /^--- a1111\na \(red:1\.2\) circle, café — été\nnegative: blurry, "soft"\nsteps: 28\nsampler: DPM\+\+ 2M Karras\ncfg: 6\.5\nseed: 1234567890\nsize: 16x16\nrng: nv\n/);
+    assert.match(printed.stdout, /\n\n--- comfyui\na lighthouse at dusk, éclairage “doux”\nnegative: text, watermark\nsteps: 25\n/);
+
+    const dir = tempDir();
+    const file = path.join(dir, 'imported.sdprompt');
+    writeFileSync(file, 'a cat\nseed: 1\n');
+    const first = sdprompt(['import', '--into', 'imported.sdprompt', path.join(images, 'a1111-latin1.png'), path.join(images, 'plain.png'), 'gone.png'], dir);
+    assert.equal(first.code, 1, 'two of the images carry nothing to import');
+    assert.match(first.stderr, /plain\.png: .*has no generation parameters/);
+    assert.match(first.stderr, /gone\.png: no such file/);
+    sdprompt(['import', '--into', 'imported.sdprompt', path.join(images, 'a1111-latin1.png')], dir);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /^---\na cat\nseed: 1\n\n--- a1111-latin1\na red circle\n[^]*\n\n--- a1111-latin1-2\na red circle\n/);
+    const parsed = JSON.parse(sdprompt(['parse', 'imported.sdprompt'], dir).stdout);
+    assert.deepEqual(parsed.diagnostics, []);
+    assert.deepEqual(parsed.blocks[1].settings, { steps: 20, sampler: 'euler_a', cfg: 7, seed: [7], size: { width: 16, height: 16 }, rng: 'torch' });
+    assert.deepEqual(readdirSync(dir).sort(), ['imported.sdprompt'], 'no temporary file left behind');
+  });
+
   test('watermark read names the mark each image carries, or says why not', () => {
     const dir = tempDir();
     const sdxl = path.join(ROOT, 'test/fixtures/watermark/library-marked-sdxl.png');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyTextEdits, planSettingEdit } from '../../../src/core/format/edit';
+import { applyTextEdits, planBlockInsertion, planSettingEdit, uniqueBlockName } from '../../../src/core/format/edit';
 import { parseSdprompt } from '../../../src/core/format/parse';
 
 function edited(text: string, block: number, key: Parameters<typeof planSettingEdit>[2], value: string): string {
@@ -46,5 +46,38 @@ describe('planSettingEdit', () => {
       message: 'width 500 is not a multiple of 8 (try 496 or 504)',
     });
     assert.deepEqual(planSettingEdit(parsed, 3, 'cfg', '7'), { ok: false, message: 'there is no block 3' });
+  });
+});
+
+describe('planBlockInsertion', () => {
+  const inserted = (text: string, block: string, after?: number) => applyTextEdits(text, planBlockInsertion(parseSdprompt(text), block, after));
+  const NEW = '--- new\na dog\nseed: 3';
+
+  test('adds a block at the end, a blank line apart, into empty and ending-in-newline files alike', () => {
+    assert.equal(inserted('', NEW), `${NEW}\n`);
+    assert.equal(inserted('--- a\nred\n', NEW), `--- a\nred\n\n${NEW}\n`);
+    assert.equal(inserted('--- a\nred', NEW), `--- a\nred\n\n${NEW}\n`);
+    assert.equal(inserted('--- a\nred\n\n', NEW), `--- a\nred\n\n${NEW}\n`);
+  });
+
+  test('adds after a given block, before the next one', () => {
+    assert.equal(inserted('--- a\nred\n\n--- b\nblue\n', NEW, 1), `--- a\nred\n\n${NEW}\n\n--- b\nblue\n`);
+  });
+
+  test('a file without separators keeps its prompt a block; a settings-only file becomes the header', () => {
+    const single = inserted('a cat\nseed: 1\n', NEW);
+    assert.equal(single, `---\na cat\nseed: 1\n\n${NEW}\n`);
+    const parsed = parseSdprompt(single);
+    assert.deepEqual(parsed.diagnostics, []);
+    assert.deepEqual(parsed.blocks.map((b) => b.prompt.text), ['a cat', 'a dog']);
+    const defaults = inserted('steps: 30\n', NEW);
+    assert.equal(defaults, `steps: 30\n\n${NEW}\n`);
+    assert.equal(parseSdprompt(defaults).header.steps?.value, 30);
+  });
+
+  test('uniqueBlockName numbers a taken name', () => {
+    const taken = new Set(parseSdprompt('--- cat\na\n--- cat-2\nb\n').blocks.map((b) => b.name));
+    assert.equal(uniqueBlockName(taken, 'cat'), 'cat-3');
+    assert.equal(uniqueBlockName(taken, 'dog'), 'dog');
   });
 });
