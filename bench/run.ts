@@ -8,7 +8,8 @@
 //   3. the tokenizer on a 300-word prompt
 //   4. image to image on the demo model: img2img at strength 0.5 against text to image (the
 //      same 20 steps asked, about half the UNet calls run), and the VAE encoder's time
-//   5. the extension in a real VS Code (activation, Ctrl+Enter to first preview and to the
+//   5. noise sources (ratios to numpy's), the variation seed's slerp, the watermark (bench/noise.ts)
+//   6. the extension in a real VS Code (activation, Ctrl+Enter to first preview and to the
 //      image), when the end-to-end tier is installed (npm run test:e2e installs it)
 
 import { spawnSync } from 'node:child_process';
@@ -25,6 +26,7 @@ import { ClipTokenizer } from '../src/core/tokenizer/clip';
 import { testModelDir } from '../tools/test-models/test-dir';
 import { runJobs } from '../src/core/jobs/run';
 import { runExtensionBench } from './extension';
+import { noiseBench } from './noise';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -180,6 +182,7 @@ async function main(): Promise<void> {
   await demoModel();
   await tokenizer();
   await imageToImage();
+  for (const f of noiseBench()) record(f);
   for (const f of runExtensionBench(ROOT)) record(f);
   mkdirSync(RESULTS, { recursive: true });
   const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: (await import('node:os')).cpus().length };
