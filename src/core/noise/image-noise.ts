@@ -31,16 +31,31 @@ export interface ImageNoise {
   steps: NoiseSource;
 }
 
+/** A variation seed: its noise moves an image's noise by `strength` (A1111's subseed and subseed_strength). */
+export interface Variation {
+  rng: RngName;
+  subseed: number | bigint;
+  /** 0..1; 0 leaves the noise as it is (A1111 then draws no variation noise at all). */
+  strength: number;
+}
+
+/**
+ * `noise` (one image's, [C, H, W]) moved toward the variation seed's by A1111's slerp. The
+ * variation noise is the first draw of a fresh generator seeded with the subseed (A1111 reseeds its
+ * global generator for it), so the image's own generator is not touched.
+ */
+export function applyVariation(noise: Float32Array, variation: Variation, shape: readonly [number, number, number]): Float32Array {
+  if (variation.strength === 0) return noise;
+  const other = createNoiseSource(variation.rng, variation.subseed).randn(noise.length);
+  return slerp(variation.strength, noise, other, shape);
+}
+
+/** ImageRNG for one image: the starting noise (first call, variation applied), then the per-step stream. */
 export function imageNoise(request: ImageNoiseRequest): ImageNoise {
-  const [channels, height, width] = request.shape;
-  const count = channels * height * width;
-  const strength = request.subseedStrength ?? 0;
-  // A1111 draws the variation noise first, from the global generator reseeded with the subseed;
-  // it is a separate generator, so the order does not change either stream.
-  const variation = strength !== 0 ? createNoiseSource(request.rng, request.subseed ?? 0).randn(count) : undefined;
+  const count = request.shape[0] * request.shape[1] * request.shape[2];
   const seeded = createNoiseSource(request.rng, request.seed);
-  const noise = seeded.randn(count);
-  const initial = variation ? slerp(strength, noise, variation, request.shape) : noise;
+  const variation = { rng: request.rng, subseed: request.subseed ?? 0, strength: request.subseedStrength ?? 0 };
+  const initial = applyVariation(seeded.randn(count), variation, request.shape);
   const delta = request.etaNoiseSeedDelta ?? 0;
   const steps = delta === 0 ? seeded : createNoiseSource(request.rng, BigInt(request.seed) + BigInt(delta));
   return { initial, steps };

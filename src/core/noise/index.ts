@@ -51,4 +51,4 @@ export function createNoiseSource(rng: RngName, seed: number | bigint): NoiseSou
 }
 
 export { NumpyRandomState, PhiloxGenerator, TorchCpuGenerator };
-export { imageNoise, slerp, type ImageNoise, type ImageNoiseRequest } from './image-noise';
+export { applyVariation, imageNoise, slerp, type ImageNoise, type ImageNoiseRequest, type Variation } from './image-noise';
