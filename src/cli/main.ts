@@ -8,21 +8,21 @@ import { debugNoiseCommand, debugScheduleCommand } from './commands/debug';
 import { GENERATE_SETTING_KEYS, generateCommand } from './commands/generate';
 import { importCommand } from './commands/import';
 import { parseCommand } from './commands/parse';
-import { runCommand } from './commands/run';
+import { RUN_SETTING_KEYS, runCommand } from './commands/run';
 import { tokenizeCommand } from './commands/tokenize';
 import { watermarkReadCommand } from './commands/watermark';
 import { SDPROMPT_VERSION } from '../core/version';
 import { isExecutionProviderName } from '../core/models/providers';
 import { mayUseGpu } from '../core/models/provider-choice';
 import { crashReport, defaultLogFile, LogFile, runWithRuntimeLog, userFdFromEnv, writeFd } from './runtime-log';
-import { IMAGE_SETTING_KEYS, settingOptions } from './setting-flags';
+import { settingOptions, WATERMARK_OPTIONS } from './setting-flags';
 
 const USAGE = `sdprompt ${SDPROMPT_VERSION}: Stable Diffusion from .sdprompt files, locally, through ONNX Runtime
 
 Usage:
-  sdprompt run FILE [--block NAME|INDEX] [IMAGE OPTIONS] [--model DIR] [--provider NAME] [--threads N] [--json]
+  sdprompt run FILE [--block NAME|INDEX] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--provider NAME] [--threads N] [--json]
   sdprompt generate --prompt TEXT [--negative TEXT] [--seed S] [--steps N] [--cfg X]
-                    [--sampler NAME] [--size WxH] [IMAGE OPTIONS] [--model DIR] [--out DIR] [--json]
+                    [--sampler NAME] [--size WxH] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--out DIR] [--json]
   sdprompt parse FILE
   sdprompt doctor [--model DIR] [--provider NAME] [--json]
   sdprompt tokenize [--model DIR] TEXT
@@ -30,6 +30,9 @@ Usage:
   sdprompt watermark read IMAGE… [--json]
   sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv]
   sdprompt debug schedule --sampler NAME --steps N [--model DIR]
+
+Noise options (as the prompt file's settings; for run they override the file's):
+  --rng numpy|torch|nv    --subseed S --subseed-strength 0..1    --no-watermark
 
 Image options (as the prompt file's settings; for run they override the file's):
   --init FILE [--strength 0..1] [--resize stretch|crop|fill]
@@ -56,9 +59,9 @@ const str = { type: 'string' } as const;
 const sessionOptions = { model: str, provider: str, threads: str, device: str, log: str };
 
 const COMMANDS: Record<string, Command> = {
-  run: { options: { block: str, ...settingOptions(IMAGE_SETTING_KEYS), ...sessionOptions, json }, run: runCommand },
+  run: { options: { block: str, ...settingOptions(RUN_SETTING_KEYS), ...WATERMARK_OPTIONS, ...sessionOptions, json }, run: runCommand },
   generate: {
-    options: { prompt: str, ...settingOptions(GENERATE_SETTING_KEYS), out: str, ...sessionOptions, json },
+    options: { prompt: str, ...settingOptions(GENERATE_SETTING_KEYS), ...WATERMARK_OPTIONS, out: str, ...sessionOptions, json },
     run: generateCommand,
   },
   parse: { options: {}, run: parseCommand },

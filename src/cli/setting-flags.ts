@@ -19,6 +19,12 @@ export const IMAGE_SETTING_KEYS = [
   'depth',
 ] as const satisfies readonly SettingKey[];
 
+/** The noise settings, which both `run` (overriding the file) and `generate` take. */
+export const NOISE_SETTING_KEYS = ['rng', 'subseed', 'subseed_strength'] as const satisfies readonly SettingKey[];
+
+/** `--no-watermark`, for `run` and `generate`: the setting `watermark: off`. */
+export const WATERMARK_OPTIONS = { 'no-watermark': { type: 'boolean' } } as const;
+
 export function flagName(key: SettingKey): string {
   return key.replace(/_/g, '-');
 }
@@ -38,5 +44,6 @@ export function settingFlags(keys: readonly SettingKey[], values: Record<string,
     if (!parsed.ok) throw new UsageError(`--${flagName(key)}: ${parsed.problem.message}`);
     settings[key] = parsed.value;
   }
+  if (values['no-watermark'] === true) settings.watermark = false;
   return settings as Partial<SettingValues>;
 }

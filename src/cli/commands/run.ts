@@ -3,7 +3,10 @@ import { selectBlocks } from '../../core/format/resolve';
 import { planBlockJobs, type Job } from '../../core/jobs/plan';
 import { demoModelDir } from '../../core/models/demo';
 import { EXIT, readPromptFile, reportError, stringOption, UsageError, type CommandContext } from '../context';
-import { IMAGE_SETTING_KEYS, settingFlags } from '../setting-flags';
+import { IMAGE_SETTING_KEYS, NOISE_SETTING_KEYS, settingFlags } from '../setting-flags';
+
+/** The settings `run` takes as flags, over the file's. */
+export const RUN_SETTING_KEYS = [...NOISE_SETTING_KEYS, ...IMAGE_SETTING_KEYS] as const;
 import { executeJobs, loadOptionsFrom, modelOption } from './execute';
 
 /** `sdprompt run FILE [--block NAME|INDEX]`: every image of the chosen blocks. */
@@ -21,8 +24,8 @@ export async function runCommand(ctx: CommandContext, values: Record<string, str
     return EXIT.invalidInput;
   }
   const modelOverride = modelOption(ctx, values);
-  // Image flags override the file's settings; the files they name are relative to the working directory.
-  const overrides = { values: settingFlags(IMAGE_SETTING_KEYS, values), baseDir: ctx.cwd };
+  // Image and noise flags override the file's settings; the files they name are relative to the working directory.
+  const overrides = { values: settingFlags(RUN_SETTING_KEYS, values), baseDir: ctx.cwd };
   const jobs: Job[] = [];
   let failed = false;
   for (const block of blocks.value) {

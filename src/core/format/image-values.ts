@@ -80,7 +80,7 @@ export function parseOutpaint(text: string): ParsedValue<Extension> {
 
 export interface CombinationProblem {
   /** The setting the problem is reported at. */
-  key: 'mask' | 'outpaint' | 'inpaint_area' | 'depth' | 'strength' | 'resize' | 'mask_invert' | 'mask_blur' | 'masked_content' | 'padding';
+  key: 'mask' | 'outpaint' | 'inpaint_area' | 'depth' | 'strength' | 'resize' | 'mask_invert' | 'mask_blur' | 'masked_content' | 'padding' | 'subseed';
   severity: 'error' | 'warning';
   message: string;
 }
@@ -98,6 +98,8 @@ export interface ImageSettingsPresent {
   padding?: unknown;
   outpaint?: unknown;
   depth?: string;
+  subseed?: unknown;
+  subseed_strength?: unknown;
 }
 
 /** Settings that contradict or miss each other; none for a consistent block. */
@@ -124,5 +126,6 @@ export function imageSettingProblems(s: ImageSettingsPresent): CombinationProble
   } else if (has('padding') && s.inpaint_area !== 'masked') {
     add('padding', 'warning', 'padding applies only with inpaint_area: masked');
   }
+  if (has('subseed') && !has('subseed_strength')) add('subseed', 'warning', 'subseed has no effect without subseed_strength');
   return problems;
 }

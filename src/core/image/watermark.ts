@@ -88,6 +88,16 @@ function croppedU(u: Uint8Array | Float64Array, width: number, height: number): 
   return { data, width: w, height: h };
 }
 
+/** What a run did about the watermark, for its recipe: the payload it embedded, or why none. */
+export type WatermarkOutcome = 'StableDiffusionV1' | 'off' | 'too small';
+
+/** An output image marked with Stable Diffusion's payload when `wanted` and it is large enough. */
+export function watermarkOutput<T extends RgbImage>(image: T, wanted: boolean): { image: T; watermark: WatermarkOutcome } {
+  if (!wanted) return { image, watermark: 'off' };
+  if (!canWatermark(image.width, image.height)) return { image, watermark: 'too small' };
+  return { image: { ...image, data: embedWatermark(image).data }, watermark: 'StableDiffusionV1' };
+}
+
 /** The image with `bits` embedded as the library's 8-bit path does; the image must pass `canWatermark`. */
 export function embedWatermark(image: RgbImage, bits: readonly number[] = SD_WATERMARK.bits): RgbImage {
   if (!canWatermark(image.width, image.height)) throw new Error(`a ${image.width}x${image.height} image is too small to watermark`);

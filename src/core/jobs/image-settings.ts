@@ -4,6 +4,7 @@
 // the ones that depend on the model (its sampler, its size, its kind) and on the init's size.
 
 import { fail, ok, type Result, type UserError } from '../errors';
+import { randomSeed } from '../format/resolve';
 import type { SettingValues, Size } from '../format/settings';
 import type { ImageOrigin } from '../image/load';
 import type { ModelFolderInfo } from '../models/folder';
@@ -46,6 +47,9 @@ export interface ImageRequest extends ImageToImageFields<ImageFile> {
   sampler?: SamplerChoice;
   size?: Size;
   rng?: RngName;
+  subseed?: number;
+  subseedStrength?: number;
+  watermark?: boolean;
 }
 
 /** Everything that decides an image, as the pipeline takes it. */
@@ -57,6 +61,11 @@ export interface ImageSettings {
   cfg: number;
   sampler: SamplerChoice;
   rng: RngName;
+  /** The variation seed and how far toward its noise, 0..1 (0: none; the subseed is then unused). */
+  subseed: number;
+  subseedStrength: number;
+  /** Mark the image with Stable Diffusion's invisible watermark (when it is large enough). */
+  watermark: boolean;
   /** The size the init is brought to (the generated size without an init; before an outpainting extension). */
   width: number;
   height: number;
@@ -79,6 +88,8 @@ export const DEFAULTS = {
   steps: 20,
   cfg: 7,
   rng: 'numpy' as RngName,
+  subseedStrength: 0,
+  watermark: true,
   /** diffusers' img2img pipeline; inpainting and outpainting (its inpaint pipeline) use 1. */
   strength: 0.75,
   repaintStrength: 1,
@@ -175,6 +186,9 @@ export function resolveImageSettings(request: ImageRequest, context: ResolveCont
     cfg: r.cfg ?? DEFAULTS.cfg,
     sampler: r.sampler ?? defaultSamplerFor(context.schedulerConfig),
     rng: r.rng ?? DEFAULTS.rng,
+    subseed: r.subseed ?? 0,
+    subseedStrength: r.subseedStrength ?? DEFAULTS.subseedStrength,
+    watermark: r.watermark ?? DEFAULTS.watermark,
     width: size.width,
     height: size.height,
     ...(r.init ? { init: r.init } : {}),
@@ -211,6 +225,10 @@ export function imageRequest(
     sampler: v.sampler,
     size: v.size,
     rng: v.rng,
+    // A variation strength without a variation seed gets a random one per image, as A1111's −1.
+    subseed: v.subseed ?? (v.subseed_strength ? randomSeed() : undefined),
+    subseedStrength: v.subseed_strength,
+    watermark: v.watermark,
     init: fileOf('init'),
     strength: v.strength,
     resize: v.resize,

@@ -145,6 +145,7 @@ async function runJob(
     timings: roundTimings({ loadMs, ...timings, totalMs }),
     files: recipeFiles(job, loaded.value),
     output: { width: image.width, height: image.height },
+    watermark: result.value.watermark,
   });
   const written = await writeOutputSet(job.outputDir, job.stem, [
     { extension: '.png', data: png },

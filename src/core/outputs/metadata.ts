@@ -3,6 +3,7 @@
 // needed to make the same image again.
 
 import type { ImageSettings, ImageToImageFields } from '../jobs/image-settings';
+import type { WatermarkOutcome } from '../image/watermark';
 import { A1111_RNG } from '../parameters/a1111-keys';
 import { formatParametersText } from '../parameters/a1111-text';
 import { a1111Name } from '../schedulers/registry';
@@ -62,6 +63,11 @@ export interface Recipe extends ImageToImageFields<RecipeFile> {
   /** The size the model runs at (the init is brought to it; an outpainting extension comes on top). */
   size: { width: number; height: number };
   rng: string;
+  /** The variation seed and its strength, when the run had one. */
+  subseed?: number;
+  subseedStrength?: number;
+  /** The invisible watermark: its payload, or why the image has none. */
+  watermark: WatermarkOutcome;
   /** The picture written, when its size is not `size` (outpainting, only-masked inpainting). */
   output?: { width: number; height: number };
   model: ModelIdentity;
@@ -98,7 +104,8 @@ function maskParameters(s: ImageSettings): [string, string | number][] {
 
 /**
  * The `parameters` text A1111 writes, its keys in the order of A1111's `create_infotext`: Steps,
- * Sampler, Schedule type, CFG scale, Seed, Size, Model hash, Model, Denoising strength, …, RNG,
+ * Sampler, Schedule type, CFG scale, Seed, Size, Model hash, Model, Variation seed and its
+ * strength (when there is one), Denoising strength, …, RNG,
  * the inpainting keys, Version. RNG is written always (A1111 leaves out its default, GPU, which is
  * none of ours).
  */
@@ -112,6 +119,8 @@ export function a1111Parameters(settings: ImageSettings, model: ModelIdentity): 
     ['Size', `${settings.width}x${settings.height}`],
     ['Model hash', model.unetSha256.slice(0, 10)],
     ['Model', model.name],
+    ['Variation seed', settings.subseedStrength > 0 ? settings.subseed : undefined],
+    ['Variation seed strength', settings.subseedStrength > 0 ? settings.subseedStrength : undefined],
     ['Denoising strength', settings.init ? settings.strength : undefined],
     ['RNG', A1111_RNG[settings.rng]],
     ...maskParameters(settings),
@@ -128,6 +137,7 @@ export function buildRecipe(args: {
   files?: PictureFiles;
   /** The written picture's size. */
   output?: { width: number; height: number };
+  watermark: WatermarkOutcome;
   createdAt?: Date;
 }): Recipe {
   const { settings } = args;
@@ -150,6 +160,8 @@ export function buildRecipe(args: {
     },
     size: { width: settings.width, height: settings.height },
     rng: settings.rng,
+    ...(settings.subseedStrength > 0 ? { subseed: settings.subseed, subseedStrength: settings.subseedStrength } : {}),
+    watermark: args.watermark,
     ...(args.output && (args.output.width !== settings.width || args.output.height !== settings.height) ? { output: args.output } : {}),
     ...imageFields(settings, args.files ?? {}),
     model: args.model,

@@ -1,5 +1,6 @@
 // A .sdprompt block made from generation parameters (A1111's text, or a ComfyUI graph read into
-// A1111's keys): prompt, negative prompt and every setting sdprompt has, each checked by the
+// A1111's keys): prompt, negative prompt and every setting sdprompt has (Denoising strength as
+// `strength`, unless it is the hires fix's), each checked by the
 // format's own parser; every other key is kept as a comment line, so nothing is lost. What could
 // not be carried over as it was is listed in `notes`, each naming its key.
 
@@ -109,6 +110,13 @@ export function blockFromParameters(parameters: GenerationParameters, name?: str
         if (seed !== undefined) setting('seed', pair, seed);
         break;
       }
+      case 'Denoising strength':
+        if ([...last.keys()].some((k) => k.startsWith('Hires '))) keep(pair, "the hires fix's; sdprompt has no hires fix");
+        else {
+          setting('strength', pair, pair.value);
+          note(pair, "an image-to-image run: add 'init:' with the picture it started from, which the parameters do not name");
+        }
+        break;
       default: {
         const key = SETTING_OF[pair.key];
         if (key) setting(key, pair, pair.value);

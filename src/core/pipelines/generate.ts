@@ -2,17 +2,18 @@
 // canvas; prepare the latents (the seed's noise, or the encoded init noised to the start step);
 // the conditioning for the UNet's extra channels (mask and masked-image latents for inpainting
 // models, depth for depth models); denoise from the start step; decode; put the result back over
-// the original. Text to image is the case without pictures.
+// the original; add the invisible watermark. Text to image is the case without pictures.
 
 import { fail, ok, type Result } from '../errors';
 import { depthConditioning, depthFromImage } from '../image/depth';
 import { tensorToRgb } from '../image/encode';
+import { watermarkOutput, type WatermarkOutcome } from '../image/watermark';
 import { conditioningMask, latentBlendMask } from '../image/mask';
 import { toGray, type Raster } from '../image/raster';
 import { resizeImage } from '../image/resize';
 import { rasterToTensor } from '../image/to-tensor';
 import { unetKind, type ImageSettings } from '../jobs/image-settings';
-import { createNoiseSource } from '../noise';
+import { applyVariation, createNoiseSource } from '../noise';
 import { createScheduler } from '../schedulers';
 import { img2imgStart } from '../schedulers/strength';
 import { denoise, type LatentBlend, type PipelineHooks } from './denoise';
@@ -44,6 +45,7 @@ export interface PipelineTimings {
 export interface PipelineOutput {
   /** RGB, in the original's frame (the canvas size, or the init's for only-masked inpainting). */
   image: Raster;
+  watermark: WatermarkOutcome;
   timings: PipelineTimings;
   warnings: string[];
 }
@@ -107,7 +109,9 @@ export async function generateImage(sd: StableDiffusion, s: ImageSettings, pictu
   const noise = createNoiseSource(s.rng, s.seed);
   const scale = model.info.vaeScalingFactor;
   const encoded = init && (await encodeImage(encoder!, rasterToTensor(init.start), scale, noise)).data;
-  const epsilon = noise.randn(shape.reduce((a, b) => a * b, 1));
+  // The seed's starting noise, moved toward the variation seed's (A1111's subseed) when there is one.
+  const variation = { rng: s.rng, subseed: s.subseed, strength: s.subseedStrength };
+  const epsilon = applyVariation(noise.randn(shape.reduce((a, b) => a * b, 1)), variation, [shape[1], shape[2], shape[3]]);
   const mask = init?.mask;
   const blendMask = mask && latentBlendMask(mask, VAE_FACTOR);
   const original = encoded && blendMask ? latentMaskedContent(encoded, epsilon, blendMask, s.maskedContent) : encoded;
@@ -139,9 +143,11 @@ export async function generateImage(sd: StableDiffusion, s: ImageSettings, pictu
   const inverse = 1 / scale;
   const decoded = await model.vaeDecoder.decode({ data: final.map((v) => v * inverse), shape });
   const image = { ...tensorToRgb(decoded), channels: 3 as const };
+  const marked = watermarkOutput(init ? compositeResult(image, init) : image, s.watermark);
   const t4 = performance.now();
   return ok({
-    image: init ? compositeResult(image, init) : image,
+    image: marked.image,
+    watermark: marked.watermark,
     timings: { encodeMs: t1 - t0, vaeEncodeMs: t2 - t1, denoiseMs: t3 - t2, decodeMs: t4 - t3 },
     warnings: init?.warnings ?? [],
   });

@@ -208,6 +208,23 @@ describe('sdprompt CLI', () => {
     assert.deepEqual(readdirSync(dir).sort(), ['imported.sdprompt'], 'no temporary file left behind');
   });
 
+  test('generate marks a 256x256 image so that watermark read finds it; --no-watermark and the noise flags reach the recipe', () => {
+    const dir = tempDir();
+    // At 2 steps the picture is still a smooth blur, where the method loses bits (98 of 136); 4 steps give detail.
+    const base = ['generate', '--prompt', 'a red circle on a blue background', '--seed', '3', '--steps', '4', '--size', '256x256'];
+    assert.equal(sdprompt([...base, '--out', 'on'], dir).code, 0);
+    assert.equal(sdprompt([...base, '--out', 'off', '--no-watermark', '--rng', 'torch', '--subseed', '9', '--subseed-strength', '0.5'], dir).code, 0);
+    const read = (folder: string) => sdprompt(['watermark', 'read', path.join(dir, folder, 'a-red-circle-on-a-blue-background-3.png')]).stdout;
+    assert.match(read('on'), /: StableDiffusionV1 \(136 of 136 bits\)/);
+    assert.match(read('off'), /: no known watermark/);
+    const recipe = (folder: string) => JSON.parse(readFileSync(path.join(dir, folder, 'a-red-circle-on-a-blue-background-3.json'), 'utf8'));
+    assert.equal(recipe('on').watermark, 'StableDiffusionV1');
+    assert.deepEqual([recipe('off').watermark, recipe('off').rng, recipe('off').subseed, recipe('off').subseedStrength], ['off', 'torch', 9, 0.5]);
+    const bad = sdprompt([...base, '--subseed-strength', '2'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--subseed-strength: subseed_strength must be a number from 0 to 1/);
+  });
+
   test('watermark read names the mark each image carries, or says why not', () => {
     const dir = tempDir();
     const sdxl = path.join(ROOT, 'test/fixtures/watermark/library-marked-sdxl.png');

@@ -37,6 +37,21 @@ function jobsOf(file: string, block = 1): Job[] {
 }
 
 describe('runJobs on generated models', () => {
+  test('a variation seed reaches the parameters text (after Model, as A1111 writes it) and the recipe; a strength alone gets a random one', async () => {
+    const model = testModelDir('optimum');
+    const file = promptFile(`model: ${model}\nsteps: 2\nsize: 32x24\nrng: nv\n\n--- varied\na circle\nseed: 7\nsubseed: 11\nsubseed_strength: 0.25\n\n--- random\na square\nseed: 8\nsubseed_strength: 0.5\n`);
+    const summary = await runJobs([...jobsOf(file, 1), ...jobsOf(file, 2)], { models });
+    assert.deepEqual(summary.errors, []);
+    const outDir = path.join(path.dirname(file), 'shapes');
+    const parameters = readTextChunks(readFileSync(path.join(outDir, 'varied-7.png')))['parameters']!;
+    assert.match(parameters, /, Model: optimum, Variation seed: 11, Variation seed strength: 0\.25, RNG: NV, Version: /);
+    const recipe = JSON.parse(readFileSync(path.join(outDir, 'varied-7.json'), 'utf8'));
+    assert.deepEqual([recipe.subseed, recipe.subseedStrength, recipe.rng], [11, 0.25, 'nv']);
+    const random = JSON.parse(readFileSync(path.join(outDir, 'random-8.json'), 'utf8'));
+    assert.ok(Number.isInteger(random.subseed) && random.subseed >= 0 && random.subseed <= 0xffffffff, `subseed ${random.subseed}`);
+    assert.equal(random.subseedStrength, 0.5);
+  });
+
   test('writes one PNG and one recipe per seed beside the prompt file, with A1111 parameters inside', async () => {
     const model = testModelDir('optimum');
     const file = promptFile(`model: ${model}\nsteps: 4\n\n--- red circle\na (red:1.2) circle\nnegative: blue\nseed: 7, 8\nsampler: Euler a\nsize: 32x24\n`);
@@ -61,6 +76,8 @@ describe('runJobs on generated models', () => {
     assert.deepEqual([recipe.seed, recipe.steps, recipe.cfg, recipe.rng], [7, 4, 7, 'numpy']);
     assert.deepEqual(recipe.sampler, { name: 'euler_a', a1111: 'Euler a', diffusersClass: 'EulerAncestralDiscreteScheduler', karras: false });
     assert.deepEqual(recipe.size, { width: 32, height: 24 });
+    assert.equal(recipe.watermark, 'too small', 'under 256x256 pixels the watermark method does not apply');
+    assert.equal(recipe.subseed, undefined, 'no variation seed, none recorded');
     assert.equal(recipe.model.name, 'optimum');
     assert.match(recipe.model.unetSha256, /^[0-9a-f]{64}$/);
     assert.equal(recipe.runtime.executionProvider, 'cpu');

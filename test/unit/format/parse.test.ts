@@ -203,4 +203,18 @@ describe('parseSdprompt', () => {
       }
     }
   });
+
+  test('noise settings: subseed, subseed_strength and watermark parse, refuse what does not fit, and warn at a subseed without strength', () => {
+    const good = parseSdprompt('--- a\nred\nvariation_seed: 42\nsubseed_strength: .25\nwatermark: OFF\n');
+    assert.deepEqual(good.diagnostics, []);
+    const s = good.blocks[0]!.settings;
+    assert.deepEqual([s.subseed?.value, s.subseed_strength?.value, s.watermark?.value], [42, 0.25, false]);
+    const found = (text: string) => parseSdprompt(text).diagnostics.map((d) => [d.severity, d.range.start.line, d.range.start.column, d.message]);
+    assert.deepEqual(found('--- a\nred\nsubseed: 4294967296\nsubseed_strength: 1.5\nwatermark: maybe\n'), [
+      ['error', 3, 10, 'subseed must be a whole number from 0 to 4294967295'],
+      ['error', 4, 19, 'subseed_strength must be a number from 0 to 1, such as 0.3'],
+      ['error', 5, 12, "watermark is on or off, not 'maybe'"],
+    ]);
+    assert.deepEqual(found('--- a\nred\nsubseed: 4\n'), [['warning', 3, 1, 'subseed has no effect without subseed_strength']]);
+  });
 });

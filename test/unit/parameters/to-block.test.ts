@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyTextEdits } from '../../../src/core/format/edit';
 import { parseSdprompt } from '../../../src/core/format/parse';
-import { a1111Parameters, type ImageSettings } from '../../../src/core/outputs/metadata';
+import { a1111Parameters } from '../../../src/core/outputs/metadata';
 import { parseParametersText } from '../../../src/core/parameters/a1111-text';
 import { parseComfyGraph } from '../../../src/core/parameters/comfyui';
 import { parametersFromText } from '../../../src/core/parameters/text';
 import { blockFromParameters, planImport } from '../../../src/core/parameters/to-block';
 import { resolveSampler } from '../../../src/core/schedulers';
+import { request } from '../pipelines/fake-model';
 
 function fromText(text: string, name?: string) {
   const parsed = parseParametersText(text);
@@ -64,7 +65,7 @@ test('prompt lines that would read as settings, comments or separators are escap
 });
 
 test('what sdprompt writes into its images imports back to the same settings', () => {
-  const settings: ImageSettings = {
+  const settings = request({
     prompt: 'a (red:1.2) circle, on: blue',
     negativePrompt: 'blurry\nsoft',
     seed: 4242,
@@ -74,7 +75,7 @@ test('what sdprompt writes into its images imports back to the same settings', (
     width: 768,
     height: 512,
     rng: 'torch',
-  };
+  });
   const { text, notes } = fromText(a1111Parameters(settings, { name: 'demo', path: 'x', unetSha256: 'ab'.repeat(32) }));
   assert.deepEqual(notes, []);
   const { block, values } = reparse(text);
@@ -150,4 +151,13 @@ test('planImport adds several blocks at once, names numbered against the file an
   const text = applyTextEdits('--- cat\na\n', edits);
   assert.deepEqual(parseSdprompt(text).blocks.map((b) => b.name), ['cat', 'cat-2', 'cat-3', undefined]);
   assert.deepEqual(notes, [[], [], []]);
+});
+
+test("Denoising strength is strength for an image-to-image run, a comment for the hires fix's", () => {
+  const img2img = fromText('p\nSteps: 20, CFG scale: 7, Seed: 1, Denoising strength: 0.6, RNG: CPU');
+  assert.match(img2img.text, /^strength: 0\.6$/m);
+  assert.match(img2img.notes[0]!.message, /add 'init:'/);
+  const hires = fromText('p\nSteps: 20, CFG scale: 7, Seed: 1, Denoising strength: 0.7, Hires upscale: 2, RNG: CPU');
+  assert.doesNotMatch(hires.text, /^strength:/m);
+  assert.match(hires.text, /^# Denoising strength: 0\.7 {2}\(the hires fix's; sdprompt has no hires fix\)$/m);
 });

@@ -113,8 +113,11 @@ export function fakeModel(recorder: Recorder, options: FakeModelOptions = {}): S
 
 /** Complete settings for a 32x16 text-to-image run of one DDIM step; overrides on top. */
 export function request(overrides: Partial<ImageSettings> = {}): ImageSettings {
-  const { strength, resize, maskBlur, maskedContent, inpaintArea, padding } = DEFAULTS;
+  const { strength, resize, maskBlur, maskedContent, inpaintArea, padding, subseedStrength, watermark } = DEFAULTS;
   return {
+    subseed: 0,
+    subseedStrength,
+    watermark,
     strength,
     resize,
     maskInvert: false,
