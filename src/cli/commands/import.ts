@@ -1,33 +1,15 @@
 // `sdprompt import IMAGE… [--into FILE]`: a .sdprompt block from the generation parameters each
 // image carries (A1111's, or a ComfyUI graph), printed, or added to the end of a prompt file.
 
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { formatUserError } from '../../core/errors';
 import { applyTextEdits } from '../../core/format/edit';
 import { parseSdprompt } from '../../core/format/parse';
+import { replaceFile } from '../../core/outputs/write';
 import { readImageParameters } from '../../core/parameters/image';
 import { planImport, type ImportItem } from '../../core/parameters/to-block';
 import { EXIT, reportError, stringOption, UsageError, type CommandContext } from '../context';
-
-/** Replaces `file` with `text` all at once: written in full beside it, then renamed over it. */
-async function replaceFile(file: string, text: string): Promise<void> {
-  const temp = `${file}.${randomBytes(4).toString('hex')}.partial`;
-  const handle = await fs.open(temp, 'wx');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (e) {
-    await fs.rm(temp, { force: true });
-    throw e;
-  }
-}
 
 async function readExisting(file: string): Promise<string> {
   try {

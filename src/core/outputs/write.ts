@@ -42,6 +42,21 @@ async function writeComplete(file: string, data: Uint8Array | string): Promise<v
   }
 }
 
+/**
+ * Replaces `file` (a prompt file the user edits) with `data` all at once: written in full beside
+ * it, then renamed over it, so a reader sees the old text or the new, never a half-written one.
+ */
+export async function replaceFile(file: string, data: string): Promise<void> {
+  const temp = `${file}.${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`;
+  await writeComplete(temp, data);
+  try {
+    await fs.rename(temp, file);
+  } catch (e) {
+    await fs.rm(temp, { force: true });
+    throw e;
+  }
+}
+
 async function exists(file: string): Promise<boolean> {
   try {
     await fs.lstat(file);
