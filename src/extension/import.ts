@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatUserError } from '../core/errors';
+import { formatUserError, type UserError } from '../core/errors';
 import { blockAtLine, type ParsedFile } from '../core/format/parse';
 import type { TextEdit } from '../core/format/edit';
 import type { GenerationParameters } from '../core/parameters/a1111-text';
@@ -35,29 +35,41 @@ function afterBlockAt(parsed: ParsedFile, line: number | undefined): number | un
   return line === undefined ? undefined : blockAtLine(parsed, line)?.index;
 }
 
-/** The edit that imports the images' parameters (see importImages), with each image's notes shown; undefined when no image carries any. */
-async function planImageImport(ctx: Ctx, document: vscode.TextDocument, files: readonly string[], line?: number): Promise<vscode.WorkspaceEdit | undefined> {
+/** What importing some images' parameters makes: the edit (none when no image carries any) and the images that could not be read. */
+interface ImageImportPlan {
+  edit?: vscode.WorkspaceEdit;
+  problems: UserError[];
+}
+
+/** The edit that imports the images' parameters (see importImages), with each image's notes shown. */
+async function planImageImport(ctx: Ctx, document: vscode.TextDocument, files: readonly string[], line?: number): Promise<ImageImportPlan> {
   const items: ImportItem[] = [];
+  const problems: UserError[] = [];
   for (const file of files) {
     const read = await readImageParameters(file);
-    if (!read.ok) void vscode.window.showErrorMessage(`sdprompt: ${formatUserError(read.error)}`);
+    if (!read.ok) problems.push(read.error);
     else items.push({ parameters: read.value.parameters, name: path.basename(file, path.extname(file)) });
   }
-  if (items.length === 0) return undefined;
+  if (items.length === 0) return { problems };
   const parsed = ctx.documents.get(document);
   const { edits, notes } = planImport(parsed, items, afterBlockAt(parsed, line));
   notes.forEach((n, i) => showNotes(ctx, items[i]!.name!, n));
-  return toWorkspaceEdit(document, edits);
+  return { edit: toWorkspaceEdit(document, edits), problems };
+}
+
+function showProblems(problems: readonly UserError[]): void {
+  for (const problem of problems) void vscode.window.showErrorMessage(`sdprompt: ${formatUserError(problem)}`);
 }
 
 /**
  * Imports the images' parameters into the document as blocks named after the files, after the
  * block at `line` (else at the end), as one undoable edit. Images that carry none are reported
- * and skipped; false when nothing was added. Image drops onto the panel come through here too.
+ * and skipped; false when nothing was added.
  */
 export async function importImages(ctx: Ctx, document: vscode.TextDocument, files: readonly string[], line?: number): Promise<boolean> {
-  const edit = await planImageImport(ctx, document, files, line);
-  return edit !== undefined && vscode.workspace.applyEdit(edit);
+  const plan = await planImageImport(ctx, document, files, line);
+  showProblems(plan.problems);
+  return plan.edit !== undefined && vscode.workspace.applyEdit(plan.edit);
 }
 
 async function pasteParameters(ctx: Ctx): Promise<void> {
@@ -77,25 +89,56 @@ async function pasteParameters(ctx: Ctx): Promise<void> {
   if (await vscode.workspace.applyEdit(toWorkspaceEdit(editor.document, edits))) showNotes(ctx, 'the pasted parameters', notes[0]!);
 }
 
-/** Image files dropped onto a .sdprompt editor become blocks after the block they were dropped on. */
-class ImageDropProvider implements vscode.DocumentDropEditProvider {
-  constructor(private readonly ctx: Ctx) {}
+/**
+ * One thing image files dropped onto a .sdprompt editor can become. Each offer looks at the drop
+ * and returns its edit, or undefined when it does not apply (an import needs images that carry
+ * parameters). `problems` are reported only when no offer applies, so an image without parameters
+ * is an error only if nothing else can be done with it.
+ */
+export interface ImageDropOffer {
+  /** What the edit does, for the log and, once the drop widget lists several edits, for its menu. */
+  readonly title: string;
+  plan(document: vscode.TextDocument, position: vscode.Position, files: readonly string[]): Promise<{ edit?: vscode.WorkspaceEdit; problems: UserError[] }>;
+}
+
+/** The built-in offer: a block per image from the parameters it carries, after the block it was dropped on. */
+export function importDropOffer(ctx: Ctx): ImageDropOffer {
+  return { title: 'Import the parameters as blocks', plan: (document, position, files) => planImageImport(ctx, document, files, position.line + 1) };
+}
+
+/**
+ * Image files dropped onto a .sdprompt editor, through the offers in order. The engine's API
+ * (engines.vscode ^1.90) takes one DocumentDropEdit per provider, so the first offer that applies
+ * is the drop's edit; offers should apply to disjoint drops (images with parameters, images
+ * without). Once engines.vscode reaches the version with DocumentDropEdit kinds, this returns one
+ * edit per applying offer, each with its own kind, and the drop widget lets the user choose.
+ */
+export class ImageDropProvider implements vscode.DocumentDropEditProvider {
+  constructor(private readonly offers: readonly ImageDropOffer[]) {}
 
   async provideDocumentDropEdits(document: vscode.TextDocument, position: vscode.Position, data: vscode.DataTransfer): Promise<vscode.DocumentDropEdit | undefined> {
     const uris = (await data.get('text/uri-list')?.asString())?.split(/\r?\n/).filter((u) => u && !u.startsWith('#')) ?? [];
     const files = uris.map((u) => vscode.Uri.parse(u)).filter((u) => u.scheme === 'file' && IMAGE_EXTENSIONS.has(path.extname(u.fsPath).toLowerCase()));
     if (files.length === 0) return undefined;
-    const edit = await planImageImport(this.ctx, document, files.map((u) => u.fsPath), position.line + 1);
-    if (!edit) return undefined;
-    const drop = new vscode.DocumentDropEdit('');
-    drop.additionalEdit = edit;
-    return drop;
+    const problems: UserError[] = [];
+    for (const offer of this.offers) {
+      const plan = await offer.plan(document, position, files.map((u) => u.fsPath));
+      if (plan.edit) {
+        const drop = new vscode.DocumentDropEdit('');
+        drop.additionalEdit = plan.edit;
+        return drop;
+      }
+      problems.push(...plan.problems);
+    }
+    showProblems(problems);
+    return undefined;
   }
 }
 
-export function registerImport(ctx: Ctx): vscode.Disposable {
+/** The paste command and the editor's image drops; `dropOffers` come after the built-in import. */
+export function registerImport(ctx: Ctx, dropOffers: readonly ImageDropOffer[] = []): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('sdprompt.pasteParameters', () => pasteParameters(ctx)),
-    vscode.languages.registerDocumentDropEditProvider({ language: LANGUAGE_ID }, new ImageDropProvider(ctx)),
+    vscode.languages.registerDocumentDropEditProvider({ language: LANGUAGE_ID }, new ImageDropProvider([importDropOffer(ctx), ...dropOffers])),
   );
 }
