@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { isModelError } from '../../core/errors';
 import type { Job } from '../../core/jobs/plan';
 import { runJobs, type RunEvent } from '../../core/jobs/run';
-import { demoModelDir, isDemoModel } from '../../core/models/demo';
+import { resolveModelFolder } from '../../core/format/resolve';
+import { isDemoModel } from '../../core/models/demo';
 import { EXECUTION_PROVIDER_NAMES, isExecutionProviderName, type ModelLoadOptions } from '../../core/models';
 import { ModelCache } from '../../core/pipelines/model-cache';
 import { EXIT, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
@@ -20,10 +21,10 @@ export function loadOptionsFrom(values: Record<string, string | boolean | undefi
   return { executionProvider: provider, ...(threads !== undefined ? { threads } : {}), ...(deviceId !== undefined ? { deviceId } : {}) };
 }
 
-/** The folder a --model option names, resolved against the working directory. */
+/** The folder a --model option names, resolved against the working directory (or a shipped demo model's name). */
 export function modelOption(ctx: CommandContext, values: Record<string, string | boolean | undefined>): string | undefined {
   const model = stringOption(values['model']);
-  return model === undefined ? undefined : path.resolve(ctx.cwd, model);
+  return model === undefined ? undefined : resolveModelFolder(model, ctx.cwd);
 }
 
 function bar(step: number, total: number, width = 24): string {
@@ -42,7 +43,7 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
   const demoUsers = new Set(jobs.filter((j) => isDemoModel(j.model.dir)).map((j) => j.model.dir));
   if (demoUsers.size > 0) {
     ctx.stderr(
-      `sdprompt: using the shipped demo model (${demoModelDir()}): a tiny model of coloured shapes on plain backgrounds.\n` +
+      `sdprompt: using the shipped demo model${demoUsers.size > 1 ? 's' : ''} (${[...demoUsers].join(', ')}): a tiny model of coloured shapes on plain backgrounds.\n` +
         `  For real images, point --model or 'model:' at a Stable Diffusion ONNX folder (see README, "Using a real model").`,
     );
   }

@@ -3,10 +3,12 @@
 // of the settings it leaves out. The editor's language features and the job planner read these.
 
 import { randomInt } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import { fail, ok, type Result } from '../errors';
+import { shippedModelDir } from '../models/demo';
 import { blockAtLine, blockDiagnostics, effectiveSettings, type Block, type ParsedFile } from './parse';
 
 
@@ -38,11 +40,21 @@ export function resolveModelPath(spec: string, baseDir: string): string {
   return path.resolve(baseDir, spec);
 }
 
+/**
+ * A model folder as a setting or the command line names it: a path (as resolveModelPath), or a
+ * shipped demo model's folder name ("demo-inpainting") when no folder of that name is there.
+ */
+export function resolveModelFolder(spec: string, baseDir: string): string {
+  const dir = resolveModelPath(spec, baseDir);
+  const shipped = shippedModelDir(spec);
+  return shipped !== undefined && !existsSync(dir) ? shipped : dir;
+}
+
 /** The model a block runs on: the override, else the block's or header's `model:`, else the default. */
 export function blockModel(parsed: ParsedFile, block: Block, options: ModelResolution): BlockModel {
   if (options.modelOverride !== undefined) return { dir: path.resolve(options.modelOverride), spec: options.modelOverride };
   const spec = effectiveSettings(parsed, block).settings.model?.value;
-  if (spec !== undefined) return { dir: resolveModelPath(spec, path.dirname(path.resolve(options.promptFile))), spec };
+  if (spec !== undefined) return { dir: resolveModelFolder(spec, path.dirname(path.resolve(options.promptFile))), spec };
   return { dir: options.defaultModel, spec: options.defaultModel };
 }
 

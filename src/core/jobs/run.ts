@@ -109,7 +109,7 @@ async function runJob(
   const info = sd.model.info;
   const init = loaded.value.init?.raster;
   const resolved = resolveImageSettings(job.request, modelContext(sd.model, init && { width: init.width, height: init.height }));
-  if (!resolved.ok) return resolved.error;
+  if (!resolved.ok) return atBlock(resolved.error, job);
   const settings = resolved.value;
   const pictures: Pictures = {};
   for (const role of ROLES) {
@@ -128,7 +128,7 @@ async function runJob(
     // ONNX Runtime reports a model that cannot run these inputs by throwing.
     return { code: 'inference-failed', message: `the model failed while generating: ${(e as Error).message}`, file: job.model.dir };
   }
-  if (!result.ok) return result.error;
+  if (!result.ok) return atBlock(result.error, job);
   for (const message of result.value.warnings) await emit({ type: 'warning', job, index, message });
 
   const { image, timings } = result.value;
@@ -156,6 +156,15 @@ async function runJob(
   summary.images.push(imagePath);
   await emit({ type: 'image', job, index, path: imagePath, recipePath, seed: job.request.seed, ms: totalMs });
   return undefined;
+}
+
+/**
+ * A request's error that no one setting explains (settings that this model cannot run: a depth
+ * estimate on a model without depth, a depth model given no depth) is located at its block.
+ */
+function atBlock(error: UserError, job: Job): UserError {
+  if (error.code !== 'invalid-request' || error.file !== undefined || !job.source) return error;
+  return { ...error, file: job.source.promptFile, line: job.source.block.line, column: 1 };
 }
 
 /** Timings to a tenth of a millisecond: finer is noise. */

@@ -1,4 +1,6 @@
-// The demo model ships inside the package, at models/demo beside package.json.
+// The demo models ship inside the package, in models/ beside package.json: models/demo (text to
+// image, the default) and the image-to-image ones fine-tuned from it. A model setting may name
+// them by folder name alone.
 
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -18,15 +20,25 @@ export function packageRoot(from: string = __dirname): string {
   }
 }
 
+/** The shipped demo models' folder names. */
+export const SHIPPED_MODELS = ['demo', 'demo-inpainting', 'demo-depth'] as const;
+
+/** The folder of a shipped demo model named by its folder name; undefined for other names. */
+export function shippedModelDir(name: string): string | undefined {
+  return (SHIPPED_MODELS as readonly string[]).includes(name) ? path.join(packageRoot(), 'models', name) : undefined;
+}
+
 export function demoModelDir(): string {
-  return path.join(packageRoot(), 'models', 'demo');
+  return shippedModelDir('demo')!;
 }
 
+/** Whether a folder is one of the shipped demo models. */
 export function isDemoModel(dir: string): boolean {
-  return path.resolve(dir) === demoModelDir();
+  const resolved = path.resolve(dir);
+  return SHIPPED_MODELS.some((name) => resolved === shippedModelDir(name));
 }
 
-/** How the editor names a model folder: "demo model" for the shipped one, else the folder's name. */
+/** How the editor names a model folder: "demo model" for the shipped default, else the folder's name. */
 export function modelLabel(dir: string): string {
-  return isDemoModel(dir) ? 'demo model' : path.basename(dir);
+  return path.resolve(dir) === demoModelDir() ? 'demo model' : path.basename(dir);
 }

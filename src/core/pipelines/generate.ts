@@ -122,8 +122,9 @@ export async function generateImage(sd: StableDiffusion, s: ImageSettings, pictu
   if (kind === 'inpainting') {
     const plane = shape[2] * shape[3];
     const maskChannel = mask ? conditioningMask(mask, VAE_FACTOR) : new Float32Array(plane).fill(1);
-    // The masked image: the start picture with the repainted pixels at 0 (grey); all grey without a mask.
-    const image = init ? rasterToTensor(init.start, mask) : { data: new Float32Array(3 * width * height), shape: [1, 3, height, width] };
+    // The masked image: the start picture with the repainted pixels at 0 (grey). Without a mask all
+    // of it is repainted, so all grey, with or without an init (A1111's inpainting_image_conditioning).
+    const image = init && mask ? rasterToTensor(init.start, mask) : { data: new Float32Array(3 * width * height), shape: [1, 3, height, width] };
     extra = stackChannels(maskChannel, (await encodeImage(encoder!, image, scale, noise)).data);
   } else if (kind === 'depth') {
     const depthImage = init ? init.depth : pictures.depth && resizeImage(toGray(pictures.depth), width, height, s.resize);

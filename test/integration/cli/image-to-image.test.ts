@@ -1,8 +1,9 @@
-// The image flags of `sdprompt generate` and `sdprompt run`, through the built dist/cli.js.
+// The image flags of `sdprompt generate` and `sdprompt run`, through the built dist/cli.js; the
+// shipped image-to-image demo models named by their folder names.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
@@ -63,5 +64,31 @@ describe('sdprompt image flags', () => {
     const missing = sdprompt(['generate', '--prompt', 'x', '--model', testModelDir('optimum'), '--init', 'nope.png'], dir);
     assert.equal(missing.code, 4);
     assert.match(missing.stderr, /init image .*nope\.png: no such file/);
+  });
+
+  test('--model and model: take the shipped demo models by name: 9-channel outpainting, depth from the estimator', async () => {
+    const dir = await workspace();
+    const args = ['--seed', '2', '--steps', '4', '--size', '32x32', '--json'];
+    const outpaint = sdprompt(['generate', '--prompt', 'a red square', '--model', 'demo-inpainting', '--init', 'init.png', '--outpaint', 'right 16', ...args], dir);
+    assert.equal(outpaint.code, 0, outpaint.stderr);
+    assert.match(outpaint.stderr, /using the shipped demo model \(.*models[/\\]demo-inpainting\)/);
+    const model = events(outpaint.stdout).find((e) => e['event'] === 'model')!;
+    assert.deepEqual([model['dir'], model['demo']], [path.join(ROOT, 'models', 'demo-inpainting'), true]);
+    const image = events(outpaint.stdout).find((e) => e['event'] === 'image')!;
+    const recipe = JSON.parse(readFileSync(image['recipe'] as string, 'utf8'));
+    assert.deepEqual([recipe.model.name, recipe.model.path, recipe.output], ['demo-inpainting', 'demo-inpainting', { width: 48, height: 32 }]);
+
+    writeFileSync(path.join(dir, 'd.sdprompt'), 'model: demo-depth\n--- d\na red square\ninit: init.png\nstrength: 1\nsize: 32x32\nsteps: 4\nseed: 2\n');
+    const depth = sdprompt(['run', 'd.sdprompt', '--json'], dir);
+    assert.equal(depth.code, 0, depth.stderr);
+    const depthRecipe = JSON.parse(readFileSync(events(depth.stdout).find((e) => e['event'] === 'image')!['recipe'] as string, 'utf8'));
+    assert.deepEqual([depthRecipe.model.name, depthRecipe.depth], ['demo-depth', 'auto']);
+
+    // A folder of that name where the name is looked up wins over the shipped model (here, an empty one).
+    mkdirSync(path.join(dir, 'demo-depth'));
+    const local = sdprompt(['generate', '--prompt', 'x', '--model', 'demo-depth', ...args], dir);
+    assert.equal(local.code, 3);
+    assert.ok(local.stderr.includes(path.join(dir, 'demo-depth')), local.stderr);
+    assert.ok(!local.stderr.includes(path.join(ROOT, 'models')), local.stderr);
   });
 });

@@ -124,20 +124,23 @@ describe('image to image on generated models', () => {
     const dir = await workspace();
     writeFileSync(path.join(dir, 'notes.png'), 'not a picture');
     const header = `model: ${testModelDir('optimum')}\n--- b\nx\nsteps: 2\nseed: 1\n`;
-    const cases: [string, string, RegExp, number?][] = [
+    // [the file, the error's code, its message, its line (and column when not the setting's value: 1 for the block)]
+    const cases: [string, string, RegExp, number?, number?][] = [
       [header + 'init: missing.png\n', 'image-invalid', /init image .*missing\.png: no such file/, 6],
       [header + 'init: init.png\nmask: notes.png\n', 'image-invalid', /mask .*notes\.png: is not an image/, 7],
       [`model: ${testModelDir('optimum')}\n--- b\nx\nsteps: 2\ndepth: depth.png\n`, 'invalid-request', /a depth map needs a depth model \(5 UNet input channels\); this UNet takes 4/, 5],
-      [`model: ${testModelDir('depth')}\n--- b\nx\nsteps: 2\n`, 'invalid-request', /a depth model needs a depth map/],
+      [header + 'init: init.png\ndepth: auto\n', 'invalid-request', /a depth estimate needs a depth model \(5 UNet input channels\); this UNet takes 4/, 2, 1],
+      [`model: ${testModelDir('depth')}\n--- b\nx\nsteps: 2\n`, 'invalid-request', /a depth model needs a depth map/, 2, 1],
+      [header + 'init: init.png\nstrength: 0.2\n', 'invalid-request', /strength 0\.2 with 2 steps runs no step/, 2, 1],
       [`model: ${testModelDir('optimum', { omitFiles: ['vae_encoder'] }, 'no-encoder')}\n--- b\nx\nsteps: 2\ninit: init.png\n`, 'model-missing', /vae_encoder\/model\.onnx is missing: image to image needs it/],
     ];
-    for (const [text, code, message, line] of cases) {
+    for (const [text, code, message, line, column] of cases) {
       const { summary } = await runText(dir, text);
       assert.equal(summary.errors.length, 1, text);
       const error = summary.errors[0]!;
       assert.equal(error.code, code, text);
       assert.match(error.message, message);
-      if (line !== undefined) assert.deepEqual([error.file, error.line, error.column], [path.join(dir, 'edit.sdprompt'), line, text.split('\n')[line - 1]!.indexOf(':') + 3]);
+      if (line !== undefined) assert.deepEqual([error.file, error.line, error.column], [path.join(dir, 'edit.sdprompt'), line, column ?? text.split('\n')[line - 1]!.indexOf(':') + 3]);
     }
     assert.deepEqual(readdirSync(dir).filter((f) => !f.includes('.')), []);
     // A mask without an init stops the block before it runs: the planner reports the file's error.

@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { parseSdprompt } from '../../../src/core/format/parse';
-import { blockErrors, blockModel, blockToRun, resolveModelPath, selectBlocks } from '../../../src/core/format/resolve';
+import { blockErrors, blockModel, blockToRun, resolveModelFolder, resolveModelPath, selectBlocks } from '../../../src/core/format/resolve';
+import { demoModelDir, shippedModelDir } from '../../../src/core/models/demo';
 
 const FILE = '# defaults\nsteps: 5\n\n--- first\nred\nseed: 1\n--- second\nblue\nmodel: ../models/b\n';
 
@@ -45,6 +46,19 @@ describe('blockModel', () => {
     const withHeader = parseSdprompt('model: ~/sd15\n--- a\nred\n', '/p/a.sdprompt');
     assert.deepEqual(blockModel(withHeader, withHeader.blocks[0]!, options), { dir: path.join(homedir(), 'sd15'), spec: '~/sd15' });
     assert.deepEqual(blockModel(parsed, second, { ...options, modelOverride: '/elsewhere/m' }), { dir: '/elsewhere/m', spec: '/elsewhere/m' });
+  });
+
+  test('a shipped demo model by its folder name, unless a folder of that name is there', () => {
+    const named = parseSdprompt('model: demo-inpainting\n--- a\nred\n', '/p/a.sdprompt');
+    assert.deepEqual(blockModel(named, named.blocks[0]!, options), { dir: path.join(path.dirname(demoModelDir()), 'demo-inpainting'), spec: 'demo-inpainting' });
+    assert.equal(shippedModelDir('demo-depth'), path.join(path.dirname(demoModelDir()), 'demo-depth'));
+    assert.equal(shippedModelDir('demo-other'), undefined);
+    assert.equal(resolveModelFolder('demo', '/nowhere'), demoModelDir());
+    assert.equal(resolveModelFolder('demo-other', '/nowhere'), '/nowhere/demo-other');
+    // From the repository's root, models/ holds the shipped folders themselves: a path is a path.
+    const root = path.dirname(path.dirname(demoModelDir()));
+    assert.equal(resolveModelFolder('models/demo-depth', root), shippedModelDir('demo-depth'));
+    assert.equal(resolveModelFolder('models', root), path.join(root, 'models'));
   });
 
   test('resolveModelPath: ~ is the home folder, relative paths start at the base', () => {
