@@ -1,7 +1,8 @@
 // The shipped image-to-image demo models (models/demo-inpainting, models/demo-depth): a real
 // export's layout, the demo's own tokenizer, text encoder and VAE, and UNets (9 and 5 input
 // channels) and a depth estimator that compute what their torch modules computed; the pipeline's
-// mask channel and masked image are what the inpainting UNet was trained on.
+// mask channel and masked image are what the inpainting UNet was trained on; the example that
+// uses them is valid.
 // Reference values: test/fixtures/demo-<kind>/reference-outputs.json, written by
 // tools/demo-model/finetune.py alongside the models.
 import { test } from 'node:test';
@@ -9,7 +10,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { blockDiagnostics, parseSdprompt } from '../../../src/core/format/parse';
 import { conditioningMask } from '../../../src/core/image/mask';
+import { planBlockJobs } from '../../../src/core/jobs/plan';
+import { demoModelDir, shippedModelDir } from '../../../src/core/models/demo';
 import { createRaster } from '../../../src/core/image/raster';
 import { rasterToTensor } from '../../../src/core/image/to-tensor';
 import { assertClose, readJson, repoRoot, squareImage } from './reference-inputs';
@@ -144,4 +148,21 @@ test('demo-inpainting: the pipeline builds the mask channel and the masked image
   const parameters = (await vae.run({ sample: new ort.Tensor('float32', masked.data, masked.shape) })).latent_parameters;
   assert.deepEqual(parameters.dims, [1, 8, 8, 8]);
   assertClose(parameters.data as Float32Array, reference.inpainting!.masked_image_latent_parameters, 'masked-image latent parameters');
+});
+
+test('examples/image-to-image.sdprompt: no problems, each block on a shipped demo model, its pictures there', () => {
+  const file = path.join(repoRoot, 'examples', 'image-to-image.sdprompt');
+  const parsed = parseSdprompt(fs.readFileSync(file, 'utf8'), file);
+  assert.deepEqual(parsed.diagnostics, []);
+  const models = parsed.blocks.map((block) => {
+    assert.deepEqual(blockDiagnostics(parsed, block), [], block.name);
+    const planned = planBlockJobs(parsed, block, { promptFile: file, defaultModel: demoModelDir() });
+    assert.ok(planned.ok, planned.ok ? '' : planned.error.message);
+    const { request, model } = planned.value[0]!;
+    for (const picture of [request.init, request.mask, request.depth]) {
+      if (picture !== undefined && picture !== 'auto') assert.ok(fs.existsSync(picture.path), picture.path);
+    }
+    return model.dir;
+  });
+  assert.deepEqual(models, [demoModelDir(), shippedModelDir('demo-inpainting'), shippedModelDir('demo-inpainting'), shippedModelDir('demo-depth')]);
 });
