@@ -86,6 +86,49 @@ test('the writer writes the texts A1111 was checked to read (keys in create_info
   assert.deepEqual(written, fixture.written.map((w) => w.text));
 });
 
+// A1111 1.10.1's create_infotext key order, read from its source by tools/reference/a1111_infotext_order.py.
+const order = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'parameters', 'a1111-infotext-order.json'), 'utf8'),
+) as { origin: string; generation_params: string[]; img2img_extra: string[] };
+
+/** Every key A1111 can write, in the order it writes them: the dict's keys with img2img's extras spliced in, a repeated key in its first place. */
+function a1111KeyOrder(): string[] {
+  const keys: string[] = [];
+  for (const key of order.generation_params.flatMap((k) => (k === '**extra_generation_params' ? order.img2img_extra : [k]))) {
+    if (!keys.includes(key)) keys.push(key);
+  }
+  return keys;
+}
+
+test('every key the writer writes is one A1111 writes, in the order create_infotext writes it', () => {
+  assert.match(order.origin, /v1\.10\.1/);
+  const file = { path: '/x/in.png', spec: 'in.png' };
+  const full = settings({
+    subseed: 42,
+    subseedStrength: 0.3,
+    rng: 'torch',
+    init: file,
+    strength: 0.6,
+    mask: file,
+    maskInvert: true,
+    maskBlur: 4,
+    inpaintArea: 'masked',
+    padding: 32,
+    maskedContent: 'fill',
+  });
+  const parsed = parseParametersText(a1111Parameters(full, model));
+  assert.ok(parsed.ok);
+  const keys = parsed.value.pairs.map((p) => p.key);
+  assert.deepEqual(keys, [
+    'Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size', 'Model hash', 'Model', 'Variation seed', 'Variation seed strength',
+    'Denoising strength', 'RNG', 'Mask mode', 'Mask blur', 'Inpaint area', 'Masked area padding', 'Masked content', 'Version',
+  ]);
+  const a1111 = a1111KeyOrder();
+  const positions = keys.map((k) => a1111.indexOf(k));
+  assert.ok(!positions.includes(-1), `keys A1111 does not write: ${keys.filter((_, i) => positions[i] === -1).join(', ')}`);
+  assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `A1111's order: ${a1111.join(', ')}`);
+});
+
 test('what the writer writes reads back to the same settings', () => {
   const text = a1111Parameters(settings({ prompt: 'one, two: three', negativePrompt: 'x\ny', cfg: 6.5, rng: 'nv' }), model);
   const parsed = parseParametersText(text);
