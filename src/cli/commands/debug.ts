@@ -1,24 +1,36 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { createNoiseSource, RNG_NAMES, type RngName } from '../../core/noise';
+import { SETTINGS } from '../../core/format/settings';
+import { createNoiseSource, MAX_SEED, seedFits } from '../../core/noise';
 import { describeSchedule, resolveSampler, type SchedulerConfig } from '../../core/schedulers';
 import { SD15_SCHEDULER_CONFIG } from '../../core/schedulers/sd15';
 import { EXIT, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
 import { modelOption } from './execute';
 
-/** `sdprompt debug noise --seed S --shape 1,4,8,8`: the initial noise, for reproducibility reports. */
+/**
+ * `sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv]`: the initial noise, for
+ * reproducibility reports. Seeds go to each source's own range: 32 bits for numpy, 64 for torch
+ * and NV (ComfyUI's seeds), wider than a prompt file's.
+ */
 export async function debugNoiseCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>): Promise<number> {
-  const seed = integerOption('seed', values['seed'], 0, 0xffffffff);
-  if (seed === undefined) throw new UsageError('--seed is required');
+  const rngText = stringOption(values['rng']) ?? 'numpy';
+  const rng = SETTINGS.rng.parse(rngText);
+  if (!rng.ok) throw new UsageError(`--rng: ${rng.problem.message}`);
+  const seedText = stringOption(values['seed']);
+  if (seedText === undefined) throw new UsageError('--seed is required');
+  if (!/^\d+$/.test(seedText) || !seedFits(rng.value, BigInt(seedText))) {
+    throw new UsageError(`--seed: ${rng.value} seeds are whole numbers from 0 to ${MAX_SEED[rng.value]}, not ${seedText}`);
+  }
+  const seed = BigInt(seedText);
   const shapeText = stringOption(values['shape']) ?? '1,4,8,8';
   if (!/^\d+(,\d+)*$/.test(shapeText)) throw new UsageError('--shape must be sizes separated by commas, such as 1,4,8,8');
   const shape = shapeText.split(',').map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   if (count < 1 || count > 1 << 24) throw new UsageError('--shape must hold from 1 to 16777216 values');
-  const rng = stringOption(values['rng']) ?? 'numpy';
-  if (!(RNG_NAMES as readonly string[]).includes(rng)) throw new UsageError(`--rng must be one of ${RNG_NAMES.join(', ')}`);
-  const values32 = createNoiseSource(rng as RngName, seed).randn(count);
-  ctx.stdout(JSON.stringify({ seed, shape, rng, values: Array.from(values32) }));
+  const values32 = createNoiseSource(rng.value, seed).randn(count);
+  // The seed as JSON: a number while it is one exactly, else its digits as a string.
+  const seedJson = seed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seed) : seedText;
+  ctx.stdout(JSON.stringify({ seed: seedJson, shape, rng: rng.value, values: Array.from(values32) }));
   return EXIT.ok;
 }
 

@@ -4,6 +4,7 @@
 
 import { INPAINT_AREAS, MASKED_CONTENTS, RESIZE_MODES, type Extension, type InpaintArea, type MaskedContent, type ResizeMode } from '../image/modes';
 import { RNG_NAMES, type RngName } from '../noise';
+import { rngFromA1111 } from '../parameters/a1111-keys';
 import { resolveSampler, samplerNames, type SamplerChoice } from '../schedulers/registry';
 import {
   MAX_MASK_BLUR,
@@ -158,7 +159,11 @@ function parseRng(text: string): ParsedValue<RngName> {
   const name = text.toLowerCase();
   const known = RNG_NAMES as readonly string[];
   if (known.includes(name)) return accept(name as RngName);
-  return reject(`unknown rng '${text}'; known: ${RNG_NAMES.join(', ')}`, 0, text.length);
+  // A1111's names for its sources (its RNG key and option): say which of ours is the same noise.
+  const a1111 = rngFromA1111(text);
+  const guess = closestMatch(name, RNG_NAMES);
+  const hint = a1111 ? `A1111's ${text} noise is '${a1111}' here` : guess ? `did you mean '${guess}'?` : `known: ${RNG_NAMES.join(', ')}`;
+  return reject(`unknown rng '${text}'; ${hint}`, 0, text.length);
 }
 
 function parseSubseed(text: string): ParsedValue<number> {

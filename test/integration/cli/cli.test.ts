@@ -180,9 +180,23 @@ describe('sdprompt CLI', () => {
     const nv = JSON.parse(sdprompt(['debug', 'noise', '--seed', '0', '--shape', '3,4', '--rng', 'nv']).stdout);
     // rng_philox.Generator(0).randn((3, 4)) starts -0.92466, -0.42534, -2.64385, 0.14518
     assert.deepEqual(nv.values.slice(0, 4).map((v: number) => Number(v.toFixed(4))), [-0.9247, -0.4253, -2.6438, 0.1452]);
-    const bad = sdprompt(['debug', 'noise', '--seed', '0', '--rng', 'cuda']);
+    const bad = sdprompt(['debug', 'noise', '--seed', '0', '--rng', 'troch']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--rng must be one of numpy, torch, nv/);
+    assert.match(bad.stderr, /--rng: unknown rng 'troch'; did you mean 'torch'\?/);
+    assert.match(sdprompt(['debug', 'noise', '--seed', '0', '--rng', 'cuda']).stderr, /--rng: unknown rng 'cuda'; known: numpy, torch, nv/);
+  });
+
+  test('debug noise takes each source\'s own seed range: 64 bits for torch and NV, 32 for numpy', () => {
+    // torch.manual_seed keeps a seed's low 32 bits for the CPU generator: 2^32 + 0 is seed 0's noise.
+    const wide = JSON.parse(sdprompt(['debug', 'noise', '--seed', '4294967296', '--shape', '4', '--rng', 'torch']).stdout);
+    assert.deepEqual(wide.values.map((v: number) => Number(v.toFixed(4))), [1.541, -0.2934, -2.1788, 0.5684]);
+    const top = sdprompt(['debug', 'noise', '--seed', '18446744073709551615', '--shape', '4', '--rng', 'nv']);
+    assert.equal(top.code, 0, top.stderr);
+    assert.equal(JSON.parse(top.stdout).seed, '18446744073709551615');
+    const numpy = sdprompt(['debug', 'noise', '--seed', '4294967296', '--rng', 'numpy']);
+    assert.equal(numpy.code, 2);
+    assert.match(numpy.stderr, /--seed: numpy seeds are whole numbers from 0 to 4294967295, not 4294967296/);
+    assert.match(sdprompt(['debug', 'noise', '--seed', '18446744073709551616', '--rng', 'nv']).stderr, /--seed: nv seeds are whole numbers from 0 to 18446744073709551615/);
   });
 
   test('import prints a block per image, or adds them to a prompt file without losing anything', () => {

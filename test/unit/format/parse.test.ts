@@ -102,6 +102,16 @@ describe('parseSdprompt', () => {
     ]);
   });
 
+  test('an unknown rng is named with the nearest source, or the source that makes A1111\'s noise of that name', () => {
+    const message = (v: string) => errors(`x\nrng: ${v}`)[0]?.message;
+    assert.equal(message('numpi'), "unknown rng 'numpi'; did you mean 'numpy'?");
+    assert.equal(message('troch'), "unknown rng 'troch'; did you mean 'torch'?");
+    assert.equal(message('CPU'), "unknown rng 'CPU'; A1111's CPU noise is 'torch' here");
+    assert.equal(message('GPU'), "unknown rng 'GPU'; A1111's GPU noise is 'nv' here");
+    assert.equal(message('NV'), undefined, 'names are not case-sensitive');
+    assert.equal(errors('x\nrng: numpi')[0]!.range.start.column, 6);
+  });
+
   test('seed lists, ranges and mixes; limits on value and count', () => {
     const seeds = (v: string) => parseSdprompt(`x\nseed: ${v}`).blocks[0]!.settings.seed?.value;
     assert.deepEqual(seeds('7'), [7]);
