@@ -1,15 +1,15 @@
 // Generation parameters into a .sdprompt document: "Paste Parameters as Block" (A1111's text, or
-// a ComfyUI graph, from the clipboard) and images dropped onto the editor. The reading and the
+// a ComfyUI graph, from the clipboard) and images dropped onto the editor or the panel. The reading and the
 // block are core's (parameters/); here they become one undoable edit, and what could not be
 // carried over is shown and logged.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatUserError, type UserError } from '../core/errors';
+import { formatUserError, type Result, type UserError } from '../core/errors';
 import { blockAtLine, type ParsedFile } from '../core/format/parse';
 import type { TextEdit } from '../core/format/edit';
 import type { GenerationParameters } from '../core/parameters/a1111-text';
-import { readImageParameters } from '../core/parameters/image';
+import { imageParametersFromBytes, readImageParameters, type ImageParameters } from '../core/parameters/image';
 import { parametersFromText } from '../core/parameters/text';
 import { planImport, type ImportItem, type ImportNote } from '../core/parameters/to-block';
 import { toVsRange } from './convert';
@@ -24,9 +24,15 @@ function toWorkspaceEdit(document: vscode.TextDocument, edits: readonly TextEdit
   return edit;
 }
 
-function showNotes(ctx: Ctx, what: string, notes: readonly ImportNote[]): void {
+/** What importing needs of the extension: the parsed documents, and the log for what was kept as comments. */
+export type ImportHost = Pick<Ctx, 'documents' | 'log'>;
+
+/** An image to import: a file, or the contents of one dropped from outside VS Code (which has no path). */
+export type ImageSource = { path: string } | { name: string; bytes: Buffer };
+
+function showNotes(host: ImportHost, what: string, notes: readonly ImportNote[]): void {
   if (notes.length === 0) return;
-  for (const n of notes) ctx.log.warn(`import ${what}: ${n.key}${n.line !== undefined ? ` (line ${n.line}, column ${n.column})` : ''}: ${n.message}`);
+  for (const n of notes) host.log.warn(`import ${what}: ${n.key}${n.line !== undefined ? ` (line ${n.line}, column ${n.column})` : ''}: ${n.message}`);
   void vscode.window.showWarningMessage(`sdprompt: imported ${what}; kept as comments: ${notes.map((n) => `${n.key} (${n.message})`).join('; ')}`);
 }
 
@@ -41,19 +47,24 @@ interface ImageImportPlan {
   problems: UserError[];
 }
 
+async function readSource(source: ImageSource): Promise<{ name: string; read: Result<ImageParameters> }> {
+  const file = 'path' in source ? source.path : source.name;
+  const read = 'path' in source ? await readImageParameters(source.path) : imageParametersFromBytes(source.bytes, source.name);
+  return { name: path.basename(file, path.extname(file)), read };
+}
+
 /** The edit that imports the images' parameters (see importImages), with each image's notes shown. */
-async function planImageImport(ctx: Ctx, document: vscode.TextDocument, files: readonly string[], line?: number): Promise<ImageImportPlan> {
+async function planImageImport(host: ImportHost, document: vscode.TextDocument, sources: readonly ImageSource[], afterBlock?: number): Promise<ImageImportPlan> {
   const items: ImportItem[] = [];
   const problems: UserError[] = [];
-  for (const file of files) {
-    const read = await readImageParameters(file);
+  for (const source of sources) {
+    const { name, read } = await readSource(source);
     if (!read.ok) problems.push(read.error);
-    else items.push({ parameters: read.value.parameters, name: path.basename(file, path.extname(file)) });
+    else items.push({ parameters: read.value.parameters, name });
   }
   if (items.length === 0) return { problems };
-  const parsed = ctx.documents.get(document);
-  const { edits, notes } = planImport(parsed, items, afterBlockAt(parsed, line));
-  notes.forEach((n, i) => showNotes(ctx, items[i]!.name!, n));
+  const { edits, notes } = planImport(host.documents.get(document), items, afterBlock);
+  notes.forEach((n, i) => showNotes(host, items[i]!.name!, n));
   return { edit: toWorkspaceEdit(document, edits), problems };
 }
 
@@ -62,12 +73,12 @@ function showProblems(problems: readonly UserError[]): void {
 }
 
 /**
- * Imports the images' parameters into the document as blocks named after the files, after the
- * block at `line` (else at the end), as one undoable edit. Images that carry none are reported
- * and skipped; false when nothing was added.
+ * Imports the images' parameters into the document as blocks named after the files, after block
+ * `afterBlock` (else at the end), as one undoable edit: images dropped onto the panel. Images that
+ * carry none are reported and skipped; false when nothing was added.
  */
-export async function importImages(ctx: Ctx, document: vscode.TextDocument, files: readonly string[], line?: number): Promise<boolean> {
-  const plan = await planImageImport(ctx, document, files, line);
+export async function importImages(host: ImportHost, document: vscode.TextDocument, sources: readonly ImageSource[], afterBlock?: number): Promise<boolean> {
+  const plan = await planImageImport(host, document, sources, afterBlock);
   showProblems(plan.problems);
   return plan.edit !== undefined && vscode.workspace.applyEdit(plan.edit);
 }
@@ -80,7 +91,8 @@ async function pasteParameters(ctx: Ctx): Promise<void> {
   }
   const parsedText = parametersFromText(await vscode.env.clipboard.readText());
   if (!parsedText.ok) {
-    void vscode.window.showErrorMessage(`sdprompt: the clipboard holds no generation parameters: ${parsedText.error.message}`);
+    // Nothing is edited; the message says where in the pasted text the parameters were expected.
+    void vscode.window.showErrorMessage(`sdprompt: the clipboard holds no generation parameters: ${formatUserError({ ...parsedText.error, file: 'clipboard' })}`);
     return;
   }
   const parameters: GenerationParameters = parsedText.value;
@@ -103,7 +115,11 @@ export interface ImageDropOffer {
 
 /** The built-in offer: a block per image from the parameters it carries, after the block it was dropped on. */
 export function importDropOffer(ctx: Ctx): ImageDropOffer {
-  return { title: 'Import the parameters as blocks', plan: (document, position, files) => planImageImport(ctx, document, files, position.line + 1) };
+  return {
+    title: 'Import the parameters as blocks',
+    plan: (document, position, files) =>
+      planImageImport(ctx, document, files.map((file) => ({ path: file })), afterBlockAt(ctx.documents.get(document), position.line + 1)),
+  };
 }
 
 /**

@@ -3,8 +3,9 @@
 
 import * as vscode from 'vscode';
 import { blockThatMade } from '../core/format/resolve';
-import type { WebviewMessage } from '../protocol/webview';
+import type { DroppedFile, WebviewMessage } from '../protocol/webview';
 import { editBlockSetting } from './edits';
+import { importImages, type ImageSource } from './import';
 import type { ResultsPanel } from './panel';
 
 export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMessage): Promise<void> {
@@ -35,6 +36,13 @@ export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMe
     }
     case 'dismissError':
       return panel.dismissError(message.errorId);
+    case 'importImages': {
+      const document = await panel.document();
+      if (!document) return;
+      const sources = [...message.uris.map((uri) => ({ path: vscode.Uri.parse(uri).fsPath })), ...message.files.map(droppedFileSource)];
+      await importImages(panel.host, document, sources, message.afterBlock);
+      return;
+    }
     default:
       return handleImageCommand(panel, message);
   }
@@ -64,4 +72,9 @@ async function handleImageCommand(panel: ResultsPanel, message: Extract<WebviewM
       await vscode.commands.executeCommand('vscode.open', uri, { viewColumn: vscode.ViewColumn.Active, preview: true });
       return;
   }
+}
+
+/** A file dropped from outside VS Code: its bytes, from the base64 data URL the webview's FileReader made. */
+function droppedFileSource(file: DroppedFile): ImageSource {
+  return { name: file.name, bytes: Buffer.from(file.dataUrl.slice(file.dataUrl.indexOf(',') + 1), 'base64') };
 }

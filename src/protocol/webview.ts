@@ -159,7 +159,22 @@ export type WebviewMessage =
   | { type: 'openImage'; imageId: string }
   /** Move the editor's cursor to a block (clicking a block's heading). */
   | { type: 'showBlock'; blockIndex: number }
-  | { type: 'dismissError'; errorId: string };
+  | { type: 'dismissError'; errorId: string }
+  /**
+   * Images dropped onto the panel: blocks from the parameters they carry, after block
+   * `afterBlock` (else at the end). Files from VS Code's explorer come as `file:` URIs; files from
+   * the operating system have no path in a webview, so they come as their name and contents.
+   */
+  | { type: 'importImages'; afterBlock?: number; uris: string[]; files: DroppedFile[] };
+
+/** A file dropped from outside VS Code: its name and its bytes as a base64 `data:` URL. */
+export interface DroppedFile {
+  name: string;
+  dataUrl: string;
+}
+
+/** At most this many files per drop, each at most this long as a data URL (about 48 MB of image). */
+export const DROP_LIMITS = { files: 32, dataUrlLength: 64 * 1024 * 1024 } as const;
 
 // Reserved for a later issue (img2img / inpainting); no UI sends these yet:
 //   | { type: 'setInitImage'; blockIndex: number; imageId: string }      → writes `init: <file>`
@@ -206,7 +221,30 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
       return isIndex(data['blockIndex']) ? { type: 'showBlock', blockIndex: data['blockIndex'] } : undefined;
     case 'dismissError':
       return isId(data['errorId']) ? { type: 'dismissError', errorId: data['errorId'] } : undefined;
+    case 'importImages':
+      return parseImportImages(data);
     default:
       return undefined;
   }
+}
+
+function parseImportImages(data: Record<string, unknown>): WebviewMessage | undefined {
+  const { afterBlock, uris, files } = data;
+  if (afterBlock !== undefined && !isIndex(afterBlock)) return undefined;
+  if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string' && u.startsWith('file:'))) return undefined;
+  if (!Array.isArray(files) || !files.every(isDroppedFile)) return undefined;
+  const count = uris.length + files.length;
+  if (count === 0 || count > DROP_LIMITS.files) return undefined;
+  return {
+    type: 'importImages',
+    ...(afterBlock !== undefined ? { afterBlock } : {}),
+    uris: [...(uris as string[])],
+    files: (files as DroppedFile[]).map(({ name, dataUrl }) => ({ name, dataUrl })),
+  };
+}
+
+function isDroppedFile(value: unknown): value is DroppedFile {
+  if (!isObject(value)) return false;
+  const { name, dataUrl } = value;
+  return isId(name) && typeof dataUrl === 'string' && dataUrl.startsWith('data:') && dataUrl.length <= DROP_LIMITS.dataUrlLength;
 }

@@ -7,6 +7,7 @@ import { WEBVIEW_PROTOCOL_VERSION, type HostMessage, type PanelState } from '../
 import { controlsSkeleton, generate, renderControls } from './controls';
 import { closeDetail, detailSkeleton, isDetailOpen, openDetail, renderDetail } from './detail';
 import { byId, h } from './dom';
+import { acceptImageDrops } from './drop';
 import { headerSkeleton, renderHeader } from './header';
 import { post, saveUi, ui } from './host';
 import { markActiveGroup, renderResults, resultsSkeleton } from './results';
@@ -90,5 +91,7 @@ window.addEventListener('scroll', () => {
     saveUi();
   });
 });
+
+acceptImageDrops(document.body);
 
 post({ type: 'ready', protocolVersion: WEBVIEW_PROTOCOL_VERSION });

@@ -232,6 +232,36 @@ describe('results webview in Chromium', () => {
     assert.deepEqual(await p.posted(), [{ type: 'dismissError', errorId: 'e1' }]);
   });
 
+  it('takes image files dropped on it: outlined while dragged over, then their URIs or contents posted for import', async () => {
+    const p = await open();
+    await p.clearPosted();
+    // A drag as VS Code's explorer makes it (resourceurls holds the whole selection), then one from
+    // the operating system (a File, no path), dispatched as the browser would.
+    const outlined = await p.page.evaluate(`(() => {
+      const explorer = new DataTransfer();
+      explorer.setData('text/uri-list', 'file:///work/in/a%20b.png');
+      explorer.setData('resourceurls', JSON.stringify(['file:///work/in/a%20b.png', 'file:///work/in/c.jpg', 'file:///work/in/notes.txt']));
+      document.body.dispatchEvent(new DragEvent('dragover', { dataTransfer: explorer, bubbles: true, cancelable: true }));
+      const outlined = document.body.classList.contains('drop-target');
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: explorer, bubbles: true, cancelable: true }));
+      const os = new DataTransfer();
+      os.items.add(new File([new Uint8Array([137, 80, 78, 71, 1, 2, 255])], 'from disk.png', { type: 'image/png' }));
+      os.items.add(new File(['text'], 'readme.txt', { type: 'text/plain' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: os, bubbles: true, cancelable: true }));
+      return outlined && !document.body.classList.contains('drop-target');
+    })()`);
+    assert.equal(outlined, true, 'outlined during the drag, not after the drop');
+    await until(p.page, 'window.__posted.length === 2');
+    const [fromExplorer, fromDisk] = await p.posted();
+    assert.deepEqual(fromExplorer, { type: 'importImages', afterBlock: 2, uris: ['file:///work/in/a%20b.png', 'file:///work/in/c.jpg'], files: [] });
+    assert.ok(fromDisk?.type === 'importImages');
+    assert.deepEqual(fromDisk.uris, []);
+    assert.equal(fromDisk.files.length, 1, 'only the image');
+    assert.equal(fromDisk.files[0]!.name, 'from disk.png');
+    const bytes = Buffer.from(fromDisk.files[0]!.dataUrl.split(',')[1]!, 'base64');
+    assert.deepEqual([...bytes], [137, 80, 78, 71, 1, 2, 255]);
+  });
+
   it('keeps the open image and the scroll position across a reload through setState', async () => {
     const p = await open();
     const tall = sampleState(server.origin);

@@ -38,6 +38,11 @@ export async function readImageParameters(path: string): Promise<Result<ImagePar
   } catch (e) {
     return imageProblem(path, readProblem(e as NodeJS.ErrnoException));
   }
+  return imageParametersFromBytes(bytes, path);
+}
+
+/** The parameters in an image file's bytes (a file dropped from outside, which has no path); `path` names it in messages. */
+export function imageParametersFromBytes(bytes: Buffer, path: string): Result<ImageParameters> {
   const format = formatOf(bytes);
   if (format === undefined) return imageProblem(path, 'is not an image (expected PNG, JPEG or WebP)');
   if (format === 'gif') return imageProblem(path, 'is a GIF image; parameters are read from PNG, JPEG or WebP');

@@ -9,7 +9,7 @@ import { addTextChunks } from '../../../src/core/image/png-text';
 import { parseParametersText } from '../../../src/core/parameters/a1111-text';
 import { parseComfyGraph } from '../../../src/core/parameters/comfyui';
 import { exifUserComment, findExif } from '../../../src/core/parameters/exif';
-import { readImageParameters } from '../../../src/core/parameters/image';
+import { imageParametersFromBytes, readImageParameters } from '../../../src/core/parameters/image';
 
 const dir = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'parameters', 'images');
 interface Fixture {
@@ -134,4 +134,15 @@ test('KSamplerAdvanced, a denoise below 1 and a prompt from a one-value node are
   assert.equal(f['Schedule type'], 'some_new_schedule', 'an unknown name is kept as it is, for the importer to report');
   assert.equal(f['Denoising strength'], '0.6');
   assert.equal(f['Seed'], '876543210987654321');
+});
+
+test('the bytes of a file dropped from outside VS Code read as the file does, its name in messages', async () => {
+  for (const name of ['a1111.webp', 'comfyui.png']) {
+    const fromFile = await readImageParameters(join(dir, name));
+    assert.deepEqual(imageParametersFromBytes(readFileSync(join(dir, name)), name), fromFile, name);
+  }
+  const plain = imageParametersFromBytes(readFileSync(join(dir, 'plain.png')), 'dropped.png');
+  assert.ok(!plain.ok);
+  assert.equal(plain.error.file, 'dropped.png');
+  assert.match(plain.error.message, /dropped\.png: has no generation parameters/);
 });

@@ -17,6 +17,8 @@ describe('parseWebviewMessage', () => {
       { type: 'openImage', imageId: 'red-1.png' },
       { type: 'showBlock', blockIndex: 1 },
       { type: 'dismissError', errorId: 'e1' },
+      { type: 'importImages', afterBlock: 2, uris: ['file:///work/a.png'], files: [] },
+      { type: 'importImages', uris: [], files: [{ name: 'b.webp', dataUrl: 'data:image/webp;base64,UklGRg==' }] },
     ];
     for (const message of messages) assert.deepEqual(parseWebviewMessage(JSON.parse(JSON.stringify(message))), message);
   });
@@ -34,6 +36,12 @@ describe('parseWebviewMessage', () => {
       { type: 'cancelRun', runId: '' },
       { type: 'reuseSeed', imageId: 3 },
       { type: 'showBlock', blockIndex: '1' },
+      { type: 'importImages', uris: [], files: [] },
+      { type: 'importImages', uris: ['https://example.com/a.png'], files: [] },
+      { type: 'importImages', uris: ['file:///a.png'], files: [], afterBlock: 0 },
+      { type: 'importImages', uris: [], files: [{ name: 'a.png', dataUrl: 'AAAA' }] },
+      { type: 'importImages', uris: [], files: [{ name: '', dataUrl: 'data:,' }] },
+      { type: 'importImages', uris: Array.from({ length: 33 }, (_, i) => `file:///${i}.png`), files: [] },
     ];
     for (const data of bad) assert.equal(parseWebviewMessage(data), undefined, JSON.stringify(data));
   });
