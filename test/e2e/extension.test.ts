@@ -38,6 +38,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     writeFileSync(join(folder, 'shapes.sdprompt'), PROMPT);
     writeFileSync(join(folder, 'broken.sdprompt'), '--- a\nred\nsed: 4\n');
     writeFileSync(join(folder, 'complete.sdprompt'), '--- c\na green square\n');
+    writeFileSync(join(folder, 'paste.sdprompt'), '--- first\na cat\n');
     writeFileSync(join(folder, 'header.sdprompt'), 'steps: 3\nsize: 32x32\n\n--- first\na green square\nseed: 3\n--- second\na red circle\nseed: 5\n');
     mkdirSync(SCREENSHOTS, { recursive: true });
     session = await startSession({ folder, vsix: [VSIX], screenshotDir: SCREENSHOTS, viewport: { width: 1400, height: 860 } });
@@ -80,6 +81,23 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
       return /sampler: dpmpp_2m_karras\s*$/.test(t) ? t : undefined;
     }, 20_000);
     assert.equal(text.trimEnd(), '--- c\na green square\nsampler: dpmpp_2m_karras');
+  });
+
+  it('Paste Parameters as Block turns A1111\'s text on the clipboard into a block, unknown keys as comments', async () => {
+    const a1111 = 'a lighthouse\nNegative prompt: fog\nSteps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 42, Size: 512x768, Hires upscale: 2, RNG: CPU';
+    await session.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(session.url).origin });
+    await session.openFile('paste.sdprompt');
+    await session.page.evaluate((text) => (globalThis as unknown as { navigator: { clipboard: { writeText(t: string): Promise<void> } } }).navigator.clipboard.writeText(text), a1111);
+    await session.runCommand('sdprompt: Paste Parameters as Block');
+    const text = await waitFor('the pasted block', async () => {
+      const t = await session.editorText();
+      return t.includes('Hires upscale') ? t : undefined;
+    }, 20_000).catch(async (e: Error) => {
+      await session.screenshot('extension-paste-failed');
+      const toasts = await session.page.locator('.notifications-toasts').innerText().catch(() => '');
+      throw new Error(`${e.message}; editor: ${JSON.stringify(await session.editorText())}; notifications: ${JSON.stringify(toasts)}`);
+    });
+    assert.match(text, /--- first\na cat\n+---\na lighthouse\nnegative: fog\nsteps: 28\nsampler: DPM\+\+ 2M( Karras)?\n(schedule: karras\n)?cfg: 6\.5\nseed: 42\nsize: 512x768\nrng: torch\n# Hires upscale: 2/);
   });
 
   it('Ctrl+Enter generates the block under the cursor: a live preview, then the images in the panel and on disk', async () => {
