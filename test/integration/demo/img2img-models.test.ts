@@ -1,7 +1,8 @@
 // The shipped image-to-image demo models (models/demo-inpainting, models/demo-depth): a real
 // export's layout, the demo's own tokenizer, text encoder and VAE, and UNets (9 and 5 input
 // channels) and a depth estimator that compute what their torch modules computed; the pipeline's
-// mask channel and masked image are what the inpainting UNet was trained on; the example that
+// mask channel and masked image, and its depth channel from the estimator or a given map, are
+// what the UNets were trained on; the example that
 // uses them is valid.
 // Reference values: test/fixtures/demo-<kind>/reference-outputs.json, written by
 // tools/demo-model/finetune.py alongside the models.
@@ -11,12 +12,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { blockDiagnostics, parseSdprompt } from '../../../src/core/format/parse';
+import { depthConditioning, depthFromImage } from '../../../src/core/image/depth';
 import { conditioningMask } from '../../../src/core/image/mask';
 import { planBlockJobs } from '../../../src/core/jobs/plan';
+import { estimateDepth } from '../../../src/core/pipelines/depth';
+import { loadStableDiffusion } from '../../../src/core/pipelines/stable-diffusion';
 import { demoModelDir, shippedModelDir } from '../../../src/core/models/demo';
 import { createRaster } from '../../../src/core/image/raster';
 import { rasterToTensor } from '../../../src/core/image/to-tensor';
-import { assertClose, readJson, repoRoot, squareImage } from './reference-inputs';
+import { assertClose, readJson, repoRoot, squareImage, squareRaster } from './reference-inputs';
 
 interface Reference {
   kind: 'inpainting' | 'depth';
@@ -25,7 +29,13 @@ interface Reference {
   scaling_factor: number;
   default_sampler: string;
   inpainting?: { mask_latent: number[]; masked_image_latent_parameters: number[] };
-  depth?: { predicted_depth_shape: number[]; predicted_depth_every_13th: number[] };
+  depth?: {
+    predicted_depth_shape: number[];
+    predicted_depth_every_13th: number[];
+    depth_latent_8x8: number[];
+    depth_latent_16x12: number[];
+    given_map_latent_8x8: number[];
+  };
 }
 
 const demoDir = path.join(repoRoot, 'models', 'demo');
@@ -131,8 +141,7 @@ test('demo-inpainting: the pipeline builds the mask channel and the masked image
   const reference = readJson<Reference>(repoRoot, 'test', 'fixtures', 'demo-inpainting', 'reference-outputs.json');
   // The reference image as an 8-bit picture, and its mask: rows 10..41, columns 21..52 repaint.
   const planar = squareImage();
-  const image = createRaster(64, 64, 3);
-  for (let p = 0; p < 4096; p++) for (let c = 0; c < 3; c++) image.data[p * 3 + c] = Math.round((planar[c * 4096 + p]! + 1) * 127.5);
+  const image = squareRaster();
   const mask = createRaster(64, 64, 1);
   for (let y = 10; y < 42; y++) mask.data.fill(255, y * 64 + 21, y * 64 + 53);
 
@@ -148,6 +157,26 @@ test('demo-inpainting: the pipeline builds the mask channel and the masked image
   const parameters = (await vae.run({ sample: new ort.Tensor('float32', masked.data, masked.shape) })).latent_parameters;
   assert.deepEqual(parameters.dims, [1, 8, 8, 8]);
   assertClose(parameters.data as Float32Array, reference.inpainting!.masked_image_latent_parameters, 'masked-image latent parameters');
+});
+
+test('demo-depth: the pipeline builds the depth channel as the torch recipe did, from the estimator and from a given map', async () => {
+  const reference = readJson<Reference>(repoRoot, 'test', 'fixtures', 'demo-depth', 'reference-outputs.json').depth!;
+  const loaded = await loadStableDiffusion(path.join(repoRoot, 'models', 'demo-depth'));
+  assert.ok(loaded.ok, loaded.ok ? '' : loaded.error.message);
+  try {
+    const estimated = await estimateDepth(loaded.value, squareRaster());
+    assert.ok(estimated.ok, estimated.ok ? '' : estimated.error.message);
+    assertClose(depthConditioning(estimated.value, 8, 8).data, reference.depth_latent_8x8, 'depth at 8x8');
+    // A 128x96 picture's latents: 12 wide, 16 high.
+    assertClose(depthConditioning(estimated.value, 12, 16).data, reference.depth_latent_16x12, 'depth at 12x16');
+  } finally {
+    await loaded.value.model.release();
+  }
+  // The given map: near (white) at rows and columns 16..47.
+  const map = createRaster(64, 64, 1);
+  for (let y = 16; y < 48; y++) map.data.fill(255, y * 64 + 16, y * 64 + 48);
+  const given = depthConditioning(depthFromImage(map), 8, 8).data;
+  assertClose(given, reference.given_map_latent_8x8, 'given map at 8x8');
 });
 
 test('examples/image-to-image.sdprompt: no problems, each block on a shipped demo model, its pictures there', () => {

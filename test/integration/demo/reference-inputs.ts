@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRaster, type Raster } from '../../../src/core/image/raster';
 
 export const repoRoot = path.resolve(__dirname, '../../../..');
 
@@ -39,4 +40,12 @@ export function squareImage(): Float32Array {
     }
   }
   return x;
+}
+
+/** The reference image as an 8-bit RGB picture. */
+export function squareRaster(): Raster {
+  const planar = squareImage();
+  const image = createRaster(64, 64, 3);
+  for (let p = 0; p < 4096; p++) for (let c = 0; c < 3; c++) image.data[p * 3 + c] = Math.round((planar[c * 4096 + p]! + 1) * 127.5);
+  return image;
 }
