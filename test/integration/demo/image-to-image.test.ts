@@ -33,7 +33,7 @@ before(async () => {
   }
   world = loadWorld(demoModelDir());
 });
-after(() => Object.values(loaded).forEach((sd) => sd.model.release()));
+after(() => Promise.all(Object.values(loaded).map((sd) => sd.model.release())));
 
 const colour = (name: string) => world.palette.findIndex((c) => c.name === name);
 
