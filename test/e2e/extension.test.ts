@@ -4,9 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { readTextChunks } from '../../src/core/image/png-text';
@@ -253,6 +254,30 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     assert.ok(delays.length >= 3, `one image a run at least: ${delays.length}`);
     timings[`warm panel: a new image written to shown in the panel, median of ${delays.length} (ms)`] = delays[Math.floor((delays.length - 1) / 2)]!;
     timings[`warm panel: a new image written to shown in the panel, slowest of ${delays.length} (ms)`] = delays[delays.length - 1]!;
+  });
+
+  it('an image dropped onto the panel becomes a block in the prompt file it shows', async () => {
+    panel = await session.webviewFrame('#app');
+    const shownFile = (await panel.locator('#file-name').textContent())!;
+    copyFileSync(join(ROOT, 'test', 'fixtures', 'parameters', 'images', 'a1111.jpg'), join(folder, 'dropped.jpg'));
+    // As VS Code's explorer hands a file to a webview (Shift+drag): the whole selection in resourceurls.
+    await panel.evaluate((uri) => {
+      const page = globalThis as unknown as {
+        DataTransfer: new () => { setData(type: string, value: string): void };
+        DragEvent: new (type: string, init: object) => unknown;
+        document: { body: { dispatchEvent(event: unknown): void } };
+      };
+      const data = new page.DataTransfer();
+      data.setData('text/uri-list', uri);
+      data.setData('resourceurls', JSON.stringify([uri]));
+      for (const type of ['dragover', 'drop']) page.document.body.dispatchEvent(new page.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, pathToFileURL(join(folder, 'dropped.jpg')).href);
+    await session.openFile(shownFile);
+    const text = await waitFor('the dropped image\'s block', async () => {
+      const t = await session.editorText();
+      return t.includes('--- dropped') ? t : undefined;
+    }, 20_000);
+    assert.match(text, /--- dropped\na \(red:1\.2\) circle, café — été\nnegative: blurry, "soft"\nsteps: 28\n/);
   });
 });
 
