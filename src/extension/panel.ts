@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { DEFAULTS } from '../core/jobs/image-settings';
-import { blockThatMade } from '../core/format/resolve';
+import { blockThatMade, promptOutputDir } from '../core/format/resolve';
 import { inspectModelFolder, type ModelFolderInfo } from '../core/models/folder';
 import { outputDirFor } from '../core/outputs/naming';
 import { listResults, readResult, type ImageRecord } from '../core/outputs/results';
@@ -44,6 +44,8 @@ export class ResultsPanel implements vscode.Disposable {
   private readonly runViews = new Map<string, RunView>();
   private errors: PanelError[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** The output folder the webview may load images from. */
+  private rootsDir: string | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(readonly host: PanelHost) {
@@ -171,9 +173,10 @@ export class ResultsPanel implements vscode.Disposable {
   async sendState(): Promise<void> {
     const panel = this.panel;
     if (!panel) return;
-    const uri = this.shown;
     const document = this.openDocument();
-    const records = document && uri?.scheme === 'file' ? await listResults(outputDirFor(uri.fsPath)) : [];
+    const outputDir = this.outputDir();
+    if (outputDir !== this.rootsDir) this.updateRoots();
+    const records = document && outputDir !== undefined ? await listResults(outputDir) : [];
     this.images = new Map(records.map((r) => [r.fileName, r]));
     const editor = document ? vscode.window.visibleTextEditors.find((e) => e.document === document) : undefined;
     const models = new Map<string, ModelFolderInfo | undefined>();
@@ -196,9 +199,18 @@ export class ResultsPanel implements vscode.Disposable {
     this.post({ type: 'state', state });
   }
 
+  /** The shown file's output folder: its `output:` setting as the editor has it, else the default. */
+  private outputDir(): string | undefined {
+    const uri = this.shown;
+    if (uri?.scheme !== 'file') return undefined;
+    const document = this.openDocument();
+    return document ? promptOutputDir(this.host.documents.get(document), uri.fsPath) : outputDirFor(uri.fsPath);
+  }
+
   private roots(): vscode.Uri[] {
     const roots = [vscode.Uri.joinPath(this.host.extensionUri, 'media')];
-    if (this.shown?.scheme === 'file') roots.push(vscode.Uri.file(outputDirFor(this.shown.fsPath)));
+    this.rootsDir = this.outputDir();
+    if (this.rootsDir !== undefined) roots.push(vscode.Uri.file(this.rootsDir));
     return roots;
   }
 

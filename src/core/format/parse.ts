@@ -77,6 +77,9 @@ export type LineKind =
   | { kind: 'continuation'; text: string; column: number }
   | { kind: 'prompt'; text: string; column: number };
 
+/** Settings of the whole file, not of one block: only the header (or a file without separators) sets them. */
+const FILE_SETTINGS: ReadonlySet<SettingKey> = new Set(['output']);
+
 const SETTING_LINE = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/;
 
 /**
@@ -235,6 +238,10 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
         const valueRange = range(line, kind.valueColumn, kind.value.length);
         if (key !== 'negative' && kind.value === '') {
           report('error', `'${key}' needs a value, such as '${key}: ${SETTINGS[key].example}'`, keyRange, 'missing-value');
+          return;
+        }
+        if (FILE_SETTINGS.has(key) && current !== header && hasSeparators) {
+          report('error', `'${key}' applies to the whole file: set it in the header, above the first '---'`, keyRange, 'file-setting-in-block');
           return;
         }
         const parsed = SETTINGS[key].parse(kind.value);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import { fail, ok, type Result } from '../errors';
 import { shippedModelDir } from '../models/demo';
+import { outputDirFor } from '../outputs/naming';
 import { blockAtLine, blockDiagnostics, effectiveSettings, type Block, type ParsedFile } from './parse';
 
 
@@ -56,6 +57,11 @@ export function blockModel(parsed: ParsedFile, block: Block, options: ModelResol
   const spec = effectiveSettings(parsed, block).settings.model?.value;
   if (spec !== undefined) return { dir: resolveModelFolder(spec, path.dirname(path.resolve(options.promptFile))), spec };
   return { dir: options.defaultModel, spec: options.defaultModel };
+}
+
+/** The folder a prompt file's images go to: its `output:` setting, else the folder named after the file. */
+export function promptOutputDir(parsed: ParsedFile, promptFile: string): string {
+  return outputDirFor(promptFile, parsed.header.output?.value ?? parsed.blocks[0]?.settings.output?.value);
 }
 
 /** The errors that stop a block from running: its own and those of the header. */

@@ -18,6 +18,7 @@ import {
   parseStrength,
   wholePixels,
 } from './image-values';
+import { parseOutputFolder } from './output-folder';
 import { closestMatch } from './suggest';
 import { accept, listItems, reject, type ParsedValue, type ValueProblem } from './values';
 
@@ -50,6 +51,8 @@ export interface SettingValues {
   subseed: number;
   subseed_strength: number;
   watermark: boolean;
+  /** The output folder, relative to the prompt file (`parseOutputFolder`'s clean form). */
+  output: string;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -324,6 +327,13 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingDefinition<K> } = {
     example: 'off',
     values: ['on', 'off'],
     parse: parseOnOff('watermark'),
+  },
+  output: {
+    key: 'output',
+    aliases: [],
+    summary: "The folder the file's images go to, inside this file's folder (default: the file's name); in the header",
+    example: 'renders',
+    parse: parseOutputFolder,
   },
 };
 

@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import { formatDiagnostic } from '../diagnostics';
 import { fail, ok, type Result } from '../errors';
 import { describeBlock, effectiveSettings, type Block, type ParsedFile } from '../format/parse';
-import { blockErrors, blockModel, randomSeed, resolveModelPath, type BlockModel, type ModelResolution } from '../format/resolve';
+import { blockErrors, blockModel, promptOutputDir, randomSeed, resolveModelPath, type BlockModel, type ModelResolution } from '../format/resolve';
 import type { SettingValues } from '../format/settings';
-import { outputDirFor, outputStem } from '../outputs/naming';
+import { outputStem } from '../outputs/naming';
 import { imageRequest, type ImageRequest } from './image-settings';
 
 export interface Job {
@@ -45,7 +45,7 @@ export function planBlockJobs(parsed: ParsedFile, block: Block, options: PlanOpt
   const values: Partial<SettingValues> = Object.fromEntries(Object.entries(settings).map(([key, entry]) => [key, entry.value]));
   const overrides = options.overrides?.values ?? {};
   const seeds = overrides.seed ?? values.seed ?? [(options.randomSeed ?? randomSeed)()];
-  const outputDir = outputDirFor(promptFile);
+  const outputDir = promptOutputDir(parsed, promptFile);
   const file = (key: 'init' | 'mask' | 'depth', spec: string) => {
     if (overrides[key] !== undefined) return { path: path.resolve(options.overrides!.baseDir, spec), spec };
     const at = settings[key]!.valueRange.start;

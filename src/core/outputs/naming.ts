@@ -3,9 +3,13 @@
 
 import * as path from 'node:path';
 
-/** The folder beside a prompt file that holds its outputs. */
-export function outputDirFor(promptFile: string): string {
+/**
+ * The folder that holds a prompt file's outputs: the file's `output:` setting (a relative folder
+ * inside the file's folder, checked by the format), else the folder beside it named after it.
+ */
+export function outputDirFor(promptFile: string, setting?: string): string {
   const parsed = path.parse(path.resolve(promptFile));
+  if (setting !== undefined) return path.join(parsed.dir, ...setting.split('/'));
   return path.join(parsed.dir, parsed.ext === '.sdprompt' ? parsed.name : `${parsed.base}-outputs`);
 }
 
