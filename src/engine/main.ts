@@ -107,6 +107,9 @@ export class Engine {
         case 'image':
           this.send({ type: 'image', runId, index: event.index, path: event.path, recipePath: event.recipePath, seed: event.seed, ms: event.ms });
           return;
+        case 'grid':
+          this.send({ type: 'grid', runId, index: event.index, path: event.path });
+          return;
         case 'job-error':
           this.send({ type: 'job-error', runId, index: event.index, error: event.error });
           return;

@@ -139,7 +139,7 @@ export class ResultsPanel implements vscode.Disposable {
     if (run.uri.toString() !== this.shown?.toString()) return;
     if (event.type === 'job-error') this.addError({ id: `${run.runId}-${event.index}`, message: event.error.message, blockIndex: run.blockIndex });
     if (event.type === 'image') this.showImage(event.path).catch(logFailure(this.host.log, 'showing a new image'));
-    if (event.type === 'image' || event.type === 'run-done') this.refresh();
+    if (event.type === 'image' || event.type === 'grid' || event.type === 'run-done') this.refresh();
     // The tile shows what each job asked for; the engine's progress gives the calls that run.
     const jobs = run.jobs.map((j) => ({ seed: j.request.seed, steps: j.request.steps ?? DEFAULTS.steps }));
     const view = nextRunView(this.runViews.get(run.runId), { ...run, jobs }, event);

@@ -34,6 +34,7 @@ export type EngineEvent =
   | { type: 'job-start'; runId: string; index: number; count: number }
   | { type: 'progress'; runId: string; index: number; step: number; total: number; preview?: PreviewImage }
   | { type: 'image'; runId: string; index: number; path: string; recipePath: string; seed: number; ms: number }
+  | { type: 'grid'; runId: string; index: number; path: string }
   | { type: 'job-error'; runId: string; index: number; error: UserError }
   | { type: 'run-done'; runId: string; images: number; errors: number; cancelled: boolean }
   | { type: 'log'; level: 'info' | 'warning' | 'error'; message: string };

@@ -73,6 +73,11 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
         out({ event: 'image', path: event.path, recipe: event.recipePath, seed: event.seed, block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, ms: Math.round(event.ms) });
         if (!asJson) ctx.stdout(event.path);
         return;
+      case 'grid':
+        clearProgress();
+        out({ event: 'grid', path: event.path, record: event.recordPath, block: event.job.source?.block.name ?? event.job.source?.block.index ?? null });
+        if (!asJson) ctx.stdout(event.path);
+        return;
       case 'job-error':
         clearProgress();
         reportError(ctx, event.error, asJson);

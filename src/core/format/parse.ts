@@ -10,6 +10,7 @@ import {
   type SettingKey,
   type SettingValues,
 } from './settings';
+import { gridProblems } from './grid';
 import { imageSettingProblems } from './image-values';
 import { closestMatch } from './suggest';
 
@@ -300,7 +301,7 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
   for (const block of blocks) {
     const settings: Settings = { ...header.settings, ...block.settings };
     const values = Object.fromEntries(Object.entries(settings).map(([k, e]) => [k, e.value]));
-    for (const problem of imageSettingProblems(values)) {
+    for (const problem of [...imageSettingProblems(values), ...gridProblems(values)]) {
       const where = settings[problem.key]!.keyRange;
       const id = `${where.start.line}:${where.start.column}:${problem.message}`;
       if (reported.has(id)) continue;

@@ -18,6 +18,7 @@ import {
   parseStrength,
   wholePixels,
 } from './image-values';
+import { parseGrid, type GridSpec } from './grid';
 import { parseOutputFolder } from './output-folder';
 import { closestMatch } from './suggest';
 import { accept, listItems, reject, type ParsedValue, type ValueProblem } from './values';
@@ -53,6 +54,8 @@ export interface SettingValues {
   watermark: boolean;
   /** The output folder, relative to the prompt file (`parseOutputFolder`'s clean form). */
   output: string;
+  /** A sweep over one or two settings, one image a cell. */
+  grid: GridSpec;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -334,6 +337,13 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingDefinition<K> } = {
     summary: "The folder the file's images go to, inside this file's folder (default: the file's name); in the header",
     example: 'renders',
     parse: parseOutputFolder,
+  },
+  grid: {
+    key: 'grid',
+    aliases: [],
+    summary: 'A sweep, one image a cell and a labelled grid: `cfg 5, 7, 9` or `cfg 5, 7, 9 x steps 10, 20` (seed, cfg, steps, sampler, strength)',
+    example: 'cfg 5, 7, 9',
+    parse: (text) => parseGrid(text, SETTINGS),
   },
 };
 

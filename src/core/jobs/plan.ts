@@ -1,4 +1,4 @@
-// From a parsed prompt file to jobs: one job per image (block × seed), holding what the block
+// From a parsed prompt file to jobs: one job per image (block × seed × grid cell), holding what the block
 // asks for (its settings and the header's, files resolved against the prompt file). Defaults are
 // filled in when the job runs, by resolveImageSettings. Which block and which model folder are
 // the format's to say (../format/resolve.ts).
@@ -9,8 +9,17 @@ import { fail, ok, type Result } from '../errors';
 import { describeBlock, effectiveSettings, type Block, type ParsedFile } from '../format/parse';
 import { blockErrors, blockModel, promptOutputDir, randomSeed, resolveModelPath, type BlockModel, type ModelResolution } from '../format/resolve';
 import type { SettingValues } from '../format/settings';
-import { outputStem } from '../outputs/naming';
+import { gridCells, type GridCell, type GridKey } from '../format/grid';
+import { blockStem, gridCellSuffix, outputStem } from '../outputs/naming';
 import { imageRequest, type ImageRequest } from './image-settings';
+
+/** A job that is one cell of a grid: the grid's file stem, the cell's place, and the axes' labels (columns, then rows). */
+export interface JobGrid {
+  stem: string;
+  column: number;
+  row: number;
+  axes: { key: GridKey; values: string[] }[];
+}
 
 export interface Job {
   request: ImageRequest;
@@ -18,6 +27,7 @@ export interface Job {
   outputDir: string;
   stem: string;
   source?: { promptFile: string; block: { index: number; name?: string; line: number } };
+  grid?: JobGrid;
 }
 
 export interface PlanOptions extends ModelResolution {
@@ -44,23 +54,38 @@ export function planBlockJobs(parsed: ParsedFile, block: Block, options: PlanOpt
   const model = blockModel(parsed, block, options);
   const values: Partial<SettingValues> = Object.fromEntries(Object.entries(settings).map(([key, entry]) => [key, entry.value]));
   const overrides = options.overrides?.values ?? {};
-  const seeds = overrides.seed ?? values.seed ?? [(options.randomSeed ?? randomSeed)()];
+  const grid = values.grid;
+  const sweepsSeeds = grid?.axes.some((a) => a.key === 'seed') === true;
+  // A grid over seeds is one grid; otherwise each seed has its own.
+  const seeds = sweepsSeeds ? [undefined] : (overrides.seed ?? values.seed ?? [(options.randomSeed ?? randomSeed)()]);
   const outputDir = promptOutputDir(parsed, promptFile);
   const file = (key: 'init' | 'mask' | 'depth', spec: string) => {
     if (overrides[key] !== undefined) return { path: path.resolve(options.overrides!.baseDir, spec), spec };
     const at = settings[key]!.valueRange.start;
     return { path: resolveModelPath(spec, path.dirname(promptFile)), spec, origin: { file: parsed.file ?? promptFile, line: at.line, column: at.column } };
   };
+  const source = {
+    promptFile,
+    block: { index: block.index, ...(block.name !== undefined ? { name: block.name } : {}), line: block.startLine },
+  };
+  const cells: (GridCell | undefined)[] = grid ? gridCells(grid) : [undefined];
   return ok(
-    seeds.map((seed) => ({
-      request: imageRequest(block.prompt.text, seed, { ...values, ...overrides }, file),
-      model,
-      outputDir,
-      stem: outputStem(block, seed),
-      source: {
-        promptFile,
-        block: { index: block.index, ...(block.name !== undefined ? { name: block.name } : {}), line: block.startLine },
-      },
-    })),
+    seeds.flatMap((blockSeed) =>
+      cells.map((cell): Job => {
+        const seed = cell?.setting.seed?.[0] ?? blockSeed!;
+        const job: Job = {
+          request: imageRequest(block.prompt.text, seed, { ...values, ...overrides, ...cell?.setting }, file),
+          model,
+          outputDir,
+          stem: outputStem(block, seed) + (cell ? gridCellSuffix(cell.labels) : ''),
+          source,
+        };
+        if (grid && cell) {
+          const stem = sweepsSeeds ? `${blockStem(block)}-grid` : `${outputStem(block, seed)}-grid`;
+          job.grid = { stem, column: cell.column, row: cell.row, axes: grid.axes.map((a) => ({ key: a.key, values: a.values.map((v) => v.text) })) };
+        }
+        return job;
+      }),
+    ),
   );
 }

@@ -14,6 +14,7 @@ import { generateImage, type Pictures, type StepInfo } from '../pipelines/genera
 import type { ModelCache } from '../pipelines/model-cache';
 import { renderPreview } from '../pipelines/preview';
 import { modelContext, resolveImageSettings, type ImageFile } from './image-settings';
+import { GridTracker, writeGrid } from './grids';
 import type { Job } from './plan';
 
 export type RunEvent =
@@ -22,6 +23,7 @@ export type RunEvent =
   | { type: 'step'; job: Job; index: number; step: number; total: number; latents: StepInfo['latents']; preview(): Promise<RgbImage> }
   | { type: 'warning'; job: Job; index: number; message: string }
   | { type: 'image'; job: Job; index: number; path: string; recipePath: string; seed: number; ms: number }
+  | { type: 'grid'; job: Job; index: number; path: string; recordPath: string }
   | { type: 'job-error'; job: Job; index: number; error: UserError };
 
 export interface RunOptions {
@@ -39,6 +41,7 @@ export interface RunSummary {
 export async function runJobs(jobs: readonly Job[], options: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = { images: [], errors: [], cancelled: false };
   const emit = async (event: RunEvent) => options.onEvent?.(event);
+  const grids = new GridTracker(jobs);
   const failedModels = new Map<string, UserError>();
   for (let index = 0; index < jobs.length; index++) {
     if (options.signal?.aborted) {
@@ -56,6 +59,13 @@ export async function runJobs(jobs: readonly Job[], options: RunOptions): Promis
       if (isModelError(error)) failedModels.set(job.model.dir, error);
       summary.errors.push(error);
       await emit({ type: 'job-error', job, index, error });
+    }
+    // A job that ran without error added its image to summary.images last.
+    const grid = grids.ran(job, error ? undefined : summary.images.at(-1));
+    if (grid) {
+      const written = await writeGrid(grid);
+      if (written.ok) await emit({ type: 'grid', job, index, path: written.value.paths[0]!, recordPath: written.value.paths[1]! });
+      else await emit({ type: 'warning', job, index, message: `the grid was not drawn: ${written.error.message}` });
     }
   }
   options.models.startIdleCountdown();

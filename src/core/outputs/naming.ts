@@ -24,10 +24,23 @@ export function slugify(name: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/** A block's part of its file names: its name as a slug, or `block-N`. */
+export function blockStem(block: { index: number; name?: string }): string {
+  const slug = block.name !== undefined ? slugify(block.name) : '';
+  return slug || `block-${block.index}`;
+}
+
 /** The file stem of one image: the block's name (or `block-N`) and the seed. */
 export function outputStem(block: { index: number; name?: string }, seed: number): string {
-  const slug = block.name !== undefined ? slugify(block.name) : '';
-  return `${slug || `block-${block.index}`}-${seed}`;
+  return `${blockStem(block)}-${seed}`;
+}
+
+/** The part a grid cell adds to its image's stem: each swept setting but the seed and its value (`-cfg-7-5-steps-10`). */
+export function gridCellSuffix(labels: readonly { key: string; text: string }[]): string {
+  return labels
+    .filter((l) => l.key !== 'seed')
+    .map((l) => `-${slugify(`${l.key} ${l.text}`).slice(0, 24).replace(/-+$/, '')}`)
+    .join('');
 }
 
 /** The stem for an image made from a bare prompt (`sdprompt generate`): its first words and the seed. */
