@@ -2,13 +2,15 @@
 // pipeline, and the files beside the prompt file. Progress and results go out as events, which
 // the CLI prints and the engine forwards.
 
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { env as ortEnv } from 'onnxruntime-node';
 import { isModelError, type Result, type UserError } from '../errors';
 import { encodePng, type RgbImage } from '../image/encode';
 import { loadImage, type ImageRole, type LoadedImage } from '../image/load';
-import { unetContentHash } from '../models';
+import { modelContentHashes, type ModelFolderInfo } from '../models';
 import { a1111Parameters, buildRecipe, type ModelIdentity, type PictureFiles } from '../outputs/metadata';
+import { portableLocation, treeRoot } from '../outputs/portable';
 import { writeOutputSet } from '../outputs/write';
 import { generateImage, type Pictures, type StepInfo } from '../pipelines/generate';
 import type { ModelCache } from '../pipelines/model-cache';
@@ -88,15 +90,27 @@ async function loadPictures(job: Job): Promise<Result<Partial<Record<PictureRole
   return { ok: true, value: loaded };
 }
 
-/** Where the recipe says a picture is: relative to the prompt file, else to the recipe's folder. */
+/** The folder a recipe's paths start at: the prompt file's, else (a bare prompt) the recipe's own. */
+function recipeBase(job: Job): string {
+  return job.source ? path.dirname(job.source.promptFile) : job.outputDir;
+}
+
+/** The pictures as the recipe records them: where (portable.ts), their content and their size. */
 function recipeFiles(job: Job, loaded: Partial<Record<PictureRole, LoadedImage>>): PictureFiles {
-  const base = job.source ? path.dirname(job.source.promptFile) : job.outputDir;
+  const base = recipeBase(job);
+  const root = treeRoot(base);
   const files: PictureFiles = {};
   for (const role of ROLES) {
     const picture = loaded[role];
-    if (picture) files[role] = { path: path.relative(base, picture.path).split(path.sep).join('/'), sha256: picture.sha256 };
+    if (picture) files[role] = { ...portableLocation(picture.path, base, root), sha256: picture.sha256, width: picture.raster.width, height: picture.raster.height };
   }
   return files;
+}
+
+/** The model as the recipe records it: where (portable.ts) and the content of each component. */
+async function recipeModel(job: Job, info: ModelFolderInfo): Promise<ModelIdentity> {
+  const base = recipeBase(job);
+  return { ...portableLocation(job.model.dir, base, treeRoot(base)), sha256: await modelContentHashes(info) };
 }
 
 async function runJob(
@@ -142,7 +156,7 @@ async function runJob(
   for (const message of result.value.warnings) await emit({ type: 'warning', job, index, message });
 
   const { image, timings } = result.value;
-  const model: ModelIdentity = { name: path.basename(job.model.dir), path: job.model.spec, unetSha256: await unetContentHash(info) };
+  const model = await recipeModel(job, info);
   const png = await encodePng(image, { parameters: a1111Parameters(settings, model) });
   const totalMs = performance.now() - started;
   const recipe = buildRecipe({
@@ -153,6 +167,7 @@ async function runJob(
       : {}),
     runtime: { onnxruntime: ortEnv.versions.node ?? ortEnv.versions.common, executionProvider: sd.model.executionProvider },
     timings: roundTimings({ loadMs, ...timings, totalMs }),
+    imageSha256: createHash('sha256').update(image.data).digest('hex'),
     files: recipeFiles(job, loaded.value),
     output: { width: image.width, height: image.height },
     watermark: result.value.watermark,

@@ -2,7 +2,7 @@
 // './folder' (or './hash') directly instead: this index loads onnxruntime-node.
 
 export * from './folder';
-export { unetContentHash } from './hash';
+export { modelContentHashes, unetContentHash } from './hash';
 export * from './float16';
 export * from './providers';
 export type { ModelLoadOptions } from './session';

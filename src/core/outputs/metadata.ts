@@ -4,18 +4,22 @@
 
 import type { ImageSettings, ImageToImageFields } from '../jobs/image-settings';
 import type { WatermarkOutcome } from '../image/watermark';
+import type { ComponentName } from '../models/folder';
 import { A1111_RNG } from '../parameters/a1111-keys';
 import { formatParametersText } from '../parameters/a1111-text';
 import { a1111Name } from '../schedulers/registry';
 import { SDPROMPT_VERSION } from '../version';
 
+/** sha256 of each component a model folder has (its model.onnx, then its external weights in name order). */
+export type ModelHashes = Partial<Record<ComponentName, string>> & { unet: string };
+
+/** The model, as portable.ts records places: by path inside the prompt file's tree, else by folder name; and by content. */
 export interface ModelIdentity {
   /** The model folder's name. */
   name: string;
-  /** The folder as the prompt file or command named it. */
-  path: string;
-  /** sha256 of the UNet's ONNX file and its external weights. */
-  unetSha256: string;
+  /** The folder relative to the prompt file (without one, to the recipe's folder), when it is in the same tree. */
+  path?: string;
+  sha256: ModelHashes;
 }
 
 export interface RecipeSource {
@@ -35,10 +39,14 @@ export interface Timings {
   totalMs: number;
 }
 
-/** A picture a run read: its path (relative to the prompt file, else to the recipe) and its content hash. */
+/** A picture a run read: where (as portable.ts records places), its content hash and its size. */
 export interface RecipeFile {
-  path: string;
+  /** Relative to the prompt file (without one, to the recipe's folder), when it is in the same tree. */
+  path?: string;
+  name: string;
   sha256: string;
+  width: number;
+  height: number;
 }
 
 /** The image-to-image part of a recipe, from the settings and the files' paths and hashes. */
@@ -50,7 +58,7 @@ export interface PictureFiles {
 
 export interface Recipe extends ImageToImageFields<RecipeFile> {
   format: 'sdprompt-recipe';
-  version: 1;
+  version: typeof RECIPE_VERSION;
   sdprompt: string;
   createdAt: string;
   source?: RecipeSource;
@@ -71,9 +79,14 @@ export interface Recipe extends ImageToImageFields<RecipeFile> {
   /** The picture written, when its size is not `size` (outpainting, only-masked inpainting). */
   output?: { width: number; height: number };
   model: ModelIdentity;
+  /** sha256 of the written image's samples (RGB, row-major): a PNG optimiser keeps them, an edit does not. */
+  imageSha256: string;
   runtime: { onnxruntime: string; executionProvider: string };
   timings: Timings;
 }
+
+/** The recipe version this sdprompt writes; a recipe of a later version is another sdprompt's to read. */
+export const RECIPE_VERSION = 1;
 
 /** The recipe's image-to-image fields: only those the run used. */
 function imageFields(s: ImageSettings, files: PictureFiles): Partial<Recipe> {
@@ -117,7 +130,7 @@ export function a1111Parameters(settings: ImageSettings, model: ModelIdentity): 
     ['CFG scale', settings.cfg],
     ['Seed', settings.seed],
     ['Size', `${settings.width}x${settings.height}`],
-    ['Model hash', model.unetSha256.slice(0, 10)],
+    ['Model hash', model.sha256.unet.slice(0, 10)],
     ['Model', model.name],
     ['Variation seed', settings.subseedStrength > 0 ? settings.subseed : undefined],
     ['Variation seed strength', settings.subseedStrength > 0 ? settings.subseedStrength : undefined],
@@ -134,6 +147,7 @@ export function buildRecipe(args: {
   source?: RecipeSource;
   runtime: Recipe['runtime'];
   timings: Timings;
+  imageSha256: string;
   files?: PictureFiles;
   /** The written picture's size. */
   output?: { width: number; height: number };
@@ -143,7 +157,7 @@ export function buildRecipe(args: {
   const { settings } = args;
   return {
     format: 'sdprompt-recipe',
-    version: 1,
+    version: RECIPE_VERSION,
     sdprompt: SDPROMPT_VERSION,
     createdAt: (args.createdAt ?? new Date()).toISOString(),
     ...(args.source ? { source: args.source } : {}),
@@ -165,6 +179,7 @@ export function buildRecipe(args: {
     ...(args.output && (args.output.width !== settings.width || args.output.height !== settings.height) ? { output: args.output } : {}),
     ...imageFields(settings, args.files ?? {}),
     model: args.model,
+    imageSha256: args.imageSha256,
     runtime: args.runtime,
     timings: args.timings,
   };

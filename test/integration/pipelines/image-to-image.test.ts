@@ -67,7 +67,7 @@ describe('image to image on generated models', () => {
       assert.deepEqual(out.size, [40, 24]);
       assert.match(out.parameters, /, Denoising strength: 0\.5, RNG: numpy, Version: sdprompt /);
       const sha = (await import('node:crypto')).createHash('sha256').update(readFileSync(path.join(dir, 'init.png'))).digest('hex');
-      assert.deepEqual([out.recipe.init, out.recipe.strength, out.recipe.resize, out.recipe.size], [{ path: 'init.png', sha256: sha }, 0.5, 'stretch', { width: 40, height: 24 }]);
+      assert.deepEqual([out.recipe.init, out.recipe.strength, out.recipe.resize, out.recipe.size], [{ path: 'init.png', name: 'init.png', sha256: sha, width: 40, height: 30 }, 0.5, 'stretch', { width: 40, height: 24 }]);
       assert.equal(out.recipe.mask, undefined);
     }
   });

@@ -2,6 +2,7 @@
 // test models of every layout: the files beside the prompt file, their metadata, reproducibility.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -79,7 +80,12 @@ describe('runJobs on generated models', () => {
     assert.equal(recipe.watermark, 'too small', 'under 256x256 pixels the watermark method does not apply');
     assert.equal(recipe.subseed, undefined, 'no variation seed, none recorded');
     assert.equal(recipe.model.name, 'optimum');
-    assert.match(recipe.model.unetSha256, /^[0-9a-f]{64}$/);
+    assert.equal(recipe.model.path, undefined, 'the model is outside the prompt file’s tree: recorded by name only');
+    assert.deepEqual(Object.keys(recipe.model.sha256).sort(), ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder']);
+    for (const hash of Object.values(recipe.model.sha256)) assert.match(hash as string, /^[0-9a-f]{64}$/);
+    assert.notEqual(recipe.model.sha256.unet, recipe.model.sha256.vae_decoder);
+    const pixels = await sharp(png).raw().toBuffer();
+    assert.equal(recipe.imageSha256, createHash('sha256').update(pixels).digest('hex'));
     assert.equal(recipe.runtime.executionProvider, 'cpu');
     assert.ok(recipe.timings.totalMs > 0);
 

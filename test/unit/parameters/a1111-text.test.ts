@@ -61,7 +61,7 @@ for (const c of [...fixture.written, ...fixture.cases]) {
   });
 }
 
-const model = { name: 'sd-v1-5, "onnx": fp16', path: 'x', unetSha256: '0123456789abcdef' };
+const model = { name: 'sd-v1-5, "onnx": fp16', path: 'x', sha256: { unet: '0123456789abcdef' } };
 function settings(overrides: Partial<ImageSettings>): ImageSettings {
   const { strength, resize, maskBlur, maskedContent, inpaintArea, padding } = DEFAULTS;
   const image = { strength, resize, maskInvert: false, maskBlur, maskedContent, inpaintArea, padding, subseed: 0, subseedStrength: 0, watermark: true };
