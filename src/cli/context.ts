@@ -11,6 +11,8 @@ export const EXIT = {
   usage: 2,
   model: 3,
   failed: 4,
+  /** `verify`: an image made again differs from the file. */
+  differs: 5,
   internal: 70,
   interrupted: 130,
 } as const;

@@ -10,6 +10,7 @@ import { importCommand } from './commands/import';
 import { parseCommand } from './commands/parse';
 import { RUN_SETTING_KEYS, runCommand } from './commands/run';
 import { tokenizeCommand } from './commands/tokenize';
+import { verifyCommand } from './commands/verify';
 import { watermarkReadCommand } from './commands/watermark';
 import { SDPROMPT_VERSION } from '../core/version';
 import { isExecutionProviderName } from '../core/models/providers';
@@ -23,6 +24,7 @@ Usage:
   sdprompt run FILE [--block NAME|INDEX] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--provider NAME] [--threads N] [--json]
   sdprompt generate --prompt TEXT [--negative TEXT] [--seed S] [--steps N] [--cfg X]
                     [--sampler NAME] [--size WxH] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--out DIR] [--json]
+  sdprompt verify FILE [--block NAME|INDEX] [--model DIR] [--models DIR]… [--provider NAME] [--json]
   sdprompt parse FILE
   sdprompt doctor [--model DIR] [--provider NAME] [--json]
   sdprompt tokenize [--model DIR] TEXT
@@ -42,12 +44,12 @@ Image options (as the prompt file's settings; for run they override the file's):
 Files named by options are relative to the working directory.
 
 Without --model (and without 'model:' in the file), the shipped demo model is used.
-run, generate and doctor also take --device N (the GPU for CUDA and DirectML) and --log FILE
+run, generate, verify and doctor also take --device N (the GPU for CUDA and DirectML) and --log FILE
 (the runtime's messages; default ${defaultLogFile()}).
 
 Exit codes: 0 done; 1 the prompt file or request has errors; 2 bad command line;
 3 the model folder is missing or invalid; 4 an image could not be made or written;
-130 interrupted.`;
+5 (verify) an image made again differs; 130 interrupted.`;
 
 interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
@@ -64,6 +66,7 @@ const COMMANDS: Record<string, Command> = {
     options: { prompt: str, ...settingOptions(GENERATE_SETTING_KEYS), ...WATERMARK_OPTIONS, out: str, ...sessionOptions, json },
     run: generateCommand,
   },
+  verify: { options: { block: str, models: { type: 'string', multiple: true }, ...sessionOptions, json }, run: verifyCommand },
   parse: { options: {}, run: parseCommand },
   doctor: { options: { ...sessionOptions, json }, run: doctorCommand },
   tokenize: { options: { model: str }, run: tokenizeCommand },
@@ -112,7 +115,7 @@ function rawOption(argv: readonly string[], name: string): string | undefined {
 /** Whether this command may start a GPU runtime, whose messages then go to the log (runtime-log.ts). */
 function mayStartGpuRuntime(argv: readonly string[]): boolean {
   if (argv[0] === 'doctor') return true;
-  if (argv[0] !== 'run' && argv[0] !== 'generate') return false;
+  if (argv[0] !== 'run' && argv[0] !== 'generate' && argv[0] !== 'verify') return false;
   const provider = rawOption(argv, 'provider') ?? 'auto';
   return isExecutionProviderName(provider) && mayUseGpu(provider);
 }

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'invalid-request'
   | 'cancelled'
   | 'inference-failed'
+  /** An image's recipe is missing, unreadable, edited into something else, or from a newer sdprompt. */
+  | 'recipe-invalid'
   /** A bug met while running (the engine ends the run with it instead of dying). */
   | 'internal';
 

@@ -5,17 +5,19 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { env as ortEnv } from 'onnxruntime-node';
-import { isModelError, type Result, type UserError } from '../errors';
+import { fail, isModelError, ok, type Result, type UserError } from '../errors';
 import { encodePng, type RgbImage } from '../image/encode';
 import { loadImage, type ImageRole, type LoadedImage } from '../image/load';
 import { modelContentHashes, type ModelFolderInfo } from '../models';
 import { a1111Parameters, buildRecipe, type ModelIdentity, type PictureFiles } from '../outputs/metadata';
 import { portableLocation, treeRoot } from '../outputs/portable';
 import { writeOutputSet } from '../outputs/write';
-import { generateImage, type Pictures, type StepInfo } from '../pipelines/generate';
+import type { Raster } from '../image/raster';
+import { generateImage, type Pictures, type PipelineTimings, type StepInfo } from '../pipelines/generate';
 import type { ModelCache } from '../pipelines/model-cache';
 import { renderPreview } from '../pipelines/preview';
-import { modelContext, resolveImageSettings, type ImageFile } from './image-settings';
+import type { StableDiffusion } from '../pipelines/stable-diffusion';
+import { modelContext, resolveImageSettings, type ImageFile, type ImageSettings } from './image-settings';
 import { GridTracker, writeGrid } from './grids';
 import type { Job } from './plan';
 
@@ -113,27 +115,30 @@ async function recipeModel(job: Job, info: ModelFolderInfo): Promise<ModelIdenti
   return { ...portableLocation(job.model.dir, base, treeRoot(base)), sha256: await modelContentHashes(info) };
 }
 
-async function runJob(
-  job: Job,
-  index: number,
-  options: RunOptions,
-  emit: (e: RunEvent) => Promise<void>,
-  summary: RunSummary,
-): Promise<UserError | undefined> {
-  const started = performance.now();
+/** One job's image, made and not yet written: what runJob writes and `verify` compares. */
+export interface RenderedJob {
+  sd: StableDiffusion;
+  settings: ImageSettings;
+  image: Raster;
+  timings: PipelineTimings;
+  loadMs: number;
+  loaded: Partial<Record<PictureRole, LoadedImage>>;
+}
+
+/** Makes a job's image: the model (cached), its pictures, its settings resolved, the pipeline; events as runJobs gives them. */
+export async function renderJob(job: Job, index: number, options: RunOptions, emit: (e: RunEvent) => Promise<void>): Promise<Result<RenderedJob>> {
   const cached = await options.models.get(job.model.dir);
-  if (!cached.ok) return cached.error;
+  if (!cached.ok) return cached;
   const { sd, loadMs } = cached.value;
   if (loadMs > 0) {
     await emit({ type: 'model-loaded', dir: job.model.dir, ms: loadMs, executionProvider: sd.model.executionProvider, notes: sd.model.notes });
   }
 
   const loaded = await loadPictures(job);
-  if (!loaded.ok) return loaded.error;
-  const info = sd.model.info;
+  if (!loaded.ok) return loaded;
   const init = loaded.value.init?.raster;
   const resolved = resolveImageSettings(job.request, modelContext(sd.model, init && { width: init.width, height: init.height }));
-  if (!resolved.ok) return atBlock(resolved.error, job);
+  if (!resolved.ok) return fail(atBlock(resolved.error, job));
   const settings = resolved.value;
   const pictures: Pictures = {};
   for (const role of ROLES) {
@@ -150,25 +155,37 @@ async function runJob(
     });
   } catch (e) {
     // ONNX Runtime reports a model that cannot run these inputs by throwing.
-    return { code: 'inference-failed', message: `the model failed while generating: ${(e as Error).message}`, file: job.model.dir };
+    return fail({ code: 'inference-failed', message: `the model failed while generating: ${(e as Error).message}`, file: job.model.dir });
   }
-  if (!result.ok) return atBlock(result.error, job);
+  if (!result.ok) return fail(atBlock(result.error, job));
   for (const message of result.value.warnings) await emit({ type: 'warning', job, index, message });
+  return ok({ sd, settings, image: result.value.image, timings: result.value.timings, loadMs, loaded: loaded.value });
+}
 
-  const { image, timings } = result.value;
-  const model = await recipeModel(job, info);
+async function runJob(
+  job: Job,
+  index: number,
+  options: RunOptions,
+  emit: (e: RunEvent) => Promise<void>,
+  summary: RunSummary,
+): Promise<UserError | undefined> {
+  const started = performance.now();
+  const rendered = await renderJob(job, index, options, emit);
+  if (!rendered.ok) return rendered.error;
+  const { sd, settings, image, timings, loadMs, loaded } = rendered.value;
+  const model = await recipeModel(job, sd.model.info);
   const png = await encodePng(image, { parameters: a1111Parameters(settings, model) });
   const totalMs = performance.now() - started;
   const recipe = buildRecipe({
     settings,
     model,
     ...(job.source
-      ? { source: { promptFile: path.relative(job.outputDir, job.source.promptFile), block: job.source.block } }
+      ? { source: { promptFile: path.relative(job.outputDir, job.source.promptFile).split(path.sep).join('/'), block: job.source.block } }
       : {}),
     runtime: { onnxruntime: ortEnv.versions.node ?? ortEnv.versions.common, executionProvider: sd.model.executionProvider },
     timings: roundTimings({ loadMs, ...timings, totalMs }),
     imageSha256: createHash('sha256').update(image.data).digest('hex'),
-    files: recipeFiles(job, loaded.value),
+    files: recipeFiles(job, loaded),
     output: { width: image.width, height: image.height },
     watermark: result.value.watermark,
   });

@@ -1,10 +1,13 @@
-// Reading back what runs wrote: each image in an output folder with its recipe and parameters
-// text, for the results panel. Files are read once and remembered by size and time.
+// Reading back what runs wrote: each image in an output folder with its recipe (or, for a grid,
+// its grid record) and parameters text, for the results panel, `status` and `verify`. Files are
+// read once and remembered by the sizes and times of the PNG and its JSON.
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readTextChunks } from '../image/png-text';
+import type { GridRecord } from './grid-record';
 import type { Recipe } from './metadata';
+import { readOutputRecord, recordFileFor } from './recipe-read';
 
 export interface ImageRecord {
   /** Absolute path of the PNG. */
@@ -12,6 +15,10 @@ export interface ImageRecord {
   fileName: string;
   /** The recipe beside it, when present and readable. */
   recipe?: Recipe;
+  /** For a grid PNG: the record that names its cells. */
+  grid?: GridRecord;
+  /** Why neither could be read (no recipe, not JSON, from a newer sdprompt). */
+  recordError?: string;
   /** The PNG's A1111 `parameters` text, or '' if it has none. */
   parameters: string;
   width: number;
@@ -41,18 +48,16 @@ async function readRecord(file: string, stamp: string, mtimeMs: number): Promise
       } catch {
         // a damaged PNG still shows, without its text
       }
-      let recipe: Recipe | undefined;
-      try {
-        const parsed = JSON.parse(await fs.readFile(file.replace(/\.png$/, '.json'), 'utf8')) as Recipe;
-        if (parsed.format === 'sdprompt-recipe') recipe = parsed;
-      } catch {
-        // no recipe, or not ours
-      }
-      const created = recipe ? Date.parse(recipe.createdAt) : NaN;
+      const read = await readOutputRecord(file);
+      const recipe = read.ok && read.value.format === 'sdprompt-recipe' ? read.value : undefined;
+      const grid = read.ok && read.value.format === 'sdprompt-grid' ? read.value : undefined;
+      const created = read.ok ? Date.parse(read.value.createdAt) : NaN;
       record = {
         path: file,
         fileName: path.basename(file),
         ...(recipe ? { recipe } : {}),
+        ...(grid ? { grid } : {}),
+        ...(read.ok ? {} : { recordError: read.error.message }),
         parameters,
         ...size,
         createdAt: Number.isFinite(created) ? created : mtimeMs,
@@ -68,7 +73,8 @@ async function readRecord(file: string, stamp: string, mtimeMs: number): Promise
 /** One image file with its recipe and parameters (remembered as listResults remembers them); undefined when it is not a readable PNG. */
 export async function readResult(file: string): Promise<ImageRecord | undefined> {
   const stat = await fs.stat(file).catch(() => undefined);
-  return stat?.isFile() ? readRecord(file, `${stat.size}:${stat.mtimeMs}`, stat.mtimeMs) : undefined;
+  const json = await fs.stat(recordFileFor(file)).catch(() => undefined);
+  return stat?.isFile() ? readRecord(file, `${stat.size}:${stat.mtimeMs}:${json?.size}:${json?.mtimeMs}`, stat.mtimeMs) : undefined;
 }
 
 /** The images of an output folder, newest first; an absent folder has none. */
