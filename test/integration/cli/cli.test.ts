@@ -1,21 +1,14 @@
 // The `sdprompt` command as users run it: the built dist/cli.js in a child process.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { testModelDir } from '../../../tools/test-models/test-dir';
+import { CLI, ROOT, sdprompt } from './run-cli';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-function sdprompt(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {
-  assert.ok(existsSync(CLI), `${CLI} is missing: build with 'node esbuild.mjs' first (npm test does)`);
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'sdprompt-cli-'));

@@ -2,22 +2,14 @@
 // shipped image-to-image demo models named by their folder names.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { testModelDir } from '../../../tools/test-models/test-dir';
+import { ROOT, sdprompt } from './run-cli';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-function sdprompt(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  assert.ok(existsSync(CLI), `${CLI} is missing: build with 'node esbuild.mjs' first (npm test does)`);
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 async function workspace(): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sdprompt-cli-img-'));

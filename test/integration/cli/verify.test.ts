@@ -4,23 +4,14 @@
 // by name through --models, or given with --model.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { readTextChunks } from '../../../src/core/image/png-text';
 import { GENERATED_MODELS_DIR, testModelDir } from '../../../tools/test-models/test-dir';
-
-const ROOT = path.resolve(__dirname, '../../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-function sdprompt(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  assert.ok(existsSync(CLI), `${CLI} is missing: build with 'node esbuild.mjs' first (npm test does)`);
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { ROOT, sdprompt } from './run-cli';
 
 interface Verified {
   path: string;
