@@ -10,6 +10,7 @@ import { importCommand } from './commands/import';
 import { parseCommand } from './commands/parse';
 import { RUN_SETTING_KEYS, runCommand } from './commands/run';
 import { tokenizeCommand } from './commands/tokenize';
+import { statusCommand } from './commands/status';
 import { verifyCommand } from './commands/verify';
 import { watermarkReadCommand } from './commands/watermark';
 import { SDPROMPT_VERSION } from '../core/version';
@@ -25,6 +26,7 @@ Usage:
   sdprompt generate --prompt TEXT [--negative TEXT] [--seed S] [--steps N] [--cfg X]
                     [--sampler NAME] [--size WxH] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--out DIR] [--json]
   sdprompt verify FILE [--block NAME|INDEX] [--model DIR] [--models DIR]… [--provider NAME] [--json]
+  sdprompt status FILE [--json]
   sdprompt parse FILE
   sdprompt doctor [--model DIR] [--provider NAME] [--json]
   sdprompt tokenize [--model DIR] TEXT
@@ -67,6 +69,7 @@ const COMMANDS: Record<string, Command> = {
     run: generateCommand,
   },
   verify: { options: { block: str, models: { type: 'string', multiple: true }, ...sessionOptions, json }, run: verifyCommand },
+  status: { options: { json }, run: statusCommand },
   parse: { options: {}, run: parseCommand },
   doctor: { options: { ...sessionOptions, json }, run: doctorCommand },
   tokenize: { options: { model: str }, run: tokenizeCommand },

@@ -1,5 +1,6 @@
 // From the VAE's output tensor to PNG bytes.
 
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { Tensor } from '../tensor';
 import { addTextChunks } from './png-text';
@@ -9,6 +10,11 @@ export interface RgbImage {
   data: Uint8Array;
   width: number;
   height: number;
+}
+
+/** sha256 of an image's samples (RGB, row-major): what a recipe's `imageSha256` records, which a PNG optimiser keeps and an edit does not. */
+export function samplesSha256(image: RgbImage): string {
+  return createHash('sha256').update(image.data).digest('hex');
 }
 
 /** One image of a [B, 3, H, W] tensor in [-1, 1] as 8-bit RGB: clip(x / 2 + 0.5) · 255, rounded, as diffusers does. */

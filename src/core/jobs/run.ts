@@ -2,11 +2,10 @@
 // pipeline, and the files beside the prompt file. Progress and results go out as events, which
 // the CLI prints and the engine forwards.
 
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { env as ortEnv } from 'onnxruntime-node';
 import { fail, isModelError, ok, type Result, type UserError } from '../errors';
-import { encodePng, type RgbImage } from '../image/encode';
+import { encodePng, samplesSha256, type RgbImage } from '../image/encode';
 import { loadImage, type ImageRole, type LoadedImage } from '../image/load';
 import { modelContentHashes, type ModelFolderInfo } from '../models';
 import { a1111Parameters, buildRecipe, type ModelIdentity, type PictureFiles } from '../outputs/metadata';
@@ -184,7 +183,7 @@ async function runJob(
       : {}),
     runtime: { onnxruntime: ortEnv.versions.node ?? ortEnv.versions.common, executionProvider: sd.model.executionProvider },
     timings: roundTimings({ loadMs, ...timings, totalMs }),
-    imageSha256: createHash('sha256').update(image.data).digest('hex'),
+    imageSha256: samplesSha256(image),
     files: recipeFiles(job, loaded),
     output: { width: image.width, height: image.height },
     watermark: result.value.watermark,

@@ -7,11 +7,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { createHash } from 'node:crypto';
 import { formatUserError } from '../errors';
 import { fileSha256 } from '../file-hash';
 import { compareImages, type ImageComparison } from '../image/compare';
-import type { RgbImage } from '../image/encode';
+import { samplesSha256, type RgbImage } from '../image/encode';
 import { COMPONENTS, inspectModelFolder, modelContentHashes, type ModelFolderInfo } from '../models';
 import type { Recipe } from '../outputs/metadata';
 import { readOutputRecord } from '../outputs/recipe-read';
@@ -126,7 +125,8 @@ async function locatePictures(recipe: Recipe, base: string): Promise<Map<RecipeP
   return located;
 }
 
-async function readRgb(file: string): Promise<RgbImage | undefined> {
+/** A PNG's samples as RGB; undefined when it cannot be read as an image. */
+export async function readRgb(file: string): Promise<RgbImage | undefined> {
   try {
     const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
@@ -171,10 +171,10 @@ async function verifyOutcome(png: string, options: VerifyOptions, emit: (e: RunE
   const made = rendered.value.image;
   const disk = await readRgb(png);
   if (!disk) return { status: 'differs', message: 'the PNG cannot be read as an image' };
-  const diskSha = createHash('sha256').update(disk.data).digest('hex');
+  const diskSha = samplesSha256(disk);
   const edited = typeof recipe.imageSha256 === 'string' ? diskSha !== recipe.imageSha256 : undefined;
   const editNote = edited
-    ? `; the file was changed after it was written (its samples are not those its recipe recorded)${createHash('sha256').update(made.data).digest('hex') === recipe.imageSha256 ? ', and the recipe still makes the image it recorded' : ''}`
+    ? `; the file was changed after it was written (its samples are not those its recipe recorded)${samplesSha256(made) === recipe.imageSha256 ? ', and the recipe still makes the image it recorded' : ''}`
     : '';
   if (made.width !== disk.width || made.height !== disk.height) {
     return { status: 'differs', message: `differs: the file is ${disk.width}x${disk.height}, the recipe makes ${made.width}x${made.height}${editNote}`, ...(edited !== undefined ? { edited } : {}) };

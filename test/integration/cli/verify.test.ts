@@ -4,13 +4,14 @@
 // by name through --models, or given with --model.
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { readTextChunks } from '../../../src/core/image/png-text';
 import { GENERATED_MODELS_DIR, testModelDir } from '../../../tools/test-models/test-dir';
+import { OUT, repository, spoilRecords } from './prompt-repository';
 import { ROOT, sdprompt } from './run-cli';
 
 interface Verified {
@@ -32,29 +33,6 @@ function verify(cwd: string, ...args: string[]): { code: number; images: Record<
 
 const statuses = (images: Record<string, Verified>) => Object.fromEntries(Object.entries(images).map(([name, v]) => [name, v.status]));
 
-/** A prompt repository: .git, prompts/shapes.sdprompt, its init picture, and (optionally) a model inside it. */
-async function repository(options: { modelInside: boolean }): Promise<string> {
-  const repo = mkdtempSync(path.join(tmpdir(), 'sdprompt-verify-'));
-  mkdirSync(path.join(repo, '.git'));
-  mkdirSync(path.join(repo, 'prompts', 'pictures'), { recursive: true });
-  const ramp = Buffer.alloc(24 * 16 * 3);
-  for (let i = 0; i < ramp.length; i++) ramp[i] = (i * 7) % 256;
-  await sharp(ramp, { raw: { width: 24, height: 16, channels: 3 } }).png().toFile(path.join(repo, 'prompts', 'pictures', 'init.png'));
-  let model = testModelDir('optimum');
-  if (options.modelInside) {
-    cpSync(model, path.join(repo, 'models', 'optimum'), { recursive: true });
-    model = '../models/optimum';
-  }
-  writeFileSync(
-    path.join(repo, 'prompts', 'shapes.sdprompt'),
-    `model: ${model}\nsteps: 2\nsize: 24x16\n--- circle\na red circle\nseed: 1, 2\n--- redo\na blue square\ninit: pictures/init.png\nstrength: 0.6\nseed: 3\n--- sweep\ngreen\nseed: 4\ngrid: cfg 1, 7\n`,
-  );
-  const run = sdprompt(['run', 'prompts/shapes.sdprompt'], repo);
-  assert.equal(run.code, 0, run.stderr);
-  return repo;
-}
-
-const OUT = ['prompts', 'shapes'];
 
 describe('sdprompt verify', () => {
   test('a fresh render verifies: every image identical, the grid named as one, exit 0', async () => {
@@ -109,10 +87,7 @@ describe('sdprompt verify', () => {
   test('a recipe missing, not JSON, or from a newer sdprompt: named, nothing overwritten, exit 1', async () => {
     const repo = await repository({ modelInside: true });
     const out = path.join(repo, ...OUT);
-    rmSync(path.join(out, 'circle-1.json'));
-    writeFileSync(path.join(out, 'circle-2.json'), '{"format": "sdprompt-recipe", "seed": ');
-    const newer = JSON.parse(readFileSync(path.join(out, 'redo-3.json'), 'utf8'));
-    writeFileSync(path.join(out, 'redo-3.json'), JSON.stringify({ ...newer, version: 2 }));
+    spoilRecords(out, { missing: 'circle-1', notJson: 'circle-2', newer: 'redo-3' });
     const before = readdirSync(out).map((n) => [n, readFileSync(path.join(out, n)).toString('base64')]);
     const r = verify(repo);
     assert.equal(r.code, 1);
