@@ -1,5 +1,5 @@
 // The commands: generate the block under the cursor (Ctrl+Enter), every block (Ctrl+Shift+Enter),
-// with a new seed, cancel, choose the model.
+// with a new seed (the file unchanged), cancel, choose the model.
 
 import * as vscode from 'vscode';
 import { formatUserError } from '../core/errors';
@@ -9,7 +9,6 @@ import { inspectModelFolder } from '../core/models/folder';
 import { setConfiguredModel } from './config';
 import type { Ctx } from './ctx';
 import { isSdprompt } from './documents';
-import { editBlockSetting } from './edits';
 
 async function documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
   if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
@@ -36,12 +35,12 @@ function blockIndexFor(ctx: Ctx, document: vscode.TextDocument, given?: number):
 }
 
 export function registerCommands(ctx: Ctx): vscode.Disposable {
-  const generate = async (uri?: vscode.Uri, blockIndex?: number) => {
+  const generate = async (uri?: vscode.Uri, blockIndex?: number, seeds?: number[]) => {
     const document = await documentFor(uri);
     if (!document) return;
     const index = blockIndexFor(ctx, document, blockIndex);
     if (index === undefined) return;
-    await ctx.runs.enqueue(document, ctx.documents.get(document), [index]);
+    await ctx.runs.enqueue(document, ctx.documents.get(document), [index], seeds);
     ctx.panel.reveal(document.uri, true);
   };
   return vscode.Disposable.from(
@@ -53,13 +52,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable {
       await ctx.runs.enqueue(document, parsed, parsed.blocks.map((b) => b.index));
       ctx.panel.reveal(document.uri, true);
     }),
-    vscode.commands.registerCommand('sdprompt.generateNewSeed', async (uri?: vscode.Uri, blockIndex?: number) => {
-      const document = await documentFor(uri);
-      if (!document) return;
-      const index = blockIndexFor(ctx, document, blockIndex);
-      if (index === undefined) return;
-      if (await editBlockSetting(ctx.documents, document, index, 'seed', String(randomSeed()))) await generate(document.uri, index);
-    }),
+    // The file is left as it is: the image's recipe has the seed, and "Keep seed" writes it in.
+    vscode.commands.registerCommand('sdprompt.generateNewSeed', (uri?: vscode.Uri, blockIndex?: number) => generate(uri, blockIndex, [randomSeed()])),
     vscode.commands.registerCommand('sdprompt.cancel', (runId?: string) => ctx.runs.cancel(typeof runId === 'string' ? runId : undefined)),
     vscode.commands.registerCommand('sdprompt.showPanel', (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;

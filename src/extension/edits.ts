@@ -1,11 +1,22 @@
 // Edits to a .sdprompt document, made through the editor so that each is undoable and shows in
-// a diff: the panel's controls, "reuse this seed" and "new seed" change a block's settings here.
+// a diff: the panel's controls and "Keep seed" change a block's settings here.
 
 import * as vscode from 'vscode';
-import { planSettingEdit } from '../core/format/edit';
+import { planKeepSeed, planSettingEdit, type SettingEditResult } from '../core/format/edit';
 import type { SettingKey } from '../core/format/settings';
 import { toVsRange } from './convert';
 import type { ParsedDocuments } from './documents';
+
+/** Applies a planned edit as one undoable step; a refused plan is shown, and nothing changes. */
+async function applyPlannedEdit(document: vscode.TextDocument, plan: SettingEditResult, refused: string): Promise<boolean> {
+  if (!plan.ok) {
+    void vscode.window.showErrorMessage(`${refused}: ${plan.message}`);
+    return false;
+  }
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, toVsRange(plan.edit.range), plan.edit.newText);
+  return vscode.workspace.applyEdit(edit);
+}
 
 /** Sets a block's setting in the document; a value the format refuses is shown, and nothing changes. */
 export async function editBlockSetting(
@@ -15,12 +26,10 @@ export async function editBlockSetting(
   key: SettingKey,
   value: string,
 ): Promise<boolean> {
-  const plan = planSettingEdit(documents.get(document), blockIndex, key, value);
-  if (!plan.ok) {
-    void vscode.window.showErrorMessage(`Cannot set ${key}: ${plan.message}`);
-    return false;
-  }
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(document.uri, toVsRange(plan.edit.range), plan.edit.newText);
-  return vscode.workspace.applyEdit(edit);
+  return applyPlannedEdit(document, planSettingEdit(documents.get(document), blockIndex, key, value), `Cannot set ${key}`);
+}
+
+/** "Keep seed": adds a seed to the block's `seed:` list. */
+export async function keepSeed(documents: ParsedDocuments, document: vscode.TextDocument, blockIndex: number, seed: number): Promise<boolean> {
+  return applyPlannedEdit(document, planKeepSeed(documents.get(document), blockIndex, seed), `Cannot keep seed ${seed}`);
 }

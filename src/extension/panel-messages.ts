@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { blockThatMade } from '../core/format/resolve';
 import type { DroppedFile, WebviewMessage } from '../protocol/webview';
-import { editBlockSetting } from './edits';
+import { editBlockSetting, keepSeed } from './edits';
 import { importImages, type ImageSource } from './import';
 import type { ResultsPanel } from './panel';
 
@@ -53,12 +53,12 @@ async function handleImageCommand(panel: ResultsPanel, message: Extract<WebviewM
   if (!record) return; // only images the panel was shown can be named
   const uri = vscode.Uri.file(record.path);
   switch (message.type) {
-    case 'reuseSeed': {
+    case 'keepSeed': {
       const made = record.recipe?.source?.block;
       const document = await panel.document();
       if (!document || !made || !record.recipe) return;
       const block = blockThatMade(panel.host.documents.get(document), made);
-      if (block) await editBlockSetting(panel.host.documents, document, block.index, 'seed', String(record.recipe.seed));
+      if (block) await keepSeed(panel.host.documents, document, block.index, record.recipe.seed);
       return;
     }
     case 'copyParameters':

@@ -18,6 +18,7 @@ import {
   type BlockResults,
   type BlockView,
   type EditableSetting,
+  type GridView,
   type ImageView,
   type PanelError,
   type PanelState,
@@ -36,6 +37,8 @@ export interface PanelInputs {
   modelInfo(dir: string): ModelFolderInfo | undefined;
   /** The images beside the file. */
   images: readonly ImageRecord[];
+  /** The stale ones among them, by path, with what changed (core/jobs/status.ts). */
+  stale?: ReadonlyMap<string, string[]>;
   /** The webview's URI for an image file. */
   imageSrc(path: string): string;
   runs: readonly RunView[];
@@ -58,7 +61,7 @@ export function buildPanelState(inputs: PanelInputs): PanelState {
   state.blocks = parsed.blocks.map((block) => blockView(parsed, block, promptFile, inputs));
   const active = inputs.cursorLine !== undefined ? blockAtLine(parsed, inputs.cursorLine) : undefined;
   if (active) state.activeBlock = active.index;
-  state.results = resultsByBlock(parsed, inputs.images, inputs.imageSrc);
+  state.results = resultsByBlock(parsed, inputs.images, inputs.imageSrc, inputs.stale);
   return state;
 }
 
@@ -92,11 +95,18 @@ function blockView(parsed: ParsedFile, block: Block, promptFile: string, inputs:
   };
 }
 
+/** Whether the block's `seed:` list (its own or the header's) has a seed. */
+export function blockHasSeed(parsed: ParsedFile, block: Block, seed: number): boolean {
+  return effectiveSettings(parsed, block).settings.seed?.value.includes(seed) === true;
+}
+
 /** An image the panel shows; its id is its file name, unique in its output folder. */
-export function imageView(record: ImageRecord, src: string): ImageView | undefined {
+export function imageView(record: ImageRecord, src: string, marks: { seedKept: boolean; stale?: string[] }): ImageView | undefined {
   const recipe = record.recipe;
   if (!recipe) return undefined;
   return {
+    seedKept: marks.seedKept,
+    ...(marks.stale ? { stale: marks.stale } : {}),
     id: record.fileName,
     src,
     seed: recipe.seed,
@@ -120,16 +130,34 @@ export function imageView(record: ImageRecord, src: string): ImageView | undefin
   };
 }
 
-/** The images grouped under the block that made them, in block order; images of no block of the file are left out. */
-export function resultsByBlock(parsed: ParsedFile, records: readonly ImageRecord[], imageSrc: (path: string) => string): BlockResults[] {
-  const groups = new Map<number, ImageView[]>();
+/** A grid PNG the panel shows, from its grid record. */
+function gridView(record: ImageRecord, src: string): GridView | undefined {
+  if (!record.grid) return undefined;
+  const axes = Array.isArray(record.grid.axes) ? record.grid.axes.map((a) => a.key).join(' × ') : '';
+  return { id: record.fileName, src, fileName: record.fileName, createdAt: record.createdAt, width: record.width, height: record.height, axes };
+}
+
+/** The images and grids grouped under the block that made them, in block order; those of no block of the file are left out. */
+export function resultsByBlock(
+  parsed: ParsedFile,
+  records: readonly ImageRecord[],
+  imageSrc: (path: string) => string,
+  stale: ReadonlyMap<string, string[]> = new Map(),
+): BlockResults[] {
+  const groups = new Map<number, BlockResults>();
   for (const record of records) {
-    const made = record.recipe?.source?.block;
+    const made = (record.recipe ?? record.grid)?.source?.block;
     const block = made ? blockThatMade(parsed, made) : undefined;
-    const view = block ? imageView(record, imageSrc(record.path)) : undefined;
-    if (block && view) groups.set(block.index, [...(groups.get(block.index) ?? []), view]);
+    if (!block) continue;
+    const group = groups.get(block.index) ?? { blockIndex: block.index, images: [] };
+    const changed = stale.get(record.path);
+    const view = record.recipe ? imageView(record, imageSrc(record.path), { seedKept: blockHasSeed(parsed, block, record.recipe.seed), ...(changed ? { stale: changed } : {}) }) : undefined;
+    const grid = gridView(record, imageSrc(record.path));
+    if (view) group.images.push(view);
+    if (grid) group.grids = [...(group.grids ?? []), grid];
+    if (view || grid) groups.set(block.index, group);
   }
-  return parsed.blocks.filter((b) => groups.has(b.index)).map((b) => ({ blockIndex: b.index, images: groups.get(b.index)! }));
+  return parsed.blocks.filter((b) => groups.has(b.index)).map((b) => groups.get(b.index)!);
 }
 
 /** What the panel needs of a run in the queue. */

@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import type { Result } from '../core/errors';
 import { DEFAULTS } from '../core/jobs/image-settings';
+import { staleImages } from '../core/jobs/status';
 import { blockThatMade, promptOutputDir } from '../core/format/resolve';
 import { inspectModelFolder, type ModelFolderInfo } from '../core/models/folder';
 import { outputDirFor } from '../core/outputs/naming';
@@ -18,7 +20,7 @@ import { logFailure } from './failures';
 import { createNonce, panelHtml } from './panel-html';
 import { watchForPanel } from './panel-events';
 import { handlePanelMessage } from './panel-messages';
-import { buildPanelState, imageView, nextRunView } from './panel-state';
+import { blockHasSeed, buildPanelState, imageView, nextRunView } from './panel-state';
 import type { RunQueue, RunState } from './runs';
 
 const VIEW_TYPE = 'sdprompt.results';
@@ -157,8 +159,11 @@ export class ResultsPanel implements vscode.Disposable {
     const document = this.openDocument();
     const record = await readResult(file);
     if (!panel || !document || !record?.recipe?.source) return;
-    const block = blockThatMade(this.host.documents.get(document), record.recipe.source.block);
-    const image = imageView(record, panel.webview.asWebviewUri(vscode.Uri.file(record.path)).toString());
+    const parsed = this.host.documents.get(document);
+    const block = blockThatMade(parsed, record.recipe.source.block);
+    // Just made from the block as it is: not stale.
+    const seedKept = block ? blockHasSeed(parsed, block, record.recipe.seed) : false;
+    const image = imageView(record, panel.webview.asWebviewUri(vscode.Uri.file(record.path)).toString(), { seedKept });
     if (!block || !image) return;
     this.images.set(image.id, record);
     const bytes = await fs.readFile(record.path).catch(() => undefined);
@@ -179,19 +184,23 @@ export class ResultsPanel implements vscode.Disposable {
     const records = document && outputDir !== undefined ? await listResults(outputDir) : [];
     this.images = new Map(records.map((r) => [r.fileName, r]));
     const editor = document ? vscode.window.visibleTextEditors.find((e) => e.document === document) : undefined;
-    const models = new Map<string, ModelFolderInfo | undefined>();
+    const models = new Map<string, Result<ModelFolderInfo>>();
+    const inspect = (dir: string): Result<ModelFolderInfo> => {
+      if (!models.has(dir)) models.set(dir, inspectModelFolder(dir));
+      return models.get(dir)!;
+    };
+    const parsed = document ? this.host.documents.get(document) : undefined;
+    const stale = document && parsed ? await staleImages(parsed, { promptFile: document.uri.fsPath, defaultModel: this.host.defaultModel(), inspect }) : undefined;
     const state = buildPanelState({
-      ...(document ? { file: { path: document.uri.fsPath, parsed: this.host.documents.get(document) } } : {}),
+      ...(document && parsed ? { file: { path: document.uri.fsPath, parsed } } : {}),
       ...(editor ? { cursorLine: editor.selection.active.line + 1 } : {}),
       defaultModel: this.host.defaultModel(),
       modelInfo: (dir) => {
-        if (!models.has(dir)) {
-          const inspected = inspectModelFolder(dir);
-          models.set(dir, inspected.ok ? inspected.value : undefined);
-        }
-        return models.get(dir);
+        const inspected = inspect(dir);
+        return inspected.ok ? inspected.value : undefined;
       },
       images: records,
+      ...(stale ? { stale } : {}),
       imageSrc: (file) => panel.webview.asWebviewUri(vscode.Uri.file(file)).toString(),
       runs: [...this.runViews.values()],
       errors: this.errors,

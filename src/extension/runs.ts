@@ -3,6 +3,7 @@
 // status bar, the progress notification and the panel, and turns failures into messages.
 
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDiagnostic } from '../core/diagnostics';
 import { formatUserError, isModelError, type UserError } from '../core/errors';
@@ -66,9 +67,10 @@ export class RunQueue implements vscode.Disposable {
 
   /**
    * Queues the given blocks of a document, one run each. Blocks with errors are refused with
-   * a message and nothing runs; a missing model folder offers to choose one.
+   * a message and nothing runs; a missing model folder offers to choose one. `seeds` runs them
+   * with other seeds than the file's ("Generate with a new seed"), without editing it.
    */
-  async enqueue(document: vscode.TextDocument, parsed: ParsedFile, blockIndices: number[]): Promise<RunState[]> {
+  async enqueue(document: vscode.TextDocument, parsed: ParsedFile, blockIndices: number[], seeds?: number[]): Promise<RunState[]> {
     if (document.isUntitled || document.uri.scheme !== 'file') {
       void vscode.window.showErrorMessage('Save the prompt file first: its images are written beside it.');
       return [];
@@ -86,7 +88,8 @@ export class RunQueue implements vscode.Disposable {
     }
     const planned: { block: (typeof blocks)[number]; jobs: Job[] }[] = [];
     for (const block of blocks) {
-      const jobs = planBlockJobs(parsed, block, { promptFile: document.uri.fsPath, defaultModel: this.host.defaultModel() });
+      const overrides = seeds ? { overrides: { values: { seed: seeds }, baseDir: path.dirname(document.uri.fsPath) } } : {};
+      const jobs = planBlockJobs(parsed, block, { promptFile: document.uri.fsPath, defaultModel: this.host.defaultModel(), ...overrides });
       if (!jobs.ok) {
         void vscode.window.showErrorMessage(formatUserError(jobs.error));
         return [];

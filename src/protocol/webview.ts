@@ -6,7 +6,7 @@
 // for changes (an edit changes the .sdprompt text; the host re-sends the state afterwards).
 
 /** Bumped when a message changes shape; the webview shows an error on a mismatch. */
-export const WEBVIEW_PROTOCOL_VERSION = 1;
+export const WEBVIEW_PROTOCOL_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Panel state (host → webview)
@@ -71,12 +71,31 @@ export interface ImageView {
   /** The PNG's `parameters` text, as A1111 writes it. */
   parameters: string;
   recipe: RecipeFields;
+  /** Whether the block's `seed:` list has this image's seed; when not ("Generate with a new seed"), "Keep seed" adds it. */
+  seedKept: boolean;
+  /** Present when the image is stale: what its recipe has other than the block asks for now (`cfg`, `init`, `model`). */
+  stale?: string[];
+}
+
+/** A grid PNG (`grid:`), drawn from its cells, which are images of their own. */
+export interface GridView {
+  /** As an image's id: the PNG's file name; `openImage` and `revealImage` take it. */
+  id: string;
+  src: string;
+  fileName: string;
+  createdAt: number;
+  width: number;
+  height: number;
+  /** What the grid sweeps: `cfg × steps`. */
+  axes: string;
 }
 
 export interface BlockResults {
   blockIndex: number;
   /** Newest first. */
   images: ImageView[];
+  /** The block's grids, newest first; absent when it has none. */
+  grids?: GridView[];
 }
 
 export interface RunView {
@@ -142,7 +161,7 @@ export type HostMessage =
 export type GenerateSeeds =
   /** The seeds the block says (a random one if it says none). */
   | 'asWritten'
-  /** A fresh random seed, written into the block first so the file says what was run. */
+  /** A fresh random seed for this run only: the file is not edited (the image's recipe has the seed; "Keep seed" writes it in). */
   | 'new';
 
 export type WebviewMessage =
@@ -152,8 +171,8 @@ export type WebviewMessage =
   | { type: 'editSetting'; blockIndex: number; key: EditableSetting; value: string }
   | { type: 'generate'; blockIndex: number; seeds: GenerateSeeds }
   | { type: 'cancelRun'; runId: string }
-  /** Write this image's seed into its block. */
-  | { type: 'reuseSeed'; imageId: string }
+  /** Add this image's seed to its block's `seed:` list. */
+  | { type: 'keepSeed'; imageId: string }
   | { type: 'copyParameters'; imageId: string }
   | { type: 'revealImage'; imageId: string }
   | { type: 'openImage'; imageId: string }
@@ -212,7 +231,7 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
     }
     case 'cancelRun':
       return isId(data['runId']) ? { type: 'cancelRun', runId: data['runId'] } : undefined;
-    case 'reuseSeed':
+    case 'keepSeed':
     case 'copyParameters':
     case 'revealImage':
     case 'openImage':

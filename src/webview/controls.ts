@@ -23,7 +23,7 @@ export function controlsSkeleton(): HTMLElement {
     h('div', { class: 'fields' }, ...EDITABLE_SETTINGS.map(fieldFor)),
     h('div', { class: 'actions' },
       h('button', { id: 'generate', type: 'button', class: 'primary', title: 'Generate this block (Ctrl+Enter)', onclick: () => generate('asWritten') }, 'Generate'),
-      h('button', { id: 'generate-new-seed', type: 'button', class: 'secondary', title: 'Write a new random seed into the block, then generate', onclick: () => generate('new') }, 'Generate with new seed')));
+      h('button', { id: 'generate-new-seed', type: 'button', class: 'secondary', title: 'Generate one image with a new random seed; the file is not changed (Keep seed on the image adds it)', onclick: () => generate('new') }, 'Generate with new seed')));
 }
 
 function fieldFor(key: EditableSetting): HTMLElement {

@@ -1,5 +1,5 @@
-// One image's details: the image, its recipe, the A1111 parameters, and what can be done with it
-// (reuse its seed, copy its parameters, reveal or open it).
+// One image's details: the image, its recipe, the A1111 parameters, whether it is stale, and what
+// can be done with it (keep its seed, copy its parameters, reveal or open it).
 
 import { byId, h, replaceChildren } from './dom';
 import { post, saveUi, ui } from './host';
@@ -50,14 +50,22 @@ export function renderDetail(): void {
     ['Created', new Date(image.createdAt).toLocaleString()],
   ];
   if (r.durationMs !== undefined) fields.push(['Took', `${(r.durationMs / 1000).toFixed(1)} s`]);
-  const command = (type: 'reuseSeed' | 'copyParameters' | 'revealImage' | 'openImage') => () => post({ type, imageId: image.id });
+  const command = (type: 'keepSeed' | 'copyParameters' | 'revealImage' | 'openImage') => () => post({ type, imageId: image.id });
   replaceChildren(section,
     h('div', { class: 'detail-head' },
       h('h2', { id: 'detail-title' }, image.fileName),
       h('button', { type: 'button', class: 'icon close', 'aria-label': 'Close', title: 'Close (Escape)', onclick: closeDetail }, '✕')),
     h('img', { src: imageSrc(image), alt: `Seed ${image.seed}`, class: imageClass(image, 'detail-img'), width: image.width, height: image.height }),
+    image.stale ? h('p', { class: 'stale-note' }, `Stale: the block now asks for another ${image.stale.join(', ')}.`) : null,
     h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'primary', 'data-command': 'reuseSeed', onclick: command('reuseSeed') }, 'Reuse seed'),
+      h('button', {
+        type: 'button',
+        class: 'primary',
+        'data-command': 'keepSeed',
+        disabled: image.seedKept,
+        title: image.seedKept ? 'The block’s seeds have this one' : 'Add this seed to the block’s seed: list',
+        onclick: command('keepSeed'),
+      }, 'Keep seed'),
       h('button', { type: 'button', class: 'secondary', 'data-command': 'copyParameters', onclick: command('copyParameters') }, 'Copy parameters'),
       h('button', { type: 'button', class: 'secondary', 'data-command': 'revealImage', onclick: command('revealImage') }, 'Reveal in explorer'),
       h('button', { type: 'button', class: 'secondary', 'data-command': 'openImage', onclick: command('openImage') }, 'Open image')),

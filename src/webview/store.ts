@@ -18,7 +18,7 @@ export function withImage(state: PanelState, blockIndex: number, image: ImageVie
   const group = state.results.find((g) => g.blockIndex === blockIndex);
   const images = [image, ...(group?.images ?? []).filter((i) => i.id !== image.id)];
   const order = (index: number) => state.blocks.findIndex((b) => b.index === index);
-  const results = [...others, { blockIndex, images }].sort((a, b) => order(a.blockIndex) - order(b.blockIndex));
+  const results = [...others, { ...group, blockIndex, images }].sort((a, b) => order(a.blockIndex) - order(b.blockIndex));
   return { ...state, results };
 }
 

@@ -154,6 +154,32 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await session.screenshot('extension-cfg-edited');
   });
 
+  it('the images made before the edit show as stale; Generate with new seed leaves the file as it is; Keep seed adds the seed in one undoable edit', async () => {
+    await waitFor('both images marked stale', async () => ((await panel.locator('button.thumb.stale').count()) === 2 ? true : undefined), 20_000);
+    const before = await session.editorText();
+    const outDir = join(folder, 'shapes');
+    const made = (f: string) => /^red-circle-\d+\.png$/.test(f) && f !== 'red-circle-4.png' && f !== 'red-circle-6.png';
+    await panel.locator('#generate-new-seed').click();
+    const fileName = await waitFor('the new seed\'s image', () => readdirSync(outDir).find(made), 120_000);
+    await waitFor('its recipe', () => existsSync(join(outDir, fileName.replace(/\.png$/, '.json'))), 20_000);
+    await waitFor('the run to end', async () => ((await panel.locator('#runs').isHidden()) ? true : undefined), 20_000);
+    assert.equal(await session.editorText(), before, 'Generate with a new seed does not edit the file');
+    const seed = Number(/(\d+)\.png$/.exec(fileName)![1]);
+    const thumb = panel.locator(`button.thumb[data-image-id="${fileName}"]`);
+    await thumb.waitFor({ timeout: 20_000 });
+    assert.equal(await thumb.getAttribute('class'), 'thumb', 'made from the block as it is now: not stale');
+    await thumb.click();
+    await panel.locator('#detail').getByRole('button', { name: 'Keep seed' }).click();
+    await waitFor('the seed kept in the block', async () => ((await session.editorText()).includes(`seed: 4, 6, ${seed}`) ? true : undefined), 20_000);
+    await waitFor('Keep seed offered no more', async () => ((await panel.locator('#detail').getByRole('button', { name: 'Keep seed' }).isDisabled()) ? true : undefined), 20_000);
+    await session.runCommand('View: Focus First Editor Group');
+    await session.press('Control+z');
+    await waitFor('one undo to take it back', async () => ((await session.editorText()) === before ? true : undefined), 20_000);
+    await session.press('Control+Shift+z');
+    await waitFor('redo to keep it again', async () => ((await session.editorText()).includes(`seed: 4, 6, ${seed}`) ? true : undefined), 20_000);
+    await session.screenshot('extension-seed-kept');
+  });
+
   it('hovering prompt text shows the run\'s weight and the tokens per chunk', async () => {
     await session.runCommand('View: Focus First Editor Group');
     await session.press('Control+g');
@@ -179,6 +205,9 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
         return undefined;
       }
     });
+    const outDir = join(folder, 'shapes');
+    const pngs = () => readdirSync(outDir).filter((f) => f.endsWith('.png')).length;
+    const had = pngs();
     process.kill(Number(pid), 'SIGKILL');
     const toast = session.page.locator('.notifications-toasts', { hasText: 'The sdprompt engine stopped unexpectedly' });
     await toast.first().waitFor({ timeout: 30_000 });
@@ -188,8 +217,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await session.page.keyboard.type('5');
     await session.press('Enter');
     await session.press('Control+Enter');
-    const outDir = join(folder, 'shapes');
-    await waitFor('two more images from a fresh engine', () => (readdirSync(outDir).filter((f) => f.endsWith('.png')).length >= 4 ? true : undefined), 120_000);
+    await waitFor('two more images from a fresh engine', () => (pngs() >= had + 2 ? true : undefined), 120_000);
     assert.ok(readdirSync(outDir).includes('red-circle-4-2.png'), 'the earlier image was kept and the new one named beside it');
     const [fresh] = engines();
     assert.notEqual(fresh, pid);

@@ -39,6 +39,7 @@ export function image(origin: string, blockName: string, seed: number, createdAt
     height,
     parameters: `a red circle\nSteps: 20, Sampler: PLMS, CFG scale: 7, Seed: ${seed}, Size: ${width}x${height}`,
     recipe: { prompt: 'a red circle', negative: 'blurry', seed, steps: 20, cfg: 7, sampler: 'pndm', width, height, model: 'demo' },
+    seedKept: true,
   };
 }
 

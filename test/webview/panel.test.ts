@@ -19,6 +19,7 @@ describe('results webview in Chromium', () => {
     const files: Record<string, Buffer> = {};
     for (const seed of [1, 2, 3]) files[`red-circle-${seed}.png`] = await png([200, 20 * seed, 20]);
     files['emphasis-100.png'] = await png([240, 220, 0]);
+    files['red-circle-grid.png'] = await png([90, 90, 90], 160, 80);
     server = await servePanel(files);
     browser = await launchChromium();
   });
@@ -159,11 +160,11 @@ describe('results webview in Chromium', () => {
     assert.equal(await detail.locator('h2').textContent(), 'red-circle-2.png');
     assert.match((await detail.locator('pre').textContent()) ?? '', /Seed: 2, Size: 64x64/);
     assert.match((await detail.locator('dl').textContent()) ?? '', /Seed2.*Negativeblurry/s);
-    for (const name of ['Reuse seed', 'Copy parameters', 'Reveal in explorer', 'Open image']) {
+    assert.equal(await detail.getByRole('button', { name: 'Keep seed' }).isDisabled(), true, 'the block has seed 2 already');
+    for (const name of ['Copy parameters', 'Reveal in explorer', 'Open image']) {
       await detail.getByRole('button', { name }).click();
     }
     assert.deepEqual(await p.posted(), [
-      { type: 'reuseSeed', imageId: 'shapes/red-circle-2.png' },
       { type: 'copyParameters', imageId: 'shapes/red-circle-2.png' },
       { type: 'revealImage', imageId: 'shapes/red-circle-2.png' },
       { type: 'openImage', imageId: 'shapes/red-circle-2.png' },
@@ -171,6 +172,36 @@ describe('results webview in Chromium', () => {
     await p.page.keyboard.press('Escape');
     await detail.waitFor({ state: 'hidden' });
     assert.equal(await p.page.evaluate('document.activeElement.dataset.imageId'), 'shapes/red-circle-2.png', 'focus returns to the thumbnail');
+  });
+
+  it('marks a stale image, keeps a new seed\'s image with one command, and shows a block\'s grid that opens in the editor', async () => {
+    const p = await open();
+    const state = sampleState(server.origin);
+    const group = state.results[0]!;
+    group.images = group.images.map((i) => (i.seed === 2 ? { ...i, stale: ['cfg', 'steps'] } : i.seed === 3 ? { ...i, seedKept: false } : i));
+    group.grids = [{ id: 'red-circle-grid.png', src: `${server.origin}/red-circle-grid.png`, fileName: 'red-circle-grid.png', createdAt: 4000, width: 160, height: 80, axes: 'cfg × steps' }];
+    await p.send({ type: 'state', state });
+    const stale = p.page.getByRole('button', { name: 'Seed 2, red-circle-2.png, stale' });
+    await stale.waitFor();
+    assert.equal(await stale.getAttribute('class'), 'thumb stale');
+    assert.equal(await stale.getAttribute('title'), 'red-circle-2.png: stale (the block now asks for another cfg, steps)');
+    assert.deepEqual(await p.page.locator('#results .group').nth(0).locator('.thumb.stale').count(), 1, 'only the stale one is marked');
+    await stale.click();
+    assert.equal(await p.page.locator('#detail .stale-note').textContent(), 'Stale: the block now asks for another cfg, steps.');
+
+    await p.clearPosted();
+    await p.page.getByRole('button', { name: 'Seed 3, red-circle-3.png' }).click();
+    await p.page.locator('#detail h2', { hasText: 'red-circle-3.png' }).waitFor();
+    assert.equal(await p.page.locator('#detail .stale-note').count(), 0);
+    await p.page.locator('#detail').getByRole('button', { name: 'Keep seed' }).click();
+    assert.deepEqual(await p.posted(), [{ type: 'keepSeed', imageId: 'shapes/red-circle-3.png' }]);
+
+    const grid = p.page.getByRole('button', { name: 'Grid of cfg × steps, red-circle-grid.png' });
+    await until(p.page, 'document.querySelector(".grid-img").naturalWidth === 160');
+    assert.equal(await p.page.locator('#results .group').nth(0).locator('.grids img').count(), 1);
+    await p.clearPosted();
+    await grid.click();
+    assert.deepEqual(await p.posted(), [{ type: 'openImage', imageId: 'red-circle-grid.png' }]);
   });
 
   it('shows a run\'s step and live preview, updates it in place, and cancels it', async () => {

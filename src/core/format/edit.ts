@@ -1,9 +1,9 @@
 // Edits to a .sdprompt text that keep it the single source of truth: the panel's controls and
-// "reuse this seed" change a block's settings through these, as text edits the editor applies
+// "Keep seed" change a block's settings through these, as text edits the editor applies
 // (undoable, visible in a diff).
 
 import type { Range } from '../diagnostics';
-import type { Block, ParsedFile } from './parse';
+import { effectiveSettings, type Block, type ParsedFile } from './parse';
 import { SETTINGS, type SettingKey } from './settings';
 
 export interface TextEdit {
@@ -38,6 +38,19 @@ export function planSettingEdit(parsed: ParsedFile, blockIndex: number, key: Set
   const line = insertionLine(parsed, block);
   const at = { line, column: parsed.lines[line - 1]!.length + 1 };
   return { ok: true, edit: { range: { start: at, end: at }, newText: `\n${key}: ${value}` } };
+}
+
+/**
+ * "Keep seed": the edit that adds a seed to a block's `seed:` list, as the block has it (its own,
+ * else the header's, which the block then sets for itself), the seed after it; a block without
+ * one gets `seed: N`. Nothing when the list has the seed already.
+ */
+export function planKeepSeed(parsed: ParsedFile, blockIndex: number, seed: number): SettingEditResult {
+  const block = parsed.blocks.find((b) => b.index === blockIndex);
+  if (!block) return { ok: false, message: `there is no block ${blockIndex}` };
+  const seeds = effectiveSettings(parsed, block).settings.seed;
+  if (seeds?.value.includes(seed)) return { ok: false, message: `the block's seeds have ${seed} already` };
+  return planSettingEdit(parsed, blockIndex, 'seed', seeds ? `${seeds.text}, ${seed}` : String(seed));
 }
 
 /** The line after which a new setting goes: the block's last setting, else its last prompt line, else its separator. */

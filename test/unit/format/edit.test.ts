@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyTextEdits, planBlockInsertion, planSettingEdit, uniqueBlockName } from '../../../src/core/format/edit';
+import { applyTextEdits, planBlockInsertion, planKeepSeed, planSettingEdit, uniqueBlockName } from '../../../src/core/format/edit';
 import { parseSdprompt } from '../../../src/core/format/parse';
 
 function edited(text: string, block: number, key: Parameters<typeof planSettingEdit>[2], value: string): string {
@@ -79,5 +79,28 @@ describe('planBlockInsertion', () => {
     const taken = new Set(parseSdprompt('--- cat\na\n--- cat-2\nb\n').blocks.map((b) => b.name));
     assert.equal(uniqueBlockName(taken, 'cat'), 'cat-3');
     assert.equal(uniqueBlockName(taken, 'dog'), 'dog');
+  });
+});
+
+describe('planKeepSeed', () => {
+  const kept = (text: string, block: number, seed: number): string => {
+    const plan = planKeepSeed(parseSdprompt(text), block, seed);
+    assert.ok(plan.ok, plan.ok ? '' : plan.message);
+    return applyTextEdits(text, [plan.edit]);
+  };
+
+  test('adds the seed after the block’s list, ranges and all, as one edit', () => {
+    assert.equal(kept('--- a\nred\nseed: 1, 5..7\ncfg: 3\n', 1, 42), '--- a\nred\nseed: 1, 5..7, 42\ncfg: 3\n');
+    assert.equal(kept('--- a\nred\n--- b\nblue\nseed: 2\n', 2, 9), '--- a\nred\n--- b\nblue\nseed: 2, 9\n');
+  });
+
+  test('a block without seeds gets seed: N; one with the header’s seeds sets them with the new one', () => {
+    assert.equal(kept('--- a\nred\ncfg: 3\n', 1, 123456789), '--- a\nred\ncfg: 3\nseed: 123456789\n');
+    assert.equal(kept('seed: 1, 2\n--- a\nred\n', 1, 8), 'seed: 1, 2\n--- a\nred\nseed: 1, 2, 8\n');
+  });
+
+  test('a seed the list has already, or a block that is not there: no edit, and why', () => {
+    assert.deepEqual(planKeepSeed(parseSdprompt('--- a\nred\nseed: 4..6\n'), 1, 5), { ok: false, message: "the block's seeds have 5 already" });
+    assert.deepEqual(planKeepSeed(parseSdprompt('--- a\nred\n'), 3, 5), { ok: false, message: 'there is no block 3' });
   });
 });

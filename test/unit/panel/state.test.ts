@@ -103,6 +103,7 @@ describe('buildPanelState', () => {
     ]);
     const view = state.results[0]!.images[0]!;
     assert.deepEqual(view, {
+      seedKept: true,
       id: 'red-circle-1.png',
       src: 'webview:/work/prompts/shapes/red-circle-1.png',
       seed: 1,
@@ -113,6 +114,24 @@ describe('buildPanelState', () => {
       parameters: 'text',
       recipe: { prompt: 'a red circle', negative: '', seed: 1, steps: 30, cfg: 8, sampler: 'euler', width: 64, height: 48, model: 'demo', durationMs: 123 },
     });
+  });
+
+  it('marks stale images with what changed, and which seeds the block has; a grid PNG joins its block', () => {
+    const red = { index: 1, name: 'red circle' };
+    const grid: ImageRecord = {
+      path: '/work/prompts/shapes/red-circle-1-grid.png',
+      fileName: 'red-circle-1-grid.png',
+      grid: { format: 'sdprompt-grid', version: 1, sdprompt: '0', createdAt: '', source: { promptFile: '../shapes.sdprompt', block: { ...red, line: 4 } }, axes: [{ key: 'cfg', values: ['5', '7'] }, { key: 'steps', values: ['10', '20'] }], columns: 2, rows: 2, cells: [] },
+      parameters: '',
+      width: 200,
+      height: 120,
+      createdAt: 500,
+    };
+    const images = [record('red-circle-1.png', red, 1), record('red-circle-77.png', red, 77), grid];
+    const stale = new Map([['/work/prompts/shapes/red-circle-1.png', ['cfg', 'steps']]]);
+    const [group] = buildPanelState(inputs({ images, stale })).results;
+    assert.deepEqual(group!.images.map((i) => [i.id, i.seedKept, i.stale]), [['red-circle-1.png', true, ['cfg', 'steps']], ['red-circle-77.png', false, undefined]]);
+    assert.deepEqual(group!.grids, [{ id: 'red-circle-1-grid.png', src: 'webview:/work/prompts/shapes/red-circle-1-grid.png', fileName: 'red-circle-1-grid.png', createdAt: 500, width: 200, height: 120, axes: 'cfg × steps' }]);
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { WEBVIEW_PROTOCOL_VERSION, type ImageView, type PanelState } from '../../../src/protocol/webview';
 import { withImage } from '../../../src/webview/store';
 
-const image = (id: string): ImageView => ({ id, src: id, seed: 1, fileName: id, createdAt: 0, width: 8, height: 8, parameters: '', recipe: { prompt: '', negative: '', seed: 1, steps: 1, cfg: 1, sampler: 'euler', width: 8, height: 8, model: 'm' } });
+const image = (id: string): ImageView => ({ id, src: id, seed: 1, fileName: id, createdAt: 0, width: 8, height: 8, parameters: '', recipe: { prompt: '', negative: '', seed: 1, steps: 1, cfg: 1, sampler: 'euler', width: 8, height: 8, model: 'm' }, seedKept: true });
 const block = (index: number) => ({ index, line: index, promptPreview: '', imageCount: 1, hasErrors: false, settings: {} as PanelState['blocks'][number]['settings'] });
 
 describe('withImage', () => {
