@@ -89,7 +89,8 @@ function croppedU(u: Uint8Array | Float64Array, width: number, height: number): 
 }
 
 /** What a run did about the watermark, for its recipe: the payload it embedded, or why none. */
-export type WatermarkOutcome = 'StableDiffusionV1' | 'off' | 'too small';
+export const WATERMARK_OUTCOMES = ['StableDiffusionV1', 'off', 'too small'] as const;
+export type WatermarkOutcome = (typeof WATERMARK_OUTCOMES)[number];
 
 /** An output image marked with Stable Diffusion's payload when `wanted` and it is large enough. */
 export function watermarkOutput<T extends RgbImage>(image: T, wanted: boolean): { image: T; watermark: WatermarkOutcome } {

@@ -6,6 +6,7 @@
 import { catchUserErrorSync, raise, type Result } from '../errors';
 import { SETTINGS, type SettingKey, type SettingValues } from '../format/settings';
 import type { Extension } from '../image/modes';
+import { WATERMARK_OUTCOMES, type WatermarkOutcome } from '../image/watermark';
 import type { Recipe, RecipeFile } from '../outputs/metadata';
 import type { ImageFile, ImageRequest } from './image-settings';
 
@@ -43,6 +44,13 @@ export function requestFromRecipe(recipe: Recipe, file: string, locate: (role: R
       }
       return locate(role, recorded);
     };
+    // A recipe from before the watermark was recorded is of an image without one.
+    const watermarked = (outcome: unknown): boolean => {
+      if (outcome !== undefined && !WATERMARK_OUTCOMES.includes(outcome as WatermarkOutcome)) {
+        raise({ code: 'recipe-invalid', message: `the recipe's watermark ${JSON.stringify(outcome)} is not one sdprompt writes`, file });
+      }
+      return outcome !== undefined && outcome !== 'off';
+    };
     const r = recipe;
     const request: ImageRequest = {
       prompt: text('prompt'),
@@ -53,6 +61,9 @@ export function requestFromRecipe(recipe: Recipe, file: string, locate: (role: R
       sampler: read('sampler', 'sampler', r.sampler?.name),
       size: read('size', 'size', r.size, `${r.size?.width}x${r.size?.height}`),
       rng: read('rng', 'rng', r.rng),
+      subseed: optional('subseed', 'subseed', r.subseed),
+      subseedStrength: optional('subseed_strength', 'subseedStrength', r.subseedStrength),
+      watermark: watermarked(r.watermark),
       init: picture('init', r.init),
       strength: optional('strength', 'strength', r.strength),
       resize: optional('resize', 'resize', r.resize),

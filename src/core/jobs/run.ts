@@ -12,6 +12,7 @@ import { a1111Parameters, buildRecipe, type ModelIdentity, type PictureFiles } f
 import { portableLocation, treeRoot } from '../outputs/portable';
 import { writeOutputSet } from '../outputs/write';
 import type { Raster } from '../image/raster';
+import type { WatermarkOutcome } from '../image/watermark';
 import { generateImage, type Pictures, type PipelineTimings, type StepInfo } from '../pipelines/generate';
 import type { ModelCache } from '../pipelines/model-cache';
 import { renderPreview } from '../pipelines/preview';
@@ -119,6 +120,8 @@ export interface RenderedJob {
   sd: StableDiffusion;
   settings: ImageSettings;
   image: Raster;
+  /** Whether the image carries the invisible watermark, or why not. */
+  watermark: WatermarkOutcome;
   timings: PipelineTimings;
   loadMs: number;
   loaded: Partial<Record<PictureRole, LoadedImage>>;
@@ -158,7 +161,7 @@ export async function renderJob(job: Job, index: number, options: RunOptions, em
   }
   if (!result.ok) return fail(atBlock(result.error, job));
   for (const message of result.value.warnings) await emit({ type: 'warning', job, index, message });
-  return ok({ sd, settings, image: result.value.image, timings: result.value.timings, loadMs, loaded: loaded.value });
+  return ok({ sd, settings, image: result.value.image, watermark: result.value.watermark, timings: result.value.timings, loadMs, loaded: loaded.value });
 }
 
 async function runJob(
@@ -171,7 +174,7 @@ async function runJob(
   const started = performance.now();
   const rendered = await renderJob(job, index, options, emit);
   if (!rendered.ok) return rendered.error;
-  const { sd, settings, image, timings, loadMs, loaded } = rendered.value;
+  const { sd, settings, image, watermark, timings, loadMs, loaded } = rendered.value;
   const model = await recipeModel(job, sd.model.info);
   const png = await encodePng(image, { parameters: a1111Parameters(settings, model) });
   const totalMs = performance.now() - started;
@@ -186,7 +189,7 @@ async function runJob(
     imageSha256: samplesSha256(image),
     files: recipeFiles(job, loaded),
     output: { width: image.width, height: image.height },
-    watermark: result.value.watermark,
+    watermark,
   });
   const written = await writeOutputSet(job.outputDir, job.stem, [
     { extension: '.png', data: png },

@@ -76,7 +76,8 @@ export interface StatusOptions {
 /** The settings of a recipe that decide its pixels, as canonical JSON: files by content, the model by place. */
 function decidingFields(recipe: Recipe): string {
   const { format: _f, version: _v, sdprompt: _s, createdAt: _c, source: _src, runtime: _r, timings: _t, imageSha256: _i, output: _o, model, ...settings } = recipe;
-  const fields: Record<string, unknown> = { ...settings, model: model?.path ?? model?.name };
+  // Whether a watermark was wanted (its outcome also depends on the image's size, which other fields decide); none before recipes recorded it.
+  const fields: Record<string, unknown> = { ...settings, model: model?.path ?? model?.name, watermark: settings.watermark !== undefined && settings.watermark !== 'off' };
   for (const role of ['init', 'mask', 'depth'] as const) {
     const file = settings[role];
     if (file && file !== 'auto') fields[role] = file.sha256;
@@ -163,7 +164,8 @@ async function expectedFields(job: Job, recipe: Recipe, info: ModelFolderInfo, b
   if (!settings.ok) return settings;
   const model = { ...portableLocation(job.model.dir, base, treeRoot(base)), sha256: { unet: '' } };
   const timings = { loadMs: 0, encodeMs: 0, vaeEncodeMs: 0, denoiseMs: 0, decodeMs: 0, totalMs: 0 };
-  const expected = buildRecipe({ settings: settings.value, model, runtime: { onnxruntime: '', executionProvider: '' }, timings, imageSha256: '', files });
+  const watermark = settings.value.watermark ? 'StableDiffusionV1' : 'off';
+  const expected = buildRecipe({ settings: settings.value, model, runtime: { onnxruntime: '', executionProvider: '' }, timings, imageSha256: '', files, watermark });
   return ok(decidingFields(expected));
 }
 

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { SETTINGS } from '../../../src/core/format/settings';
 import { resolveImageSettings, type ImageRequest, type ImageSettings, type ResolveContext } from '../../../src/core/jobs/image-settings';
 import { requestFromRecipe } from '../../../src/core/jobs/recipe-request';
 import { buildRecipe, type PictureFiles, type Recipe } from '../../../src/core/outputs/metadata';
@@ -34,6 +35,7 @@ function roundTrip(request: ImageRequest, unetChannels = 4): { original: ImageSe
     timings: { loadMs: 0, encodeMs: 0, vaeEncodeMs: 0, denoiseMs: 0, decodeMs: 0, totalMs: 0 },
     imageSha256: 'ff',
     files,
+    watermark: original.value.watermark ? 'StableDiffusionV1' : 'off',
   });
   const json = parseOutputRecord(JSON.stringify(recipe), 'r.json');
   assert.ok(json.ok && json.value.format === 'sdprompt-recipe');
@@ -48,6 +50,7 @@ describe('recipe → request', () => {
   const cases: [string, ImageRequest, number?][] = [
     ['text to image, defaults', { prompt: 'a (red:1.2) circle', seed: 7 }],
     ['text to image, every setting', { prompt: 'x', negativePrompt: 'blue\nsky', seed: 4294967295, steps: 3, cfg: 7.5, sampler: resolveSampler('dpmpp_2m_karras')!, size: { width: 64, height: 48 }, rng: 'nv' }],
+    ['a variation seed, and no watermark', { prompt: 'x', seed: 2, subseed: 99, subseedStrength: 0.3, watermark: false }],
     ['img2img, the size from the init', { prompt: 'x', seed: 1, init: picture('a.png'), strength: 0.35, resize: 'crop' }],
     ['inpainting only masked, inverted', { prompt: 'x', seed: 1, init: picture('a.png'), mask: picture('m.png'), maskInvert: true, maskBlur: 9, maskedContent: 'latent noise', inpaintArea: 'masked', padding: 12 }, 9],
     ['outpainting', { prompt: 'x', seed: 1, init: picture('a.png'), outpaint: { left: 16, right: 0, top: 0, bottom: 8 } }],
@@ -68,6 +71,7 @@ describe('recipe → request', () => {
       runtime: { onnxruntime: '1', executionProvider: 'cpu' },
       timings: { loadMs: 0, encodeMs: 0, vaeEncodeMs: 0, denoiseMs: 0, decodeMs: 0, totalMs: 0 },
       imageSha256: 'ff',
+      watermark: 'too small',
     });
     const problem = (edit: Record<string, unknown>) => {
       const r = requestFromRecipe({ ...base, ...edit } as Recipe, 'r.json', () => assert.fail('no pictures'));
@@ -78,6 +82,8 @@ describe('recipe → request', () => {
     assert.equal(problem({ seed: undefined }), 'recipe-invalid: the recipe has no seed');
     assert.equal(problem({ prompt: 3 }), "recipe-invalid: the recipe's prompt is not text");
     assert.equal(problem({ init: 'a.png' }), "recipe-invalid: the recipe's init is not a recorded file (name, path and sha256)");
+    assert.equal(problem({ watermark: 'maybe' }), 'recipe-invalid: the recipe\'s watermark "maybe" is not one sdprompt writes');
+    assert.equal(problem({ subseedStrength: 2 }), 'recipe-invalid: the recipe\'s subseedStrength 2 is not one sdprompt writes: ' + (SETTINGS.subseed_strength.parse('2') as { problem: { message: string } }).problem.message);
   });
 });
 

@@ -76,7 +76,7 @@ test('what sdprompt writes into its images imports back to the same settings', (
     height: 512,
     rng: 'torch',
   });
-  const { text, notes } = fromText(a1111Parameters(settings, { name: 'demo', path: 'x', unetSha256: 'ab'.repeat(32) }));
+  const { text, notes } = fromText(a1111Parameters(settings, { name: 'demo', path: 'x', sha256: { unet: 'ab'.repeat(32) } }));
   assert.deepEqual(notes, []);
   const { block, values } = reparse(text);
   assert.equal(block.prompt.text, settings.prompt);
