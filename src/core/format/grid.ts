@@ -1,15 +1,20 @@
 // The `grid:` setting: a sweep over one setting, `grid: cfg 5, 7, 9`, or two, `grid: cfg 5, 7, 9 x
 // steps 10, 20` (columns x rows), as A1111's X/Y plot. Each value is read by its setting's own
 // parser, so a grid accepts exactly what the file does; each cell is one image, with its recipe,
-// and a labelled grid of them is drawn beside (image/grid.ts).
+// and a labelled grid of them is drawn beside (image/grid.ts). `schedule` is no setting of its
+// own: it sweeps the noise schedule of the block's sampler (A1111's "Schedule type").
 
 import type { SettingDefinition, SettingKey, SettingValues } from './settings';
 import { closestMatch } from './suggest';
 import { accept, listItems, reject, type ParsedValue } from './values';
 
-/** The settings a grid can sweep. */
-export const GRID_KEYS = ['seed', 'cfg', 'steps', 'sampler', 'strength'] as const satisfies readonly SettingKey[];
+/** The settings a grid can sweep, and the sampler's schedule. */
+export const GRID_KEYS = ['seed', 'cfg', 'steps', 'sampler', 'schedule', 'strength'] as const satisfies readonly (SettingKey | 'schedule')[];
 export type GridKey = (typeof GRID_KEYS)[number];
+
+/** A sampler's noise schedule: Karras sigmas, or the sampler's own ("Automatic" in A1111). */
+export type Schedule = 'karras' | 'automatic';
+const SCHEDULES: readonly Schedule[] = ['karras', 'automatic'];
 
 /** At most this many cells a grid: each is an image. */
 export const MAX_GRID_CELLS = 100;
@@ -17,8 +22,10 @@ export const MAX_GRID_CELLS = 100;
 export interface GridValue {
   /** As written (`7.5`, `Euler a`): the label and the file name part. */
   text: string;
-  /** The setting this value sets for its cells (`{ cfg: 7.5 }`; a seed axis: `{ seed: [3] }`). */
+  /** The setting this value sets for its cells (`{ cfg: 7.5 }`; a seed axis: `{ seed: [3] }`; nothing for a schedule). */
   setting: Partial<SettingValues>;
+  /** A schedule axis's value. */
+  schedule?: Schedule;
 }
 
 export interface GridAxis {
@@ -49,14 +56,14 @@ function parseAxis(text: string, offset: number, table: SettingsTable): ParsedVa
   const match = /^([A-Za-z_]+)\s*(.*)$/.exec(text);
   const name = match?.[1] ?? text;
   const key = (GRID_KEYS as readonly string[]).includes(name.toLowerCase()) ? (name.toLowerCase() as GridKey) : undefined;
-  const aliased = key ?? GRID_KEYS.find((k) => table[k].aliases.includes(name.toLowerCase()));
+  const aliased = key ?? GRID_KEYS.find((k) => k !== 'schedule' && table[k].aliases.includes(name.toLowerCase()));
   if (!match || !aliased) {
     const guess = closestMatch(name.toLowerCase(), [...GRID_KEYS]);
     return reject(`a grid sweeps ${GRID_KEYS.join(', ')}; not '${name}'${guess ? `: did you mean '${guess}'?` : ''}`, offset, name.length);
   }
   const valuesText = match[2]!;
   const valuesOffset = offset + text.length - valuesText.length;
-  if (valuesText === '') return reject(`the grid's ${aliased} axis needs values, such as '${aliased} ${table[aliased].example}, …'`, offset, text.length);
+  if (valuesText === '') return reject(`the grid's ${aliased} axis needs values, such as '${aliased} ${aliased === 'schedule' ? 'karras' : table[aliased].example}, …'`, offset, text.length);
   if (aliased === 'seed') {
     const seeds = table.seed.parse(valuesText);
     if (!seeds.ok) return reject(seeds.problem.message, valuesOffset + seeds.problem.offset, seeds.problem.length);
@@ -65,6 +72,12 @@ function parseAxis(text: string, offset: number, table: SettingsTable): ParsedVa
   const values: GridValue[] = [];
   for (const { item, offset: itemOffset, start, length } of listItems(valuesText)) {
     if (item === '') return reject(`an empty value in the grid's ${aliased} axis`, valuesOffset + start, length);
+    if (aliased === 'schedule') {
+      const schedule = SCHEDULES.find((s) => s === item.toLowerCase());
+      if (!schedule) return reject(`a schedule is ${SCHEDULES.join(' or ')}; not '${item}'`, valuesOffset + itemOffset, item.length);
+      values.push({ text: item, setting: {}, schedule });
+      continue;
+    }
     const parsed = (table[aliased] as SettingDefinition).parse(item);
     if (!parsed.ok) return reject(parsed.problem.message, valuesOffset + itemOffset + parsed.problem.offset, parsed.problem.length);
     values.push({ text: item, setting: { [aliased]: parsed.value } });
@@ -93,6 +106,7 @@ export interface GridCell {
   column: number;
   row: number;
   setting: Partial<SettingValues>;
+  schedule?: Schedule;
   labels: { key: GridKey; text: string }[];
 }
 
@@ -103,10 +117,12 @@ export function gridCells(grid: GridSpec): GridCell[] {
   for (let row = 0; row < (rows?.values.length ?? 1); row++) {
     for (let column = 0; column < columns.values.length; column++) {
       const picked = [{ key: columns.key, value: columns.values[column]! }, ...(rows ? [{ key: rows.key, value: rows.values[row]! }] : [])];
+      const schedule = picked.find((p) => p.value.schedule)?.value.schedule;
       cells.push({
         column,
         row,
         setting: Object.assign({}, ...picked.map((p) => p.value.setting)) as Partial<SettingValues>,
+        ...(schedule ? { schedule } : {}),
         labels: picked.map((p) => ({ key: p.key, text: p.value.text })),
       });
     }

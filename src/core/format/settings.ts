@@ -341,7 +341,7 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingDefinition<K> } = {
   grid: {
     key: 'grid',
     aliases: [],
-    summary: 'A sweep, one image a cell and a labelled grid: `cfg 5, 7, 9` or `cfg 5, 7, 9 x steps 10, 20` (seed, cfg, steps, sampler, strength)',
+    summary: 'A sweep, one image a cell and a labelled grid: `cfg 5, 7, 9` or `cfg 5, 7, 9 x steps 10, 20` (seed, cfg, steps, sampler, schedule, strength)',
     example: 'cfg 5, 7, 9',
     parse: (text) => parseGrid(text, SETTINGS),
   },

@@ -6,11 +6,12 @@
 import { fail, ok, type Result, type UserError } from '../errors';
 import { randomSeed } from '../format/resolve';
 import type { SettingValues, Size } from '../format/settings';
+import type { Schedule } from '../format/grid';
 import type { ImageOrigin } from '../image/load';
 import type { ModelFolderInfo } from '../models/folder';
 import type { Extension, InpaintArea, MaskedContent, ResizeMode } from '../image/modes';
 import type { RngName } from '../noise';
-import { defaultSamplerFor, type SamplerChoice } from '../schedulers/registry';
+import { defaultSamplerFor, withSchedule, type SamplerChoice } from '../schedulers/registry';
 import type { SchedulerConfig } from '../schedulers/scheduler';
 
 /** A picture a block names: the file, the text that named it, and where that text is. */
@@ -45,6 +46,8 @@ export interface ImageRequest extends ImageToImageFields<ImageFile> {
   steps?: number;
   cfg?: number;
   sampler?: SamplerChoice;
+  /** A grid's schedule axis: the sampler (the block's, else the model's) with this schedule. */
+  schedule?: Schedule;
   size?: Size;
   rng?: RngName;
   subseed?: number;
@@ -173,6 +176,9 @@ export function resolveImageSettings(request: ImageRequest, context: ResolveCont
   const strength = r.init ? (r.strength ?? (repaints ? DEFAULTS.repaintStrength : DEFAULTS.strength)) : 1;
   const steps = r.steps ?? DEFAULTS.steps;
   const size = r.size ?? (context.initSize ? { width: multipleOf8(context.initSize.width), height: multipleOf8(context.initSize.height) } : (context.nativeSize ?? DEFAULTS.size));
+  const chosen = r.sampler ?? defaultSamplerFor(context.schedulerConfig);
+  const sampler = r.schedule === undefined ? chosen : withSchedule(chosen, r.schedule === 'karras');
+  if (!sampler) return fail(problem(`the karras schedule needs a sampler that steps on sigmas (euler, euler_a, lms, dpmpp_2m, …); ${chosen.name} does not`));
   const extension = r.outpaint ?? { left: 0, right: 0, top: 0, bottom: 0 };
   const canvas = { width: size.width + extension.left + extension.right, height: size.height + extension.top + extension.bottom };
   if (canvas.width > MAX_CANVAS_SIDE || canvas.height > MAX_CANVAS_SIDE) {
@@ -184,7 +190,7 @@ export function resolveImageSettings(request: ImageRequest, context: ResolveCont
     seed: r.seed,
     steps,
     cfg: r.cfg ?? DEFAULTS.cfg,
-    sampler: r.sampler ?? defaultSamplerFor(context.schedulerConfig),
+    sampler,
     rng: r.rng ?? DEFAULTS.rng,
     subseed: r.subseed ?? 0,
     subseedStrength: r.subseedStrength ?? DEFAULTS.subseedStrength,

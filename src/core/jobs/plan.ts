@@ -74,7 +74,10 @@ export function planBlockJobs(parsed: ParsedFile, block: Block, options: PlanOpt
       cells.map((cell): Job => {
         const seed = cell?.setting.seed?.[0] ?? blockSeed!;
         const job: Job = {
-          request: imageRequest(block.prompt.text, seed, { ...values, ...overrides, ...cell?.setting }, file),
+          request: {
+            ...imageRequest(block.prompt.text, seed, { ...values, ...overrides, ...cell?.setting }, file),
+            ...(cell?.schedule ? { schedule: cell.schedule } : {}),
+          },
           model,
           outputDir,
           stem: outputStem(block, seed) + (cell ? gridCellSuffix(cell.labels) : ''),

@@ -100,9 +100,11 @@ function changedFields(a: string, b: string): string[] {
   return [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => canonicalJson(x[k]) !== canonicalJson(y[k])).sort();
 }
 
-/** A grid axis's value in a recipe or in a request, which name these fields alike. */
-function axisValue(key: GridKey, of: Partial<Record<Exclude<GridKey, 'sampler'>, unknown>> & { sampler?: { name: string } }): unknown {
-  return key === 'sampler' ? of.sampler?.name : of[key];
+/** A grid axis's value in a recipe or in a request, which name these fields alike; a recipe's schedule is its sampler's. */
+function axisValue(key: GridKey, of: Partial<Record<Exclude<GridKey, 'sampler'>, unknown>> & { sampler?: { name: string; karras?: boolean } }): unknown {
+  if (key === 'sampler') return of.sampler?.name;
+  if (key === 'schedule') return of.schedule ?? (of.sampler?.karras ? 'karras' : 'automatic');
+  return of[key];
 }
 
 /** Whether an image is of a job's grid cell: the same value on each axis but the seed (every image, for a block without a grid). */

@@ -94,6 +94,11 @@ export function samplerNames(): string[] {
   return spellings().map(([name]) => name);
 }
 
+/** A sampler with Karras sigmas or its own schedule; undefined for Karras on a sampler that does not step on sigmas. */
+export function withSchedule(c: SamplerChoice, karras: boolean): SamplerChoice | undefined {
+  return karras && !c.sampler.sigmaBased ? undefined : choice(c.sampler, karras);
+}
+
 /** A1111's name for a choice, as its `parameters` text writes it (`DPM++ 2M Karras`). */
 export function a1111Name(c: SamplerChoice): string {
   return c.sampler.a1111[0]! + (c.karras ? ' Karras' : '');

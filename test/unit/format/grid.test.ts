@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { gridCells } from '../../../src/core/format/grid';
 import { parseSdprompt } from '../../../src/core/format/parse';
 import { SETTINGS } from '../../../src/core/format/settings';
+import { resolveImageSettings } from '../../../src/core/jobs/image-settings';
 import { planBlockJobs } from '../../../src/core/jobs/plan';
 
 const parseGrid = (text: string) => SETTINGS.grid.parse(text);
@@ -34,8 +35,10 @@ describe('grid: values', () => {
       const r = parseGrid(text);
       return r.ok ? 'accepted' : [r.problem.message, text.slice(r.problem.offset, r.problem.offset + r.problem.length)];
     };
-    assert.deepEqual(problem('cgf 5, 7'), ["a grid sweeps seed, cfg, steps, sampler, strength; not 'cgf': did you mean 'cfg'?", 'cgf']);
-    assert.deepEqual(problem('size 64x64'), ["a grid sweeps seed, cfg, steps, sampler, strength; not 'size'", 'size']);
+    assert.deepEqual(problem('cgf 5, 7'), ["a grid sweeps seed, cfg, steps, sampler, schedule, strength; not 'cgf': did you mean 'cfg'?", 'cgf']);
+    assert.deepEqual(problem('size 64x64'), ["a grid sweeps seed, cfg, steps, sampler, schedule, strength; not 'size'", 'size']);
+    assert.deepEqual(problem('schedule karras, exponential'), ["a schedule is karras or automatic; not 'exponential'", 'exponential']);
+    assert.deepEqual(problem('schedule'), ["the grid's schedule axis needs values, such as 'schedule karras, …'", 'schedule']);
     assert.deepEqual(problem('cfg 5, seven'), ['cfg must be a number such as 7 or 7.5', 'seven']);
     assert.deepEqual(problem('steps 10 x sampler euler, eulr'), ["unknown sampler 'eulr'; did you mean 'euler'?", 'eulr']);
     assert.deepEqual(problem('seed 5..2'), ['the range 5..2 runs backwards; write 2..5', '5..2']);
@@ -46,6 +49,15 @@ describe('grid: values', () => {
     assert.deepEqual(problem('seed 1..11 x steps 1..10'.replace('1..10', Array.from({ length: 10 }, (_, i) => i + 1).join(', '))), [
       'the grid has 110 cells; at most 100, each an image',
       'seed 1..11 x steps 1, 2, 3, 4, 5, 6, 7, 8, 9, 10',
+    ]);
+  });
+
+  test('a schedule axis: karras or automatic, any case, as written; its cells carry it apart from the settings', () => {
+    const grid = parseGrid('schedule Karras, automatic x cfg 5');
+    assert.ok(grid.ok);
+    assert.deepEqual(gridCells(grid.value).map((c) => [c.column, c.setting, c.schedule, c.labels.map((l) => l.text)]), [
+      [0, { cfg: 5 }, 'karras', ['Karras', '5']],
+      [1, { cfg: 5 }, 'automatic', ['automatic', '5']],
     ]);
   });
 
@@ -84,6 +96,17 @@ describe('planning a block with a grid', () => {
       ['sky-2-steps-4', 2, 3, 4, 'sky-2-grid', 0],
       ['sky-2-steps-8', 2, 3, 8, 'sky-2-grid', 1],
     ]);
+  });
+
+  test('a schedule axis: each cell the block’s sampler with that schedule, resolved with the model', () => {
+    const jobs = plan('--- a\nred\nseed: 3\nsampler: DPM++ 2M Karras\ngrid: schedule automatic, karras\n');
+    assert.deepEqual(jobs.map((j) => [j.stem, j.request.schedule]), [['a-3-schedule-automatic', 'automatic'], ['a-3-schedule-karras', 'karras']]);
+    const context = { schedulerConfig: { _class_name: 'PNDMScheduler' }, unetChannels: 4, unetFile: '/m/unet/model.onnx' };
+    const resolved = jobs.map((j) => resolveImageSettings(j.request, context));
+    assert.deepEqual(resolved.map((r) => (r.ok ? r.value.sampler.name : r.error.message)), ['dpmpp_2m', 'dpmpp_2m_karras']);
+    // Without a sampler: the model's own (PNDM), which has no Karras schedule.
+    const pndm = plan('--- a\nred\nseed: 3\ngrid: schedule karras\n').map((j) => resolveImageSettings(j.request, context));
+    assert.deepEqual(pndm.map((r) => (r.ok ? r.value.sampler.name : r.error.message)), ['the karras schedule needs a sampler that steps on sigmas (euler, euler_a, lms, dpmpp_2m, …); pndm does not']);
   });
 
   test('a block without seeds gets one random seed for its grid; a seed axis gives one grid', () => {
