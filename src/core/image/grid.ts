@@ -43,20 +43,26 @@ export async function drawGrid(d: GridDrawing): Promise<Buffer> {
   const rowLabels = await Promise.all((d.rowLabels ?? []).map((t) => label(t, fontSize, Math.max(4 * fontSize, d.cellWidth))));
   const top = Math.max(...columnLabels.map((l) => l.height)) + 2 * pad;
   const left = rowLabels.length > 0 ? Math.max(...rowLabels.map((l) => l.width)) + 2 * pad : 0;
-  const width = left + d.columns * d.cellWidth;
-  const height = top + d.rows * d.cellHeight;
+  // A label wider or taller than the images (a long value under small images) widens its column or
+  // row: the images keep their own pixels, centred in their place.
+  const columnWidth = Math.max(d.cellWidth, ...columnLabels.map((l) => l.width + 2 * pad));
+  const rowHeight = Math.max(d.cellHeight, ...rowLabels.map((l) => l.height + 2 * pad));
+  const cellLeft = Math.floor((columnWidth - d.cellWidth) / 2);
+  const cellTop = Math.floor((rowHeight - d.cellHeight) / 2);
+  const width = left + d.columns * columnWidth;
+  const height = top + d.rows * rowHeight;
   const layers: sharp.OverlayOptions[] = [];
   columnLabels.forEach((l, column) => {
-    layers.push({ input: l.png, left: left + column * d.cellWidth + Math.round((d.cellWidth - l.width) / 2), top: Math.round((top - l.height) / 2) });
+    layers.push({ input: l.png, left: left + column * columnWidth + Math.round((columnWidth - l.width) / 2), top: Math.round((top - l.height) / 2) });
   });
   rowLabels.forEach((l, row) => {
-    layers.push({ input: l.png, left: Math.round((left - l.width) / 2), top: top + row * d.cellHeight + Math.round((d.cellHeight - l.height) / 2) });
+    layers.push({ input: l.png, left: Math.round((left - l.width) / 2), top: top + row * rowHeight + Math.round((rowHeight - l.height) / 2) });
   });
   const missing = await sharp({ create: { width: d.cellWidth, height: d.cellHeight, channels: 3, background: MISSING } }).png().toBuffer();
   d.cells.forEach((file, i) => {
     const column = i % d.columns;
     const row = Math.floor(i / d.columns);
-    layers.push({ input: file ?? missing, left: left + column * d.cellWidth, top: top + row * d.cellHeight });
+    layers.push({ input: file ?? missing, left: left + column * columnWidth + cellLeft, top: top + row * rowHeight + cellTop });
   });
   return sharp({ create: { width, height, channels: 3, background: BACKGROUND } })
     .composite(layers)

@@ -80,6 +80,22 @@ describe('grid:', () => {
     assert.equal(darkSamples(grid, 0, left, 0, top), 0, 'the corner is blank');
   });
 
+  test('a schedule axis: the sampler with Karras sigmas and with its own, two different images, each recipe naming its sampler', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sdprompt-grid-'));
+    const file = path.join(dir, 'schedules.sdprompt');
+    writeFileSync(file, `model: ${testModelDir('optimum')}\nsize: 16x16\nsteps: 3\n--- s\nsquare\nseed: 2\nsampler: DPM++ 2M\ngrid: schedule automatic, karras\n`);
+    const parsed = parseSdprompt(readFileSync(file, 'utf8'), file);
+    const jobs = planBlockJobs(parsed, parsed.blocks[0]!, { promptFile: file, defaultModel: '/none' });
+    assert.ok(jobs.ok);
+    const summary = await runJobs(jobs.value, { models });
+    assert.deepEqual(summary.errors, []);
+    const out = path.join(dir, 'schedules');
+    const recipes = jobs.value.map((j) => JSON.parse(readFileSync(path.join(out, `${j.stem}.json`), 'utf8')) as { sampler: { name: string; a1111: string } });
+    assert.deepEqual(recipes.map((r) => [r.sampler.name, r.sampler.a1111]), [['dpmpp_2m', 'DPM++ 2M'], ['dpmpp_2m_karras', 'DPM++ 2M Karras']]);
+    const [automatic, karras] = await Promise.all(jobs.value.map((j) => rgb(path.join(out, `${j.stem}.png`))));
+    assert.ok(!automatic!.data.equals(karras!.data), 'the schedules give different images');
+  });
+
   test('a seed axis is one grid over the seeds; a failed cell leaves its place grey and the rest are drawn', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sdprompt-grid-'));
     const file = path.join(dir, 'seeds.sdprompt');
@@ -97,8 +113,14 @@ describe('grid:', () => {
     const record = JSON.parse(readFileSync(path.join(dir, 'seeds', 'b-grid.json'), 'utf8'));
     assert.deepEqual(record.cells, ['b-1.png', null, 'b-3.png']);
     const grid = await rgb(path.join(dir, 'seeds', 'b-grid.png'));
+    // The labels are wider than these tiny images: each column is as wide as its label, the image centred in it.
     const top = grid.height - 16;
-    const middle = grid.data.subarray((top * grid.width + 16) * 3, (top * grid.width + 32) * 3);
+    const column = grid.width / 3;
+    assert.ok(Number.isInteger(column) && column >= 16, `three equal columns: ${grid.width}`);
+    const start = column + Math.floor((column - 16) / 2);
+    const middle = grid.data.subarray((top * grid.width + start) * 3, (top * grid.width + start + 16) * 3);
     assert.ok(middle.every((v) => v === 0xd0), 'the missing cell is grey');
+    const first = await rgb(path.join(dir, 'seeds', 'b-1.png'));
+    assert.ok(regionEquals(grid, first, Math.floor((column - 16) / 2), top), 'the first cell is its image');
   });
 });
