@@ -6,10 +6,10 @@
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { blockThatMade, promptOutputDir, selectBlocks } from '../../core/format/resolve';
+import { blockModel, blockThatMade, promptOutputDir, selectBlocks } from '../../core/format/resolve';
 import type { RunEvent } from '../../core/jobs/run';
 import { verifyImage, type VerifyResult, type VerifyStatus } from '../../core/jobs/verify';
-import { packageRoot } from '../../core/models/demo';
+import { demoModelDir, packageRoot } from '../../core/models/demo';
 import { blockStem } from '../../core/outputs/naming';
 import { readOutputRecord } from '../../core/outputs/recipe-read';
 import { ModelCache } from '../../core/pipelines/model-cache';
@@ -67,7 +67,10 @@ export async function verifyCommand(ctx: CommandContext, values: Record<string, 
 
   const modelOverride = modelOption(ctx, values as Record<string, string | boolean | undefined>);
   const searched = (values['models'] as string[] | undefined) ?? [];
-  const modelSearch = [...searched.map((d) => path.resolve(ctx.cwd, d)), path.join(packageRoot(), 'models')];
+  // A model recorded by name (it was outside the repository) is looked for where the file's blocks
+  // name theirs too: a machine's own model folder, checked by its hashes like any other.
+  const named = parsed.blocks.map((b) => path.dirname(blockModel(parsed, b, { promptFile: file, defaultModel: demoModelDir() }).dir));
+  const modelSearch = [...new Set([...searched.map((d) => path.resolve(ctx.cwd, d)), ...named, path.join(packageRoot(), 'models')])];
   const models = new ModelCache(loadOptions);
   const shown = (p: string) => path.relative(ctx.cwd, p) || p;
   const results: VerifyResult[] = [];

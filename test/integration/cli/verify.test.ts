@@ -127,6 +127,9 @@ describe('sdprompt verify', () => {
     const outside = await repository({ modelInside: false });
     const recipe = JSON.parse(readFileSync(path.join(outside, ...OUT, 'circle-1.json'), 'utf8'));
     assert.deepEqual([recipe.model.path, recipe.model.name], [undefined, 'optimum'], 'outside the repository: by name only');
+    assert.equal(verify(outside, '--block', 'circle').code, 0, 'found by name where the file’s blocks name their model');
+    const promptFile = path.join(outside, 'prompts', 'shapes.sdprompt');
+    writeFileSync(promptFile, readFileSync(promptFile, 'utf8').replace(/^model: .*$/m, 'model: ../models/elsewhere'));
     const unfound = verify(outside, '--block', 'circle');
     assert.equal(unfound.code, 3);
     assert.match(unfound.images['circle-1.png']!.message, /^the recipe names the model 'optimum' by its folder name \(it was outside the prompt file's tree\), and there is no such folder in .*; give it with --model DIR or --models DIR$/);
