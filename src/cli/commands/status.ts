@@ -52,6 +52,7 @@ function reportJson(report: StatusReport, edited: ReadonlySet<string>): unknown 
       others: b.others.map(image),
     })),
     unreadable: report.unreadable.map(unreadable),
+    orphans: report.orphans.map((r) => r.path),
   };
 }
 
@@ -86,6 +87,7 @@ export async function statusCommand(ctx: CommandContext, values: Record<string, 
   }
   const attributed = new Set(report.blocks.flatMap((b) => b.jobs.flatMap((j) => j.unreadable.map((u) => u.record.path))));
   for (const u of report.unreadable) if (!attributed.has(u.record.path)) ctx.stdout(`${shown(u.record.path)}: ${u.message}`);
+  for (const r of report.orphans) ctx.stdout(`${shown(r.path)}: made by ${r.recipe?.source ? describeBlock(r.recipe.source.block) : 'no block of a prompt file'}, which the file no longer has`);
   const notes = [
     Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ') || 'no blocks',
     ...(edited.size > 0 ? [`${edited.size} edited by hand`] : []),

@@ -314,7 +314,7 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
   return { ...(file !== undefined ? { file } : {}), header: header.settings, blocks, diagnostics, lines };
 }
 
-export function describeBlock(block: Block): string {
+export function describeBlock(block: Pick<Block, 'index' | 'name'>): string {
   return block.name !== undefined ? `block '${block.name}'` : `block ${block.index}`;
 }
 

@@ -64,6 +64,8 @@ export interface StatusReport {
   images: ImageStatus[];
   /** Images whose recipe is missing or unreadable. */
   unreadable: UnreadableImage[];
+  /** Images made by a block the file no longer has (renamed or removed). */
+  orphans: ImageRecord[];
 }
 
 export interface StatusOptions {
@@ -189,8 +191,9 @@ export async function outputStatus(parsed: ParsedFile, options: StatusOptions): 
   const outputDir = promptOutputDir(parsed, promptFile);
   const records = await listResults(outputDir, Number.POSITIVE_INFINITY);
   const base = path.dirname(promptFile);
-  const report: StatusReport = { outputDir, blocks: [], images: [], unreadable: [] };
+  const report: StatusReport = { outputDir, blocks: [], images: [], unreadable: [], orphans: [] };
   for (const record of records) if (!record.recipe && !record.grid) report.unreadable.push({ record, message: record.recordError ?? 'no recipe' });
+  report.orphans = records.filter((r) => r.recipe && (r.recipe.source?.block === undefined || blockThatMade(parsed, r.recipe.source.block) === undefined));
   const made = (block: Block) => records.filter((r): r is ImageRecord & { recipe: Recipe } => r.recipe?.source?.block !== undefined && blockThatMade(parsed, r.recipe.source.block) === block);
 
   for (const block of parsed.blocks) {

@@ -93,6 +93,11 @@ describe('sdprompt status', () => {
     ({ blocks } = status(repo));
     assert.deepEqual(summary(blocks['circle']!), ['1: stale circle-1.png(stale: cfg steps)', '2: stale circle-2.png(stale: cfg steps)', '5: new']);
     assert.deepEqual(summary(blocks['redo']!), ['3: stale redo-3.png(stale: init)']);
+
+    editPromptFile(repo, (t) => t.replace('--- sweep', '--- swept'));
+    const renamed = sdprompt(['status', FILE, '--json'], repo);
+    assert.deepEqual((JSON.parse(renamed.stdout) as { orphans: string[] }).orphans.map((p) => path.basename(p)).sort(), ['sweep-4-cfg-1.png', 'sweep-4-cfg-7.png']);
+    assert.match(sdprompt(['status', FILE], repo).stdout, /^prompts\/shapes\/sweep-4-cfg-1\.png: made by block 'sweep', which the file no longer has$/m);
   });
 
   test('a recipe missing, not JSON or newer, an image edited by hand, a model folder that moved: each named, nothing written', async () => {
