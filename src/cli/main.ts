@@ -38,11 +38,12 @@ Usage:
 Noise options (as the prompt file's settings; for run they override the file's):
   --rng numpy|torch|nv    --subseed S --subseed-strength 0..1    --no-watermark
 
-Image options (as the prompt file's settings; for run they override the file's):
+Image and run options (as the prompt file's settings; for run they override the file's):
   --init FILE [--strength 0..1] [--resize stretch|crop|fill]
   --mask FILE [--mask-invert] [--mask-blur PX] [--masked-content original|fill|latent noise|latent nothing]
               [--inpaint-area whole|masked] [--padding PX]
   --outpaint "left 64, right 32"    --depth FILE|auto
+  --vae DIR (another folder's VAE in place of the model's)   --batch N (seeds a UNet call)
 Files named by options are relative to the working directory.
 
 Without --model (and without 'model:' in the file), the shipped demo model is used.

@@ -25,6 +25,9 @@ export const NOISE_SETTING_KEYS = ['rng', 'subseed', 'subseed_strength'] as cons
 /** `--no-watermark`, for `run` and `generate`: the setting `watermark: off`. */
 export const WATERMARK_OPTIONS = { 'no-watermark': { type: 'boolean' } } as const;
 
+/** Settings about how a run goes rather than what the image is (another folder's VAE, seeds a UNet call), which `run` and `generate` take too. */
+export const PIPELINE_SETTING_KEYS = ['vae', 'batch'] as const satisfies readonly SettingKey[];
+
 export function flagName(key: SettingKey): string {
   return key.replace(/_/g, '-');
 }

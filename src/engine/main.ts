@@ -97,6 +97,7 @@ export class Engine {
           this.send({ type: 'job-start', runId, index: event.index, count: event.count });
           return;
         case 'model-loaded':
+          for (const line of [`${event.dir}: ${event.family} on ${event.executionProvider}`, ...event.log]) this.send({ type: 'log', level: 'info', message: line });
           this.send({ type: 'model-loaded', runId, dir: event.dir, ms: event.ms, executionProvider: event.executionProvider, notes: event.notes });
           return;
         case 'step': {

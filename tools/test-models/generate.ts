@@ -28,8 +28,14 @@ export const TEST_MODEL_VARIANTS = ['optimum', 'legacy', 'optimum-scalar', 'fp16
 export const FAMILY_MODEL_VARIANTS = ['sd2', 'sd2-v', 'sd-turbo', 'sdxl', 'sdxl-fp16', 'sdxl-turbo', 'lcm'] as const;
 /** Models of the other UNet kinds: 9 input channels (inpainting), 5 (depth, with its estimator). */
 export const IMAGE_MODEL_VARIANTS = ['inpainting', 'depth'] as const;
-export type TestModelVariant = (typeof TEST_MODEL_VARIANTS)[number] | (typeof FAMILY_MODEL_VARIANTS)[number] | (typeof IMAGE_MODEL_VARIANTS)[number];
-const ALL_VARIANTS: readonly string[] = [...TEST_MODEL_VARIANTS, ...FAMILY_MODEL_VARIANTS, ...IMAGE_MODEL_VARIANTS];
+/** Models for one test each: a VAE decoder whose pixels depend on all the latents (tiled decoding). */
+export const SPECIAL_MODEL_VARIANTS = ['tiling'] as const;
+export type TestModelVariant =
+  | (typeof TEST_MODEL_VARIANTS)[number]
+  | (typeof FAMILY_MODEL_VARIANTS)[number]
+  | (typeof IMAGE_MODEL_VARIANTS)[number]
+  | (typeof SPECIAL_MODEL_VARIANTS)[number];
+const ALL_VARIANTS: readonly string[] = [...TEST_MODEL_VARIANTS, ...FAMILY_MODEL_VARIANTS, ...IMAGE_MODEL_VARIANTS, ...SPECIAL_MODEL_VARIANTS];
 
 export type TimestepType = 'int64' | 'float32' | 'float16' | 'string' | 'bool';
 
@@ -61,6 +67,11 @@ export interface TestModelOptions {
   sdxl?: { hiddenSize2: number; layers: number; forceZerosForEmptyPrompt: boolean };
   /** LCM: the UNet takes timestep_cond this wide (unet/config.json's time_cond_proj_dim). */
   timeCondProjDim?: number;
+  /** Faults a float16 model can have: the UNet's prediction or the VAE overflowing, an all-black decode. */
+  unetOverflow?: boolean;
+  vaeFault?: 'overflow' | 'black';
+  /** The VAE decoder's pixels also depend on all the latents (for tiled decoding's tests). */
+  vaeGlobal?: boolean;
   /** scheduler/scheduler_config.json; SD 1.5's (PNDM) with `predictionType` when absent. */
   scheduler?: Record<string, unknown>;
   /** The UNet's input channels: 4, 9 (inpainting: latents, mask, masked-image latents) or 5 (depth). */
@@ -120,6 +131,8 @@ export function variantOptions(variant: TestModelVariant): TestModelOptions {
       return { ...SDXL, sampleSize: 64, scheduler: { ...EULER_SCHEDULER, _class_name: 'EulerAncestralDiscreteScheduler', timestep_spacing: 'trailing' } };
     case 'lcm':
       return { ...BASE, hiddenSize: 768, sampleSize: 64, timeCondProjDim: 256, scheduler: { ...LCM_SCHEDULER } };
+    case 'tiling':
+      return { ...BASE, vaeGlobal: true };
     case 'inpainting':
       return { ...BASE, unetInChannels: 9 };
     case 'depth':
@@ -339,6 +352,7 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
     sampleDims: o.unetInChannels === 4 || legacy ? imageDims : [imageDims[0], o.unetInChannels, imageDims[2], imageDims[3]],
     hiddenDims: [batch, sequence],
     ...(added.length > 0 ? { added } : {}),
+    ...(o.unetOverflow ? { overflow: true } : {}),
   });
   if (o.unetExternalData !== undefined) files.set(`unet/${o.unetExternalData}`, externalize(unet, o.unetExternalData));
   files.set('unet/model.onnx', model(unet));
@@ -368,7 +382,14 @@ export function buildTestModelFiles(options: TestModelOptions): Map<string, Uint
     // SDXL's VAE overflows in float16; diffusers decodes it in float32 (force_upcast).
     ...(o.sdxl ? { force_upcast: true } : {}),
   };
-  const decoder = vaeDecoderGraph(builder(3), { ioType: o.io, latentChannels: 4, latentDims, imageDims });
+  const decoder = vaeDecoderGraph(builder(3), {
+    ioType: o.io,
+    latentChannels: 4,
+    latentDims,
+    imageDims,
+    ...(o.vaeFault ? { fault: o.vaeFault } : {}),
+    ...(o.vaeGlobal ? { global: true } : {}),
+  });
   files.set('vae_decoder/model.onnx', model(decoder));
   files.set('vae_decoder/config.json', json(vaeConfig));
   const encoder = vaeEncoderGraph(builder(4), { ioType: o.io, latentChannels: 4, output: o.vaeEncoderOutput, imageDims, latentDims });

@@ -81,6 +81,17 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * `x`, but NaN wherever |x| > 1.09 (where x·60000 would pass float16's largest value, 65504):
+   * the NaN a float16 model's overflowing activations give. Chosen with Where rather than by
+   * computing in float16, which ONNX Runtime's CPU provider runs in float32 (its float16 Mul
+   * is upcast), so that the fault is the same on every provider.
+   */
+  nanWhereLarge(x: string): string {
+    const large = this.node('Greater', [this.node('Abs', [x]), this.scalar(this.fresh('overflow_limit'), 65504 / 60000)]);
+    return this.node('Where', [large, this.scalar(this.fresh('nan'), NaN), x]);
+  }
+
   /** A float input as float32 inside the graph. */
   floatIn(name: string, type: WeightType): string {
     return type === 'float16' ? this.node('Cast', [name], { to: { kind: 'int', value: DataType.FLOAT } }) : name;
@@ -196,6 +207,8 @@ export interface UNetGraph {
   hiddenDims: [Dim, Dim];
   /** Inputs beyond the three every UNet takes, each [batch, width]: SDXL's text_embeds and time_ids, LCM's timestep_cond. */
   added?: readonly AddedInput[];
+  /** Its prediction overflows as a float16 UNet's can (NaN where it is large). */
+  overflow?: boolean;
 }
 
 export interface AddedInput {
@@ -231,7 +244,7 @@ export function unetGraph(b: GraphBuilder, g: UNetGraph): GraphSpec {
     const projected = b.node('MatMul', [b.floatIn(a.name, g.ioType), b.weight(`${a.name}_proj.weight`, [a.width, C], a.scale)]);
     out = b.node('Add', [out, b.node('Reshape', [projected, b.int64s(`${a.name}_shape`, [0, C, 1, 1])])]);
   }
-  b.floatOut(out, 'out_sample', g.ioType);
+  b.floatOut(g.overflow ? b.nanWhereLarge(out) : out, 'out_sample', g.ioType);
   const [batch, , height, width] = g.sampleDims;
   return b.graph(
     'unet',
@@ -248,6 +261,10 @@ export function unetGraph(b: GraphBuilder, g: UNetGraph): GraphSpec {
 export interface VaeDecoderGraph {
   ioType: WeightType;
   latentChannels: number;
+  /** 'overflow': NaN where its features are large, as SDXL's VAE in float16; 'black': every pixel −1. */
+  fault?: 'overflow' | 'black';
+  /** Each pixel also depends on the mean of all the latents' features, as a real decoder's attention makes it: tiles differ from the whole. */
+  global?: boolean;
   latentDims: [Dim, Dim, Dim, Dim];
   imageDims: [Dim, Dim, Dim, Dim];
 }
@@ -257,8 +274,14 @@ export function vaeDecoderGraph(b: GraphBuilder, g: VaeDecoderGraph): GraphSpec 
   const conv = b.weight('decoder.conv.weight', [192, g.latentChannels, 1, 1], 1.5 / Math.sqrt(g.latentChannels));
   const convBias = b.weight('decoder.conv.bias', [192], 0.2);
   const latents = b.floatIn('latent_sample', g.ioType);
-  const features = b.node('Conv', [latents, conv, convBias], { kernel_shape: { kind: 'ints', value: [1, 1] } });
-  const image = b.node('Tanh', [b.node('DepthToSpace', [features], { blocksize: { kind: 'int', value: 8 }, mode: { kind: 'string', value: 'DCR' } })]);
+  let features = b.node('Conv', [latents, conv, convBias], { kernel_shape: { kind: 'ints', value: [1, 1] } });
+  if (g.global) {
+    const mean = b.node('ReduceMean', [features], { axes: { kind: 'ints', value: [2, 3] }, keepdims: { kind: 'int', value: 1 } });
+    features = b.node('Add', [features, b.node('Mul', [mean, b.weight('decoder.global.weight', [192, 1, 1], 1)])]);
+  }
+  if (g.fault === 'overflow') features = b.nanWhereLarge(features);
+  let image = b.node('Tanh', [b.node('DepthToSpace', [features], { blocksize: { kind: 'int', value: 8 }, mode: { kind: 'string', value: 'DCR' } })]);
+  if (g.fault === 'black') image = b.node('Sub', [b.node('Mul', [image, b.scalar('black_zero', 0)]), b.scalar('black_one', 1)]);
   b.floatOut(image, 'sample', g.ioType);
   return b.graph(
     'vae_decoder',

@@ -57,9 +57,10 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
     switch (event.type) {
       case 'model-loaded':
         clearProgress();
-        out({ event: 'model', dir: event.dir, demo: isDemoModel(event.dir), executionProvider: event.executionProvider, loadMs: Math.round(event.ms) });
+        out({ event: 'model', dir: event.dir, demo: isDemoModel(event.dir), family: event.family, executionProvider: event.executionProvider, loadMs: Math.round(event.ms) });
+        for (const line of event.log) ctx.log?.(line);
         for (const note of event.notes) ctx.stderr(`sdprompt: ${note}`);
-        if (!asJson) ctx.stderr(`sdprompt: loaded ${path.basename(event.dir)} on ${event.executionProvider} in ${(event.ms / 1000).toFixed(1)} s`);
+        if (!asJson) ctx.stderr(`sdprompt: loaded ${path.basename(event.dir)} (${event.family}) on ${event.executionProvider} in ${(event.ms / 1000).toFixed(1)} s`);
         return;
       case 'step':
         out({ event: 'progress', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.request.seed, step: event.step, total: event.total });

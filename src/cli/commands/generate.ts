@@ -6,11 +6,11 @@ import { demoModelDir } from '../../core/models/demo';
 import { promptStem } from '../../core/outputs/naming';
 import { imageSettingProblems } from '../../core/format/image-values';
 import { EXIT, stringOption, UsageError, type CommandContext } from '../context';
-import { flagName, IMAGE_SETTING_KEYS, NOISE_SETTING_KEYS, settingFlags } from '../setting-flags';
+import { flagName, IMAGE_SETTING_KEYS, NOISE_SETTING_KEYS, PIPELINE_SETTING_KEYS, settingFlags } from '../setting-flags';
 import { executeJobs, loadOptionsFrom, modelOption } from './execute';
 
 /** The settings `generate` takes as flags besides the image ones. */
-export const GENERATE_SETTING_KEYS = ['negative', 'seed', 'steps', 'cfg', 'sampler', 'size', ...NOISE_SETTING_KEYS, ...IMAGE_SETTING_KEYS] as const;
+export const GENERATE_SETTING_KEYS = ['negative', 'seed', 'steps', 'cfg', 'sampler', 'size', ...NOISE_SETTING_KEYS, ...IMAGE_SETTING_KEYS, ...PIPELINE_SETTING_KEYS] as const;
 
 /** `sdprompt generate --prompt TEXT …`: one image set without a prompt file; files are relative to the working directory. */
 export async function generateCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number> {
@@ -28,7 +28,8 @@ export async function generateCommand(ctx: CommandContext, values: Record<string
   const file = (_key: string, spec: string) => ({ path: path.resolve(ctx.cwd, spec), spec });
   const jobs: Job[] = (settings.seed ?? [randomSeed()]).map((seed) => ({
     request: imageRequest(prompt, seed, settings, file),
-    model: { dir: modelDir, spec: stringOption(values['model']) ?? modelDir },
+    model: { dir: modelDir, spec: stringOption(values['model']) ?? modelDir, ...(settings.vae !== undefined ? { vae: { dir: path.resolve(ctx.cwd, settings.vae), spec: settings.vae } } : {}) },
+    ...(settings.batch !== undefined && settings.batch > 1 ? { batch: settings.batch } : {}),
     outputDir,
     stem: promptStem(prompt, seed),
   }));

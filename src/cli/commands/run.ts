@@ -3,10 +3,11 @@ import { selectBlocks } from '../../core/format/resolve';
 import { planBlockJobs, type Job } from '../../core/jobs/plan';
 import { demoModelDir } from '../../core/models/demo';
 import { EXIT, readPromptFile, reportError, stringOption, UsageError, type CommandContext } from '../context';
-import { IMAGE_SETTING_KEYS, NOISE_SETTING_KEYS, settingFlags } from '../setting-flags';
+import * as path from 'node:path';
+import { IMAGE_SETTING_KEYS, NOISE_SETTING_KEYS, PIPELINE_SETTING_KEYS, settingFlags } from '../setting-flags';
 
 /** The settings `run` takes as flags, over the file's. */
-export const RUN_SETTING_KEYS = [...NOISE_SETTING_KEYS, ...IMAGE_SETTING_KEYS] as const;
+export const RUN_SETTING_KEYS = [...NOISE_SETTING_KEYS, ...IMAGE_SETTING_KEYS, ...PIPELINE_SETTING_KEYS] as const;
 import { executeJobs, loadOptionsFrom, modelOption } from './execute';
 
 /** `sdprompt run FILE [--block NAME|INDEX]`: every image of the chosen blocks. */
@@ -24,12 +25,14 @@ export async function runCommand(ctx: CommandContext, values: Record<string, str
     return EXIT.invalidInput;
   }
   const modelOverride = modelOption(ctx, values);
-  // Image and noise flags override the file's settings; the files they name are relative to the working directory.
-  const overrides = { values: settingFlags(RUN_SETTING_KEYS, values), baseDir: ctx.cwd };
+  // Image, noise and pipeline flags override the file's settings; the files they name are relative to the working directory.
+  const { vae, ...overridden } = settingFlags(RUN_SETTING_KEYS, values);
+  const overrides = { values: overridden, baseDir: ctx.cwd };
+  const vaeOverride = vae === undefined ? {} : { vaeOverride: path.resolve(ctx.cwd, vae) };
   const jobs: Job[] = [];
   let failed = false;
   for (const block of blocks.value) {
-    const planned = planBlockJobs(parsed, block, { promptFile: file, defaultModel: demoModelDir(), overrides, ...(modelOverride ? { modelOverride } : {}) });
+    const planned = planBlockJobs(parsed, block, { promptFile: file, defaultModel: demoModelDir(), overrides, ...vaeOverride, ...(modelOverride ? { modelOverride } : {}) });
     if (!planned.ok) {
       failed = true;
       reportError(ctx, planned.error, asJson);

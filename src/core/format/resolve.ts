@@ -24,6 +24,8 @@ export interface BlockModel {
   dir: string;
   /** As the file or command named it, for the recipe. */
   spec: string;
+  /** A folder whose VAE replaces the model's (`vae:`), absolute, and as named. */
+  vae?: { dir: string; spec: string };
 }
 
 export interface ModelResolution {
@@ -33,6 +35,8 @@ export interface ModelResolution {
   modelOverride?: string;
   /** The model used when neither the file nor the override names one (absolute). */
   defaultModel: string;
+  /** A VAE folder that overrides the file's `vae:` (the CLI's --vae), absolute or relative to the working directory. */
+  vaeOverride?: string;
 }
 
 /** A folder named in a prompt file: `~/` is the home folder, relative paths start at the file's folder. */
@@ -51,12 +55,16 @@ export function resolveModelFolder(spec: string, baseDir: string): string {
   return shipped !== undefined && !existsSync(dir) ? shipped : dir;
 }
 
-/** The model a block runs on: the override, else the block's or header's `model:`, else the default. */
+/** The model a block runs on: the override, else the block's or header's `model:`, else the default; with its `vae:`. */
 export function blockModel(parsed: ParsedFile, block: Block, options: ModelResolution): BlockModel {
-  if (options.modelOverride !== undefined) return { dir: path.resolve(options.modelOverride), spec: options.modelOverride };
-  const spec = effectiveSettings(parsed, block).settings.model?.value;
-  if (spec !== undefined) return { dir: resolveModelFolder(spec, path.dirname(path.resolve(options.promptFile))), spec };
-  return { dir: options.defaultModel, spec: options.defaultModel };
+  const settings = effectiveSettings(parsed, block).settings;
+  const base = path.dirname(path.resolve(options.promptFile));
+  const vaeSpec = options.vaeOverride ?? settings.vae?.value;
+  const vae = vaeSpec === undefined ? {} : { vae: { dir: options.vaeOverride !== undefined ? path.resolve(vaeSpec) : resolveModelPath(vaeSpec, base), spec: vaeSpec } };
+  if (options.modelOverride !== undefined) return { dir: path.resolve(options.modelOverride), spec: options.modelOverride, ...vae };
+  const spec = settings.model?.value;
+  if (spec !== undefined) return { dir: resolveModelFolder(spec, base), spec, ...vae };
+  return { dir: options.defaultModel, spec: options.defaultModel, ...vae };
 }
 
 /** The folder a prompt file's images go to: its `output:` setting, else the folder named after the file. */

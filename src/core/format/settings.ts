@@ -35,6 +35,10 @@ export interface SettingValues {
   sampler: SamplerChoice;
   size: Size;
   model: string;
+  /** A folder whose VAE replaces the model's (A1111's SD VAE). */
+  vae: string;
+  /** Seeds of the block denoised together, in one UNet call a step. */
+  batch: number;
   rng: RngName;
   negative: string;
   init: string;
@@ -78,6 +82,7 @@ export const MAX_SEED = 0xffffffff;
 export const MAX_SEEDS_PER_BLOCK = 1000;
 export const MAX_STEPS = 1000;
 export const MAX_SIDE = 4096;
+export const MAX_BATCH = 16;
 
 function parseSeeds(text: string): ParsedValue<number[]> {
   const seeds: number[] = [];
@@ -156,9 +161,13 @@ function parseSize(text: string): ParsedValue<Size> {
   return accept({ width: sides[0], height: sides[1] });
 }
 
-function parseModel(text: string): ParsedValue<string> {
-  if (text === '') return reject('model needs a folder', 0, 1);
-  return accept(text);
+function parseFolder(key: string): (text: string) => ParsedValue<string> {
+  return (text) => (text === '' ? reject(`${key} needs a folder`, 0, 1) : accept(text));
+}
+
+function parseBatch(text: string): ParsedValue<number> {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_BATCH) return reject(`batch must be a whole number from 1 to ${MAX_BATCH}`, 0, text.length);
+  return accept(Number(text));
 }
 
 function parseRng(text: string): ParsedValue<RngName> {
@@ -214,7 +223,21 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingDefinition<K> } = {
     aliases: [],
     summary: 'Model folder (diffusers/Optimum ONNX layout), relative to this file',
     example: '../models/stable-diffusion-v1-5',
-    parse: parseModel,
+    parse: parseFolder('model'),
+  },
+  vae: {
+    key: 'vae',
+    aliases: ['sd_vae'],
+    summary: "VAE folder to decode (and encode) with instead of the model's own, relative to this file: a model folder or an exported VAE (vae_decoder/, vae_encoder/)",
+    example: '../models/sdxl-vae-fp16-fix',
+    parse: parseFolder('vae'),
+  },
+  batch: {
+    key: 'batch',
+    aliases: ['batch_size'],
+    summary: `Seeds of this block denoised together, one UNet call a step (1 to ${MAX_BATCH}): faster on a GPU with memory to spare, the same images`,
+    example: '4',
+    parse: parseBatch,
   },
   rng: { key: 'rng', aliases: [], summary: 'Noise source for seeds', example: 'numpy', parse: parseRng },
   negative: {

@@ -8,6 +8,7 @@ import { randomSeed } from '../format/resolve';
 import type { SettingValues, Size } from '../format/settings';
 import type { Schedule } from '../format/grid';
 import type { ImageOrigin } from '../image/load';
+import { familyDefaults, type ModelFamily } from '../models/family';
 import type { ModelFolderInfo } from '../models/folder';
 import type { Extension, InpaintArea, MaskedContent, ResizeMode } from '../image/modes';
 import type { RngName } from '../noise';
@@ -116,6 +117,8 @@ const KINDS: Record<number, UNetKind> = { 4: 'plain', 9: 'inpainting', 5: 'depth
 
 export interface ResolveContext {
   schedulerConfig: SchedulerConfig;
+  /** The model's family: Turbo and LCM models have their own steps and cfg. */
+  family?: ModelFamily;
   nativeSize?: Size;
   unetChannels: number;
   /** The UNet's file, for a message about its channels. */
@@ -129,6 +132,7 @@ export function modelContext(model: { info: ModelFolderInfo; unet: { inChannels:
   const { info } = model;
   return {
     schedulerConfig: info.schedulerConfig,
+    family: info.family,
     ...(info.nativeSize ? { nativeSize: info.nativeSize } : {}),
     unetChannels: model.unet.inChannels,
     unetFile: info.components.unet.onnx,
@@ -174,7 +178,8 @@ export function resolveImageSettings(request: ImageRequest, context: ResolveCont
 
   const repaints = r.mask !== undefined || r.outpaint !== undefined;
   const strength = r.init ? (r.strength ?? (repaints ? DEFAULTS.repaintStrength : DEFAULTS.strength)) : 1;
-  const steps = r.steps ?? DEFAULTS.steps;
+  const made = context.family ? familyDefaults(context.family) : {};
+  const steps = r.steps ?? made.steps ?? DEFAULTS.steps;
   const size = r.size ?? (context.initSize ? { width: multipleOf8(context.initSize.width), height: multipleOf8(context.initSize.height) } : (context.nativeSize ?? DEFAULTS.size));
   const chosen = r.sampler ?? defaultSamplerFor(context.schedulerConfig);
   const sampler = r.schedule === undefined ? chosen : withSchedule(chosen, r.schedule === 'karras');
@@ -189,7 +194,7 @@ export function resolveImageSettings(request: ImageRequest, context: ResolveCont
     negativePrompt: r.negativePrompt ?? '',
     seed: r.seed,
     steps,
-    cfg: r.cfg ?? DEFAULTS.cfg,
+    cfg: r.cfg ?? made.cfg ?? DEFAULTS.cfg,
     sampler,
     rng: r.rng ?? DEFAULTS.rng,
     subseed: r.subseed ?? 0,

@@ -24,6 +24,8 @@ export interface JobGrid {
 export interface Job {
   request: ImageRequest;
   model: BlockModel;
+  /** Seeds of the block denoised together (`batch:`); absent: one at a time. */
+  batch?: number;
   outputDir: string;
   stem: string;
   source?: { promptFile: string; block: { index: number; name?: string; line: number } };
@@ -59,6 +61,7 @@ export function planBlockJobs(parsed: ParsedFile, block: Block, options: PlanOpt
   // A grid over seeds is one grid; otherwise each seed has its own.
   const seeds = sweepsSeeds ? [undefined] : (overrides.seed ?? values.seed ?? [(options.randomSeed ?? randomSeed)()]);
   const outputDir = promptOutputDir(parsed, promptFile);
+  const batch = overrides.batch ?? values.batch ?? 1;
   const file = (key: 'init' | 'mask' | 'depth', spec: string) => {
     if (overrides[key] !== undefined) return { path: path.resolve(options.overrides!.baseDir, spec), spec };
     const at = settings[key]!.valueRange.start;
@@ -79,6 +82,7 @@ export function planBlockJobs(parsed: ParsedFile, block: Block, options: PlanOpt
             ...(cell?.schedule ? { schedule: cell.schedule } : {}),
           },
           model,
+          ...(batch > 1 ? { batch } : {}),
           outputDir,
           stem: outputStem(block, seed) + (cell ? gridCellSuffix(cell.labels) : ''),
           source,

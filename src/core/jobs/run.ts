@@ -1,6 +1,7 @@
 // Running jobs: for each, the model (cached), the pictures it names, its settings resolved, the
-// pipeline, and the files beside the prompt file. Progress and results go out as events, which
-// the CLI prints and the engine forwards.
+// pipeline, and the files beside the prompt file; a block's seeds with `batch: N` N at a time
+// through one pipeline run. Progress and results go out as events, which the CLI prints and the
+// engine forwards.
 
 import * as path from 'node:path';
 import { env as ortEnv } from 'onnxruntime-node';
@@ -8,12 +9,13 @@ import { fail, isModelError, ok, type Result, type UserError } from '../errors';
 import { encodePng, samplesSha256, type RgbImage } from '../image/encode';
 import { loadImage, type ImageRole, type LoadedImage } from '../image/load';
 import { modelContentHashes, type ModelFolderInfo } from '../models';
+import { isOutOfMemory } from '../models/components';
 import { a1111Parameters, buildRecipe, type ModelIdentity, type PictureFiles } from '../outputs/metadata';
 import { portableLocation, treeRoot } from '../outputs/portable';
 import { writeOutputSet } from '../outputs/write';
 import type { Raster } from '../image/raster';
 import type { WatermarkOutcome } from '../image/watermark';
-import { generateImage, type Pictures, type PipelineTimings, type StepInfo } from '../pipelines/generate';
+import { generateImages, type Pictures, type PipelineOutput, type PipelineTimings, type StepInfo } from '../pipelines/generate';
 import type { ModelCache } from '../pipelines/model-cache';
 import { renderPreview } from '../pipelines/preview';
 import type { StableDiffusion } from '../pipelines/stable-diffusion';
@@ -23,7 +25,7 @@ import type { Job } from './plan';
 
 export type RunEvent =
   | { type: 'job-start'; job: Job; index: number; count: number }
-  | { type: 'model-loaded'; dir: string; ms: number; executionProvider: string; notes: string[] }
+  | { type: 'model-loaded'; dir: string; ms: number; executionProvider: string; family: string; notes: string[]; log: string[] }
   | { type: 'step'; job: Job; index: number; step: number; total: number; latents: StepInfo['latents']; preview(): Promise<RgbImage> }
   | { type: 'warning'; job: Job; index: number; message: string }
   | { type: 'image'; job: Job; index: number; path: string; recipePath: string; seed: number; ms: number }
@@ -42,34 +44,54 @@ export interface RunSummary {
   cancelled: boolean;
 }
 
+/** Whether `b` joins `a`'s batch: the same block, model and settings, another seed. */
+function batchable(a: Job, b: Job): boolean {
+  const key = (j: Job) => JSON.stringify([{ ...j.request, seed: 0 }, j.model, j.batch, j.grid, j.outputDir, j.source?.promptFile, j.source?.block.index]);
+  return key(a) === key(b);
+}
+
+/** What became of one job: its error, or the image it wrote. */
+interface JobOutcome {
+  error?: UserError;
+  image?: string;
+}
+
 export async function runJobs(jobs: readonly Job[], options: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = { images: [], errors: [], cancelled: false };
   const emit = async (event: RunEvent) => options.onEvent?.(event);
   const grids = new GridTracker(jobs);
   const failedModels = new Map<string, UserError>();
-  for (let index = 0; index < jobs.length; index++) {
+  for (let index = 0; index < jobs.length; ) {
     if (options.signal?.aborted) {
       summary.cancelled = true;
       break;
     }
-    const job = jobs[index]!;
-    await emit({ type: 'job-start', job, index, count: jobs.length });
-    const error = failedModels.get(job.model.dir) ?? (await runJob(job, index, options, emit, summary));
-    if (error?.code === 'cancelled') {
+    // A block's seeds with `batch: N` go N at a time; every other job alone.
+    const first = jobs[index]!;
+    let size = 1;
+    while (size < (first.batch ?? 1) && index + size < jobs.length && batchable(first, jobs[index + size]!)) size++;
+    const group = jobs.slice(index, index + size).map((job, k) => ({ job, index: index + k }));
+    index += size;
+    for (const { job, index: i } of group) await emit({ type: 'job-start', job, index: i, count: jobs.length });
+    const known = failedModels.get(first.model.dir);
+    const outcomes: JobOutcome[] = known ? group.map(() => ({ error: known })) : await runGroup(group, options, emit, summary);
+    if (outcomes.some((o) => o.error?.code === 'cancelled')) {
       summary.cancelled = true;
       break;
     }
-    if (error) {
-      if (isModelError(error)) failedModels.set(job.model.dir, error);
-      summary.errors.push(error);
-      await emit({ type: 'job-error', job, index, error });
-    }
-    // A job that ran without error added its image to summary.images last.
-    const grid = grids.ran(job, error ? undefined : summary.images.at(-1));
-    if (grid) {
-      const written = await writeGrid(grid);
-      if (written.ok) await emit({ type: 'grid', job, index, path: written.value.paths[0]!, recordPath: written.value.paths[1]! });
-      else await emit({ type: 'warning', job, index, message: `the grid was not drawn: ${written.error.message}` });
+    for (const [k, { error, image }] of outcomes.entries()) {
+      const { job, index: i } = group[k]!;
+      if (error) {
+        if (isModelError(error)) failedModels.set(job.model.dir, error);
+        summary.errors.push(error);
+        await emit({ type: 'job-error', job, index: i, error });
+      }
+      const grid = grids.ran(job, image);
+      if (grid) {
+        const written = await writeGrid(grid);
+        if (written.ok) await emit({ type: 'grid', job, index: i, path: written.value.paths[0]!, recordPath: written.value.paths[1]! });
+        else await emit({ type: 'warning', job, index: i, message: `the grid was not drawn: ${written.error.message}` });
+      }
     }
   }
   options.models.startIdleCountdown();
@@ -109,13 +131,17 @@ function recipeFiles(job: Job, loaded: Partial<Record<PictureRole, LoadedImage>>
   return files;
 }
 
-/** The model as the recipe records it: where (portable.ts) and the content of each component. */
+/** The model as the recipe records it: where (portable.ts) and the content of each component; and a `vae:` folder's. */
 async function recipeModel(job: Job, info: ModelFolderInfo): Promise<ModelIdentity> {
   const base = recipeBase(job);
-  return { ...portableLocation(job.model.dir, base, treeRoot(base)), sha256: await modelContentHashes(info) };
+  const root = treeRoot(base);
+  // With `vae:`, the folder's info names the other folder's VAE files, so their hashes are its.
+  const sha256 = await modelContentHashes(info);
+  const vae = job.model.vae && info.vae && sha256.vae_decoder ? { vae: { ...portableLocation(job.model.vae.dir, base, root), sha256: sha256.vae_decoder } } : {};
+  return { ...portableLocation(job.model.dir, base, root), sha256, ...vae };
 }
 
-/** One job's image, made and not yet written: what runJob writes and `verify` compares. */
+/** One job's image, made and not yet written: what runGroup writes and `verify` compares. */
 export interface RenderedJob {
   sd: StableDiffusion;
   settings: ImageSettings;
@@ -129,53 +155,97 @@ export interface RenderedJob {
 
 /** Makes a job's image: the model (cached), its pictures, its settings resolved, the pipeline; events as runJobs gives them. */
 export async function renderJob(job: Job, index: number, options: RunOptions, emit: (e: RunEvent) => Promise<void>): Promise<Result<RenderedJob>> {
-  const cached = await options.models.get(job.model.dir);
+  const rendered = await renderJobs([{ job, index }], options, emit);
+  return rendered.ok ? ok(rendered.value[0]!) : rendered;
+}
+
+/**
+ * The images of jobs that differ only in their seeds, made together: one pipeline run, one UNet
+ * call a step for all of them. A batch that runs out of memory is made one seed at a time.
+ */
+async function renderJobs(group: readonly { job: Job; index: number }[], options: RunOptions, emit: (e: RunEvent) => Promise<void>): Promise<Result<RenderedJob[]>> {
+  const { job, index } = group[0]!;
+  const cached = await options.models.get(job.model.dir, job.model.vae?.dir);
   if (!cached.ok) return cached;
   const { sd, loadMs } = cached.value;
-  if (loadMs > 0) {
-    await emit({ type: 'model-loaded', dir: job.model.dir, ms: loadMs, executionProvider: sd.model.executionProvider, notes: sd.model.notes });
-  }
+  const m = sd.model;
+  if (loadMs > 0) await emit({ type: 'model-loaded', dir: job.model.dir, ms: loadMs, executionProvider: m.executionProvider, family: m.info.family.label, notes: m.notes, log: m.log });
 
   const loaded = await loadPictures(job);
   if (!loaded.ok) return loaded;
   const init = loaded.value.init?.raster;
-  const resolved = resolveImageSettings(job.request, modelContext(sd.model, init && { width: init.width, height: init.height }));
-  if (!resolved.ok) return fail(atBlock(resolved.error, job));
-  const settings = resolved.value;
+  const settings: ImageSettings[] = [];
+  for (const { job: j } of group) {
+    const resolved = resolveImageSettings(j.request, modelContext(m, init && { width: init.width, height: init.height }));
+    if (!resolved.ok) return fail(atBlock(resolved.error, j));
+    settings.push(resolved.value);
+  }
   const pictures: Pictures = {};
   for (const role of ROLES) {
     const picture = loaded.value[role];
     if (picture) pictures[role] = picture.raster;
   }
 
-  let result: Awaited<ReturnType<typeof generateImage>>;
+  let result: Result<PipelineOutput[]>;
   try {
-    result = await generateImage(sd, settings, pictures, {
+    result = await generateImages(sd, settings, pictures, {
       ...(options.signal ? { signal: options.signal } : {}),
-      onStep: (step) =>
-        emit({ type: 'step', job, index, step: step.step, total: step.total, latents: step.latents, preview: () => renderPreview(sd, step.denoised()) }),
+      onStep: (step) => {
+        const { job: j, index: i } = group[step.image]!;
+        return emit({ type: 'step', job: j, index: i, step: step.step, total: step.total, latents: step.latents, preview: () => renderPreview(sd, step.denoised()) });
+      },
     });
   } catch (e) {
+    const message = (e as Error).message;
+    // A batch that does not fit: the same seeds one at a time, which need less.
+    if (group.length > 1 && isOutOfMemory(message)) {
+      await emit({ type: 'warning', job, index, message: `a batch of ${group.length} ran out of memory; making the seeds one at a time` });
+      const each: RenderedJob[] = [];
+      for (const one of group) {
+        const r = await renderJobs([one], options, emit);
+        if (!r.ok) return r;
+        each.push(r.value[0]!);
+      }
+      return ok(each);
+    }
     // ONNX Runtime reports a model that cannot run these inputs by throwing.
-    return fail({ code: 'inference-failed', message: `the model failed while generating: ${(e as Error).message}`, file: job.model.dir });
+    const why = isOutOfMemory(message) ? `it ran out of memory on ${m.executionProvider} (a smaller size needs less): ${message}` : message;
+    return fail({ code: 'inference-failed', message: `the model failed while generating: ${why}`, file: job.model.dir });
   }
+  // A component that moved to the CPU while running: the run went on, the user should know.
+  for (const message of m.takeNotices()) await emit({ type: 'warning', job, index, message });
   if (!result.ok) return fail(atBlock(result.error, job));
-  for (const message of result.value.warnings) await emit({ type: 'warning', job, index, message });
-  return ok({ sd, settings, image: result.value.image, watermark: result.value.watermark, timings: result.value.timings, loadMs, loaded: loaded.value });
+  const rendered: RenderedJob[] = [];
+  for (const [k, output] of result.value.entries()) {
+    const { job: j, index: i } = group[k]!;
+    for (const message of output.warnings) await emit({ type: 'warning', job: j, index: i, message });
+    rendered.push({ sd, settings: settings[k]!, image: output.image, watermark: output.watermark, timings: output.timings, loadMs, loaded: loaded.value });
+  }
+  return ok(rendered);
 }
 
-async function runJob(
+/** Jobs that differ only in their seeds, made together and written: what became of each. */
+async function runGroup(group: readonly { job: Job; index: number }[], options: RunOptions, emit: (e: RunEvent) => Promise<void>, summary: RunSummary): Promise<JobOutcome[]> {
+  const started = performance.now();
+  const rendered = await renderJobs(group, options, emit);
+  if (!rendered.ok) return group.map(() => ({ error: rendered.error }));
+  const model = await recipeModel(group[0]!.job, rendered.value[0]!.sd.model.info);
+  const outcomes: JobOutcome[] = [];
+  for (const [k, { job, index }] of group.entries()) outcomes.push(await writeImage(job, index, rendered.value[k]!, model, started, emit, summary));
+  return outcomes;
+}
+
+/** One image's PNG and recipe, written, and the event that says so. */
+async function writeImage(
   job: Job,
   index: number,
-  options: RunOptions,
+  rendered: RenderedJob,
+  model: ModelIdentity,
+  started: number,
   emit: (e: RunEvent) => Promise<void>,
   summary: RunSummary,
-): Promise<UserError | undefined> {
-  const started = performance.now();
-  const rendered = await renderJob(job, index, options, emit);
-  if (!rendered.ok) return rendered.error;
-  const { sd, settings, image, watermark, timings, loadMs, loaded } = rendered.value;
-  const model = await recipeModel(job, sd.model.info);
+): Promise<JobOutcome> {
+  const { sd, settings, image, watermark, timings, loadMs, loaded } = rendered;
   const png = await encodePng(image, { parameters: a1111Parameters(settings, model) });
   const totalMs = performance.now() - started;
   const recipe = buildRecipe({
@@ -195,11 +265,11 @@ async function runJob(
     { extension: '.png', data: png },
     { extension: '.json', data: `${JSON.stringify(recipe, null, 2)}\n` },
   ]);
-  if (!written.ok) return written.error;
+  if (!written.ok) return { error: written.error };
   const [imagePath, recipePath] = written.value.paths as [string, string];
   summary.images.push(imagePath);
   await emit({ type: 'image', job, index, path: imagePath, recipePath, seed: job.request.seed, ms: totalMs });
-  return undefined;
+  return { image: imagePath };
 }
 
 /**

@@ -48,6 +48,10 @@ export interface ModelFolderInfo {
   /** The tokenizer folders, one per text encoder: tokenizer/ (and tokenizer_2/ for SDXL). */
   tokenizers: string[];
   vaeScalingFactor: number;
+  /** The VAE config's sample_size in pixels (diffusers' tile size when decoding in tiles). */
+  vaeSampleSize?: number;
+  /** The folder of a VAE used in place of the model's own (`vae:`). */
+  vae?: string;
   /** unet sample_size × 8, when the UNet's config gives one. */
   nativeSize?: { width: number; height: number };
   /** How the depth estimator's input is prepared (feature_extractor/preprocessor_config.json), when the folder has one. */
@@ -118,7 +122,11 @@ function positiveInteger(config: Record<string, unknown>, key: string, file: str
 }
 
 function componentFiles(dir: string, component: ComponentName): ComponentFiles {
-  const folder = path.join(dir, component);
+  return componentFilesIn(path.join(dir, component));
+}
+
+/** A component folder's model.onnx and the other files beside it (its external data). */
+export function componentFilesIn(folder: string): ComponentFiles {
   const onnx = path.join(folder, MODEL_FILE);
   const present = isFile(onnx);
   if (!present) return { onnx, present };
@@ -158,21 +166,40 @@ function readUNetConfig(dir: string, notes: string[]): UNetConfig {
   return unet;
 }
 
-function readVaeScalingFactor(dir: string, family: ModelFamily, notes: string[]): number {
-  for (const component of ['vae_decoder', 'vae_encoder']) {
-    const relative = path.join(component, CONFIG_FILE);
+const VAE_CONFIGS = ['vae_decoder', 'vae_encoder'].map((c) => path.join(c, CONFIG_FILE));
+
+export interface VaeConfig {
+  scalingFactor: number;
+  /** The VAE's sample_size in pixels: diffusers' tile size for tiled decoding. */
+  sampleSize?: number;
+}
+
+/**
+ * A VAE's configs (each `relative` to `dir`: vae_decoder/config.json, vae_encoder/config.json): its
+ * scaling factor, the family's when none is given, and its sample size.
+ */
+export function readVaeConfig(dir: string, family: ModelFamily, notes: string[], configs: readonly string[] = VAE_CONFIGS): VaeConfig {
+  let scalingFactor: number | undefined;
+  let sampleSize: number | undefined;
+  for (const relative of configs) {
     const file = path.join(dir, relative);
     if (!isFile(file)) continue;
-    const value = readJsonObject(file, relative)['scaling_factor'];
-    if (value === undefined || value === null) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      raise(invalid(file, `${relative}: scaling_factor should be a positive number, found ${JSON.stringify(value)}`));
+    const config = readJsonObject(file, relative);
+    const value = config['scaling_factor'];
+    if (scalingFactor === undefined && value !== undefined && value !== null) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+        raise(invalid(file, `${relative}: scaling_factor should be a positive number, found ${JSON.stringify(value)}`));
+      }
+      scalingFactor = value;
     }
-    return value;
+    const size = config['sample_size'];
+    sampleSize ??= Array.isArray(size) && typeof size[0] === 'number' ? size[0] : positiveInteger(config, 'sample_size', file, relative);
   }
-  const fallback = family.architecture === 'sdxl' ? VAE_SCALING_FACTOR.sdxl : VAE_SCALING_FACTOR.sd;
-  notes.push(`no VAE config gives a scaling_factor: using ${family.label}'s ${fallback}`);
-  return fallback;
+  if (scalingFactor === undefined) {
+    scalingFactor = family.architecture === 'sdxl' ? VAE_SCALING_FACTOR.sdxl : VAE_SCALING_FACTOR.sd;
+    notes.push(`no VAE config gives a scaling_factor: using ${family.label}'s ${scalingFactor}`);
+  }
+  return sampleSize === undefined ? { scalingFactor } : { scalingFactor, sampleSize };
 }
 
 /** A prediction type no scheduler takes is caught when the folder is chosen, not at its first run. */
@@ -279,6 +306,7 @@ function inspect(dir: string): ModelFolderInfo {
   const tokenizers = [requireTokenizer(root, 'tokenizer')];
   if (family.architecture === 'sdxl') tokenizers.push(requireTokenizer(root, 'tokenizer_2'));
 
+  const vae = readVaeConfig(root, family, notes);
   const info: ModelFolderInfo = {
     dir: root,
     name: path.basename(root),
@@ -287,10 +315,11 @@ function inspect(dir: string): ModelFolderInfo {
     family,
     forceZerosForEmptyPrompt: family.architecture === 'sdxl' && modelIndex?.['force_zeros_for_empty_prompt'] !== false,
     tokenizers,
-    vaeScalingFactor: readVaeScalingFactor(root, family, notes),
+    vaeScalingFactor: vae.scalingFactor,
     components,
     notes,
   };
+  if (vae.sampleSize !== undefined) info.vaeSampleSize = vae.sampleSize;
   if (unetConfig.sampleSize !== undefined) info.nativeSize = { width: unetConfig.sampleSize * 8, height: unetConfig.sampleSize * 8 };
   if (!components.vae_encoder.present) notes.push('no vae_encoder/: text-to-image only');
   if (components.depth_estimator.present) info.depthPreprocessor = readDepthPreprocessor(root, notes);

@@ -24,8 +24,9 @@ import {
   vaeDecoderPorts,
   vaeEncoderPorts,
 } from './components';
-import { type ComponentName, type ModelFolderInfo, MODEL_FILE, inspectModelFolder } from './folder';
+import { type ComponentName, type ModelFolderInfo, inspectModelFolder } from './folder';
 import { type ComponentSession, invalid, staticDim } from './io';
+import { inspectVaeFolder, withVae } from './vae-folder';
 import { type ModelLoadOptions, SessionOpener } from './session';
 
 export interface LoadedModel {
@@ -90,15 +91,21 @@ function secondWidth(c: ComponentSession, p: TextEncoderPorts, own: number | und
   return width;
 }
 
-async function load(dir: string, options: ModelLoadOptions): Promise<LoadedModel> {
+async function load(dir: string, options: ModelLoadOptions, vae: string | undefined): Promise<LoadedModel> {
   const inspected = inspectModelFolder(dir);
   if (!inspected.ok) raise(inspected.error);
-  const info = inspected.value;
+  let info = inspected.value;
+  if (vae !== undefined) {
+    const folder = inspectVaeFolder(vae, info.family);
+    if (!folder.ok) raise(folder.error);
+    info = withVae(info, folder.value);
+  }
   const opener = new SessionOpener(options);
   const opened: ComponentSession[] = [];
   const open = async (component: ComponentName): Promise<ComponentSession> => {
     const file = info.components[component].onnx;
-    const relative = path.join(component, MODEL_FILE);
+    // Relative to the model folder: a `vae:` folder's files show where they come from.
+    const relative = path.relative(info.dir, file);
     const { session, provider } = await opener.open(file, relative);
     const c: ComponentSession = { session, file, relative, provider, onFallback: (m) => notices.push(m) };
     if (provider !== 'cpu') c.fallback = () => opener.openOnCpu(file, relative);
@@ -175,8 +182,9 @@ async function load(dir: string, options: ModelLoadOptions): Promise<LoadedModel
 /**
  * Opens a model folder's sessions and checks that the components fit together. A folder that
  * lacks a part or whose declared shapes disagree gives one 'model-missing' or 'model-invalid'
- * error naming the file; it never throws for a bad folder.
+ * error naming the file; it never throws for a bad folder. `vae` is a folder whose VAE replaces
+ * the model's own (vae-folder.ts).
  */
-export function loadModel(dir: string, options: ModelLoadOptions = {}): Promise<Result<LoadedModel>> {
-  return catchUserError(() => load(dir, options));
+export function loadModel(dir: string, options: ModelLoadOptions = {}, vae?: string): Promise<Result<LoadedModel>> {
+  return catchUserError(() => load(dir, options, vae));
 }

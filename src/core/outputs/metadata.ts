@@ -20,6 +20,8 @@ export interface ModelIdentity {
   /** The folder relative to the prompt file (without one, to the recipe's folder), when it is in the same tree. */
   path?: string;
   sha256: ModelHashes;
+  /** A VAE used in place of the model's own (`vae:`): where (as the model), and its decoder's sha256. */
+  vae?: { name: string; path?: string; sha256: string };
 }
 
 export interface RecipeSource {
@@ -117,8 +119,8 @@ function maskParameters(s: ImageSettings): [string, string | number][] {
 
 /**
  * The `parameters` text A1111 writes, its keys in the order of A1111's `create_infotext`: Steps,
- * Sampler, Schedule type, CFG scale, Seed, Size, Model hash, Model, Variation seed and its
- * strength (when there is one), Denoising strength, …, RNG,
+ * Sampler, Schedule type, CFG scale, Seed, Size, Model hash, Model, VAE hash and VAE (another
+ * folder's), Variation seed and its strength (when there is one), Denoising strength, …, RNG,
  * the inpainting keys, Version. RNG is written always (A1111 leaves out its default, GPU, which is
  * none of ours).
  */
@@ -132,6 +134,8 @@ export function a1111Parameters(settings: ImageSettings, model: ModelIdentity): 
     ['Size', `${settings.width}x${settings.height}`],
     ['Model hash', model.sha256.unet.slice(0, 10)],
     ['Model', model.name],
+    ['VAE hash', model.vae?.sha256.slice(0, 10)],
+    ['VAE', model.vae?.name],
     ['Variation seed', settings.subseedStrength > 0 ? settings.subseed : undefined],
     ['Variation seed strength', settings.subseedStrength > 0 ? settings.subseedStrength : undefined],
     ['Denoising strength', settings.init ? settings.strength : undefined],

@@ -1,16 +1,21 @@
-// The denoising loop: classifier-free guidance over the batch [uncond, cond]; the UNet's extra
+// The denoising loop: classifier-free guidance over the batch [uncond, cond]; several images (a
+// block's seeds) in one UNet call, each with its own schedule and noise; the UNet's added inputs
+// (SDXL's pooled text and size ids, LCM's guidance embedding); the UNet's extra
 // input channels (mask and masked-image latents, or depth) beside the scaled latents; a start
 // part of the way down the schedule for image to image; and, for inpainting with a UNet that has
 // no mask channel, the kept area put back after every step at the noise level of the next
 // (diffusers' latent blending in StableDiffusionInpaintPipeline).
 
 import type { UNet } from '../models';
+import type { UNetAddedInputs } from '../models/components';
 import type { NoiseSource } from '../noise';
 import type { Scheduler } from '../schedulers';
 import type { Tensor } from '../tensor';
 import { predictOriginal, type TrainingAlphas } from './denoised';
 
 export interface StepInfo {
+  /** Which image of the batch (0 without `batch:`). */
+  image: number;
   /** 1-based number of the UNet call just done. */
   step: number;
   /** The UNet calls this run makes. */
@@ -35,20 +40,38 @@ export interface LatentBlend {
   mask: Float32Array;
 }
 
-export interface DenoiseInputs {
+/** One image of a batch: its own schedule state, latents, noise stream and pictures' channels. */
+export interface DenoiseImage {
   scheduler: Scheduler;
   /** The start latents, [1, 4, h, w]. */
   latents: Float32Array;
-  shape: readonly [number, number, number, number];
-  /** The first call of the schedule that runs. */
-  startIndex: number;
-  conditioning: Tensor;
-  cfg: number;
+  noise: NoiseSource;
   /** The channels after the latents in the UNet's input, [C − 4, h, w], the same at every step. */
   extra?: Float32Array;
   blend?: LatentBlend;
-  noise: NoiseSource;
+}
+
+export interface DenoiseInputs {
+  /** The images denoised together, one UNet call for all of them a step (a block's seeds with `batch:`). */
+  images: readonly DenoiseImage[];
+  shape: readonly [number, number, number, number];
+  /** The first call of the schedule that runs. */
+  startIndex: number;
+  /** One row per prompt, [uncond, cond] with guidance, else [cond]. */
+  conditioning: Tensor;
+  /** The UNet's added inputs, rows as the conditioning's (SDXL's text_embeds and time_ids, LCM's timestep_cond). */
+  added?: UNetAddedInputs;
+  /** Classifier-free guidance's scale; no guidance batch when the conditioning has one row. */
+  cfg: number;
   alphas: TrainingAlphas;
+}
+
+/** A UNet prediction or latents that are not finite: which image, which step. */
+export interface NonFinite {
+  image: number;
+  /** 1-based UNet call, or 0 for the start latents. */
+  step: number;
+  where: 'prediction' | 'latents';
 }
 
 /** `(1 − m)·kept + m·latents` in place, m broadcast over the channels. */
@@ -60,43 +83,77 @@ function blendInto(latents: Float32Array, kept: Float32Array, mask: Float32Array
   }
 }
 
-export async function denoise(unet: UNet, d: DenoiseInputs, hooks: PipelineHooks = {}): Promise<Float32Array> {
-  const { scheduler, shape, extra } = d;
-  const guided = d.cfg > 1;
-  const batch = guided ? 2 : 1;
-  const size = d.latents.length;
-  const itemSize = size + (extra?.length ?? 0);
-  const modelInput = new Float32Array(itemSize * batch);
-  for (let b = 0; b < batch && extra; b++) modelInput.set(extra, b * itemSize + size);
-  const inputShape = [batch, itemSize / (shape[2] * shape[3]), shape[2], shape[3]];
-  const guidedOutput = guided ? new Float32Array(size) : undefined;
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
+}
+
+/** `t`'s rows, each repeated `times` times in place: [a, b] → [a, a, b, b] (diffusers' order for several images a prompt). */
+function repeatRows(t: Tensor, times: number): Tensor {
+  if (times === 1) return t;
+  const rows = t.shape[0]!;
+  const size = t.data.length / rows;
+  const out = new Float32Array(t.data.length * times);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < times; k++) out.set(t.data.subarray(r * size, (r + 1) * size), (r * times + k) * size);
+  return { data: out, shape: [rows * times, ...t.shape.slice(1)] };
+}
+
+/** The final latents of each image, or where a value stopped being finite (float16 overflow). */
+export async function denoise(unet: UNet, d: DenoiseInputs, hooks: PipelineHooks = {}): Promise<{ latents: Float32Array[] } | { nonFinite: NonFinite }> {
+  const { shape, images } = d;
+  const guided = d.conditioning.shape[0] === 2;
+  const rows = guided ? 2 : 1;
+  const n = images.length;
+  const size = shape[1] * shape[2] * shape[3];
+  const itemSize = size + (images[0]!.extra?.length ?? 0);
+  // The UNet's batch: [uncond × n, cond × n] with guidance, [cond × n] without.
+  const modelInput = new Float32Array(itemSize * rows * n);
+  images.forEach((image, k) => {
+    for (let r = 0; r < rows && image.extra; r++) modelInput.set(image.extra, (r * n + k) * itemSize + size);
+  });
+  const inputShape = [rows * n, itemSize / (shape[2] * shape[3]), shape[2], shape[3]];
+  const conditioning = repeatRows(d.conditioning, n);
+  const added: UNetAddedInputs = {};
+  for (const [key, value] of Object.entries(d.added ?? {}) as [keyof UNetAddedInputs, Tensor][]) added[key] = repeatRows(value, n);
+  const scheduler = images[0]!.scheduler;
   const last = scheduler.timesteps.length - 1;
   const total = last + 1 - d.startIndex;
-  let latents = d.latents;
+  const latents = images.map((image) => image.latents);
+  for (const [k, l] of latents.entries()) if (!allFinite(l)) return { nonFinite: { image: k, step: 0, where: 'latents' } };
   for (let i = d.startIndex; i <= last; i++) {
-    const scaled = scheduler.scaleModelInput(latents, i);
-    for (let b = 0; b < batch; b++) modelInput.set(scaled, b * itemSize);
-    const prediction = await unet.predict({ data: modelInput, shape: inputShape }, scheduler.timesteps[i]!, d.conditioning);
-    let output = prediction.data;
-    if (guidedOutput) {
-      // ε = ε_uncond + cfg · (ε_cond − ε_uncond); the batch is [uncond, cond].
-      for (let j = 0; j < size; j++) {
-        const uncond = output[j]!;
-        guidedOutput[j] = uncond + d.cfg * (output[size + j]! - uncond);
+    const scaled = images.map((image, k) => image.scheduler.scaleModelInput(latents[k]!, i));
+    scaled.forEach((x, k) => {
+      for (let r = 0; r < rows; r++) modelInput.set(x, (r * n + k) * itemSize);
+    });
+    const prediction = (await unet.predict({ data: modelInput, shape: inputShape }, scheduler.timesteps[i]!, conditioning, added)).data;
+    for (let k = 0; k < n; k++) {
+      const image = images[k]!;
+      let output = prediction.subarray((guided ? n + k : k) * size, (guided ? n + k + 1 : k + 1) * size);
+      if (guided) {
+        // ε = ε_uncond + cfg · (ε_cond − ε_uncond).
+        const uncond = prediction.subarray(k * size, (k + 1) * size);
+        const cond = output;
+        output = new Float32Array(size);
+        for (let j = 0; j < size; j++) output[j] = uncond[j]! + d.cfg * (cond[j]! - uncond[j]!);
       }
-      output = guidedOutput;
-    }
-    latents = scheduler.step(output, i, latents, d.noise);
-    if (d.blend) {
-      const kept = i < last ? scheduler.addNoise(d.blend.original, d.blend.noise, i + 1) : d.blend.original;
-      blendInto(latents, kept, d.blend.mask);
-    }
-    if (hooks.onStep) {
-      const t = scheduler.timesteps[i]!;
-      const denoised = () => ({ data: predictOriginal(scaled, output, d.alphas.at(t), d.alphas.prediction), shape });
-      await hooks.onStep({ step: i - d.startIndex + 1, total, latents: { data: latents, shape }, denoised });
+      if (!allFinite(output)) return { nonFinite: { image: k, step: i - d.startIndex + 1, where: 'prediction' } };
+      let next = image.scheduler.step(output, i, latents[k]!, image.noise);
+      if (image.blend) {
+        const kept = i < last ? image.scheduler.addNoise(image.blend.original, image.blend.noise, i + 1) : image.blend.original;
+        next = next === latents[k] ? next.slice() : next;
+        blendInto(next, kept, image.blend.mask);
+      }
+      latents[k] = next;
+      if (hooks.onStep) {
+        const t = scheduler.timesteps[i]!;
+        const x = scaled[k]!;
+        const guidedOutput = output;
+        const denoised = () => ({ data: predictOriginal(x, guidedOutput, d.alphas.at(t), d.alphas.prediction), shape });
+        await hooks.onStep({ image: k, step: i - d.startIndex + 1, total, latents: { data: next, shape }, denoised });
+      }
     }
     if (hooks.signal?.aborted) break;
   }
-  return latents;
+  for (const [k, l] of latents.entries()) if (!allFinite(l)) return { nonFinite: { image: k, step: total, where: 'latents' } };
+  return { latents };
 }

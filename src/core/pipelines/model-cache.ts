@@ -21,14 +21,14 @@ export class ModelCache {
     private readonly idle?: { ms: number; onReleaseError: (e: unknown) => void },
   ) {}
 
-  /** The loaded model of `dir`, loading it (and releasing any other) if needed. */
-  async get(dir: string): Promise<Result<CachedModel>> {
+  /** The loaded model of `dir` (with `vae`'s VAE in place of its own), loading it (and releasing any other) if needed. */
+  async get(dir: string, vae?: string): Promise<Result<CachedModel>> {
     this.clearIdleTimer();
-    const key = JSON.stringify([dir, this.options]);
+    const key = JSON.stringify([dir, vae ?? null, this.options]);
     if (this.current?.key === key) return ok({ sd: this.current.sd, loadMs: 0 });
     await this.release();
     const started = performance.now();
-    const loaded = await loadStableDiffusion(dir, this.options);
+    const loaded = await loadStableDiffusion(dir, this.options, vae);
     if (!loaded.ok) return loaded;
     this.current = { key, sd: loaded.value };
     return ok({ sd: loaded.value, loadMs: performance.now() - started });

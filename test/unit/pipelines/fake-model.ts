@@ -66,6 +66,8 @@ export function fakeModel(recorder: Recorder, options: FakeModelOptions = {}): S
   const model = {
     info: {
       schedulerConfig,
+      family: { architecture: 'sd1', label: 'SD 1.x' },
+      forceZerosForEmptyPrompt: false,
       vaeScalingFactor: SCALING,
       components: { unet: { onnx: '/m/unet/model.onnx' }, vae_encoder: { onnx: '/m/vae_encoder/model.onnx' }, depth_estimator: { onnx: '/m/depth_estimator/model.onnx' } },
     },
@@ -78,6 +80,7 @@ export function fakeModel(recorder: Recorder, options: FakeModelOptions = {}): S
     },
     unet: {
       inChannels,
+      added: {},
       async predict(sample: Tensor, timestep: number, hidden: Tensor): Promise<Tensor> {
         recorder.unetCalls.push({ sample: { data: sample.data.slice(), shape: sample.shape }, timestep, hidden });
         const [batch, , h, w] = sample.shape as [number, number, number, number];

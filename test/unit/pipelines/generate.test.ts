@@ -80,7 +80,7 @@ describe('text to image wiring', () => {
     const long = Array.from({ length: 80 }, () => 'a').join(' ');
     assert.equal(tokenizePrompt(long, t).chunks.length, 2);
     const recorder = newRecorder();
-    const conditioning = await encodePrompts(fakeModel(recorder).model.textEncoder, t, ['', long]);
+    const { hidden: conditioning } = await encodePrompts([{ encoder: fakeModel(recorder).model.textEncoder, tokenizer: t }], ['', long]);
     assert.deepEqual(conditioning.shape, [2, 154, 1]);
     const empty = tokenizePrompt('', t).chunks[0]!.ids;
     assert.deepEqual(Array.from(conditioning.data.subarray(0, 77)), empty);
@@ -95,7 +95,7 @@ describe('text to image wiring', () => {
   test('emphasis weights each token\'s state and keeps the chunk mean', async () => {
     const t = tokenizer();
     const recorder = newRecorder();
-    const conditioning = await encodePrompts(fakeModel(recorder).model.textEncoder, t, ['a (b:1.5) [c]']);
+    const { hidden: conditioning } = await encodePrompts([{ encoder: fakeModel(recorder).model.textEncoder, tokenizer: t }], ['a (b:1.5) [c]']);
     const chunk = tokenizePrompt('a (b:1.5) [c]', t).chunks[0]!;
     assert.ok(chunk.weights.some((w) => w === 1.5));
     const expected = applyTokenWeights(Float32Array.from(chunk.ids), 1, chunk.weights);

@@ -1,0 +1,157 @@
+// Each family through prompt files, the real loader, pipeline and writer: its own defaults (Turbo's
+// one step without a guidance batch), `batch:` (the same images as one at a time), `vae:` (another
+// folder's VAE, and one of the wrong family refused), and float16 overflow named with its fix.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { readTextChunks } from '../../../src/core/image/png-text';
+import { parseSdprompt } from '../../../src/core/format/parse';
+import { planBlockJobs, type Job } from '../../../src/core/jobs/plan';
+import { runJobs, type RunEvent, type RunSummary } from '../../../src/core/jobs/run';
+import { ModelCache } from '../../../src/core/pipelines/model-cache';
+import type { TestModelOptions, TestModelVariant } from '../../../tools/test-models/generate';
+import { variantOptions } from '../../../tools/test-models/generate';
+import { testModelDir } from '../../../tools/test-models/test-dir';
+
+const models = new ModelCache({ threads: 1 });
+const temp = mkdtempSync(path.join(tmpdir(), 'sdprompt-families-run-'));
+after(async () => {
+  await models.release();
+  rmSync(temp, { recursive: true, force: true });
+});
+
+let files = 0;
+function jobsOf(text: string): { jobs: Job[]; dir: string } {
+  const dir = path.join(temp, `run-${files++}`);
+  const file = path.join(dir, 'p.sdprompt');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, text);
+  const parsed = parseSdprompt(text, file);
+  const planned = planBlockJobs(parsed, parsed.blocks[0]!, { promptFile: file, defaultModel: '/nonexistent' });
+  assert.ok(planned.ok, planned.ok ? '' : planned.error.message);
+  return { jobs: planned.value, dir: path.join(dir, 'p') };
+}
+
+async function run(text: string): Promise<{ summary: RunSummary; events: RunEvent[]; dir: string }> {
+  const { jobs, dir } = jobsOf(text);
+  const events: RunEvent[] = [];
+  const summary = await runJobs(jobs, { models, onEvent: (e) => void events.push(e) });
+  return { summary, events, dir };
+}
+
+function model(variant: TestModelVariant, overrides?: Partial<TestModelOptions>, name?: string): string {
+  return overrides ? testModelDir(variant, { ...variantOptions(variant), ...overrides }, name) : testModelDir(variant);
+}
+
+const pixels = (file: string) => sharp(file).raw().toBuffer();
+
+describe('families through prompt files', () => {
+  for (const [variant, family] of [
+    ['sd2', 'SD 2.x'],
+    ['sd2-v', 'SD 2.x (768, v-prediction)'],
+    ['sdxl', 'SDXL'],
+    ['sdxl-fp16', 'SDXL'],
+  ] as const) {
+    test(`${family} (${variant}): an image, its recipe and A1111's text`, async () => {
+      const { summary, events, dir } = await run(`model: ${model(variant)}\n--- cat\na photo of a (cat:1.2)\nnegative: a dog\nseed: 3\nsteps: 3\nsize: 64x48\n`);
+      assert.deepEqual(summary.errors, []);
+      const loaded = events.find((e) => e.type === 'model-loaded');
+      assert.equal(loaded?.type === 'model-loaded' && loaded.family, family);
+      const recipe = JSON.parse(readFileSync(path.join(dir, 'cat-3.json'), 'utf8'));
+      assert.deepEqual(recipe.size, { width: 64, height: 48 });
+      assert.match(readTextChunks(readFileSync(path.join(dir, 'cat-3.png')))['parameters']!, /Steps: 3, .*Size: 64x48, Model hash: [0-9a-f]{10}, Model: /);
+    });
+  }
+
+  test("Turbo runs its family's one step without a guidance batch", async () => {
+    for (const variant of ['sd-turbo', 'sdxl-turbo'] as const) {
+      const { summary, dir } = await run(`model: ${model(variant)}\n--- t\na cat\nseed: 1\nsize: 64x64\n`);
+      assert.deepEqual(summary.errors, []);
+      const recipe = JSON.parse(readFileSync(path.join(dir, 't-1.json'), 'utf8'));
+      assert.deepEqual([recipe.steps, recipe.cfg], [1, 1]);
+      const cached = await models.get(model(variant));
+      assert.ok(cached.ok);
+      // One UNet call of batch 1 since the last load: the stats count calls.
+      assert.equal(cached.value.sd.model.stats.unet.calls, 1);
+      cached.value.sd.model.stats.reset();
+    }
+  });
+});
+
+describe('batch:', () => {
+  test('denoises a block\'s seeds together and makes the same images as one at a time', async () => {
+    const base = `model: ${model('sdxl')}\n--- b\na cat\nnegative: a dog\nseed: 1..3\nsteps: 3\nsampler: euler_a\nsize: 64x64\n`;
+    const one = await run(base);
+    const cached = await models.get(model('sdxl'));
+    assert.ok(cached.ok);
+    cached.value.sd.model.stats.reset();
+    const batched = await run(base.replace('steps: 3', 'steps: 3\nbatch: 2'));
+    assert.deepEqual(batched.summary.errors, []);
+    // Seeds 1 and 2 in one call a step, seed 3 alone: 3 + 3 UNet calls, not 9.
+    assert.equal(cached.value.sd.model.stats.unet.calls, 6);
+    for (const seed of [1, 2, 3]) {
+      assert.ok((await pixels(path.join(one.dir, `b-${seed}.png`))).equals(await pixels(path.join(batched.dir, `b-${seed}.png`))), `seed ${seed}`);
+    }
+  });
+});
+
+describe('vae:', () => {
+  test("another folder's VAE decodes; the recipe and A1111's text name it", async () => {
+    const own = await run(`model: ${model('sdxl')}\n--- v\na cat\nseed: 2\nsteps: 2\nsize: 64x64\n`);
+    const other = model('sdxl', { seed: 5 }, 'sdxl-other-vae');
+    const swapped = await run(`model: ${model('sdxl')}\nvae: ${other}\n--- v\na cat\nseed: 2\nsteps: 2\nsize: 64x64\n`);
+    assert.deepEqual(swapped.summary.errors, []);
+    assert.ok(!(await pixels(path.join(own.dir, 'v-2.png'))).equals(await pixels(path.join(swapped.dir, 'v-2.png'))));
+    const recipe = JSON.parse(readFileSync(path.join(swapped.dir, 'v-2.json'), 'utf8'));
+    assert.equal(recipe.model.vae.name, 'sdxl-other-vae');
+    assert.match(recipe.model.vae.sha256, /^[0-9a-f]{64}$/);
+    assert.match(readTextChunks(readFileSync(path.join(swapped.dir, 'v-2.png')))['parameters']!, /Model: sdxl, VAE hash: [0-9a-f]{10}, VAE: sdxl-other-vae, /);
+  });
+
+  test("a VAE of the other family is refused, naming its config", async () => {
+    const { summary } = await run(`model: ${model('sdxl')}\nvae: ${model('sd2')}\n--- v\na cat\nseed: 2\nsteps: 2\nsize: 64x64\n`);
+    assert.equal(summary.errors[0]?.code, 'model-invalid');
+    assert.equal(summary.errors[0]?.file, path.join(model('sd2'), 'vae_decoder', 'config.json'));
+    assert.match(summary.errors[0]!.message, /is an SD 1\.x\/2\.x VAE \(scaling_factor 0\.18215\); SDXL models take a VAE with scaling_factor 0\.13025$/);
+  });
+
+  test('a folder without a VAE is refused', async () => {
+    const { summary } = await run(`model: ${model('sdxl')}\nvae: ${temp}\n--- v\na cat\nseed: 2\nsteps: 2\nsize: 64x64\n`);
+    assert.equal(summary.errors[0]?.code, 'model-missing');
+    assert.match(summary.errors[0]!.message, /has no vae_decoder\/model\.onnx \(nor model\.onnx\)/);
+  });
+});
+
+describe('float16 overflow', () => {
+  test("a VAE that decodes NaN is named with the fix, and `vae:` with an fp32 VAE makes the image", async () => {
+    const broken = model('sdxl-fp16', { vaeFault: 'overflow' }, 'sdxl-fp16-vae-overflow');
+    const text = `model: ${broken}\n--- f\na cat\nseed: 4\nsteps: 2\nsize: 64x64\n`;
+    const failed = await run(text);
+    assert.equal(failed.summary.errors.length, 1);
+    const error = failed.summary.errors[0]!;
+    assert.equal(error.code, 'inference-failed');
+    assert.equal(error.file, path.join(broken, 'vae_decoder', 'model.onnx'));
+    assert.match(error.message, /^vae_decoder\/model\.onnx decoded NaN \(not a number\) or infinite values: the VAE overflowed, as SDXL's does in float16\. Fix: use an fp32 VAE, or an fp16 VAE fixed not to overflow \(SDXL: madebyollin\/sdxl-vae-fp16-fix, exported to ONNX\), with `vae: FOLDER`$/);
+    const fixed = await run(text.replace('--- f', `vae: ${model('sdxl')}\n--- f`));
+    assert.deepEqual(fixed.summary.errors, []);
+  });
+
+  test('a UNet that predicts NaN stops the image at that step, naming the UNet', async () => {
+    const broken = model('sdxl', { unetOverflow: true }, 'sdxl-unet-overflow');
+    const { summary } = await run(`model: ${broken}\n--- f\na cat\nseed: 4\nsteps: 3\nsize: 64x64\n`);
+    assert.equal(summary.errors[0]?.file, path.join(broken, 'unet', 'model.onnx'));
+    assert.match(summary.errors[0]!.message, /^unet\/model\.onnx predicted NaN \(not a number\) or infinite values at step 1 of 3: .*Use the model's fp32 export, or another execution provider \(--provider cpu\)$/);
+  });
+
+  test('an all-black decode is written, with a warning that says why it may be black', async () => {
+    const black = model('sdxl', { vaeFault: 'black' }, 'sdxl-vae-black');
+    const { summary, events } = await run(`model: ${black}\n--- f\na cat\nseed: 4\nsteps: 2\nsize: 64x64\n`);
+    assert.deepEqual(summary.errors, []);
+    const warnings = events.filter((e) => e.type === 'warning').map((e) => (e.type === 'warning' ? e.message : ''));
+    assert.deepEqual(warnings, ['the image is all black: the VAE probably overflowed (float16). If so: use an fp32 VAE, or an fp16 VAE fixed not to overflow (SDXL: madebyollin/sdxl-vae-fp16-fix, exported to ONNX), with `vae: FOLDER`']);
+  });
+});
