@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Reference images from diffusers' own StableDiffusionPipeline, StableDiffusionXLPipeline and
 LatentConsistencyModelPipeline on this project's tiny SD 2.x (512 epsilon, 768 v-prediction),
-SD-Turbo, SDXL, SDXL-Turbo and LCM test models.
+SD-Turbo, SDXL, SDXL-Turbo and LCM test models; and image to image on the SD 2.x and SDXL ones with
+its StableDiffusionImg2ImgPipeline and StableDiffusionXLImg2ImgPipeline.
 
 Usage:
     /usr/bin/python3 tools/reference/diffusers_pipelines.py DIFFUSERS_CHECKOUT MODELS_DIR [--label TEXT] > test/fixtures/pipelines/diffusers-pipelines.json
@@ -38,6 +39,12 @@ What is diffusers' own code here, and what stands in:
   are CLIP's byte-level BPE over the model's own vocab.json and merges.txt, padding with the
   folder's pad token, enough for the lowercase ASCII prompts below (the fixture records their ids
   and the TypeScript test checks its tokenizer gives the same).
+- Image to image: the Img2Img pipelines' own preprocessing of the init (VaeImageProcessor, a PIL
+  image of a colour ramp), get_timesteps (the start part of the way down the schedule),
+  prepare_latents (retrieve_latents: a sample of diffusers' own DiagonalGaussianDistribution
+  over the model's vae_encoder/ mean and log-variance, drawn from the generator before the
+  noise; add_noise at the start step), SDXL's time ids (no aesthetic score); the init's bytes
+  are in the fixture for the TypeScript test.
 - The UNet and the VAE are torch modules with UNet2DConditionModel's and AutoencoderKL's call
   signatures and the config attributes the pipeline reads, running the model's unet/ and
   vae_decoder/ ONNX files the same way.
@@ -57,7 +64,9 @@ import re
 import sys
 import types
 
+import numpy as np
 import torch
+from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from onnx_torch import OnnxGraph  # noqa: E402
@@ -137,14 +146,24 @@ class UNetStandIn(_Module):
 
 
 class VaeStandIn(_Module):
-    def __init__(self, folder):
+    """AutoencoderKL's decode, and its encode's latent distribution (diffusers' own
+    DiagonalGaussianDistribution over the encoder's mean and log-variance) for image to image."""
+
+    def __init__(self, model_folder, distribution):
         super().__init__()
-        self.graph = OnnxGraph(os.path.join(folder, "model.onnx"))
-        config = json.load(open(os.path.join(folder, "config.json")))
+        self.graph = OnnxGraph(os.path.join(model_folder, "vae_decoder", "model.onnx"))
+        encoder = os.path.join(model_folder, "vae_encoder", "model.onnx")
+        self.encoder = OnnxGraph(encoder) if os.path.exists(encoder) else None
+        self.distribution = distribution
+        config = json.load(open(os.path.join(model_folder, "vae_decoder", "config.json")))
         self.config = Config(block_out_channels=[128, 256, 512, 512], scaling_factor=config["scaling_factor"], force_upcast=config.get("force_upcast", False), latents_mean=None, latents_std=None)
 
     def decode(self, latents, return_dict=True, generator=None):
         return (self.graph.run({"latent_sample": latents})["sample"],)
+
+    def encode(self, image, return_dict=True):
+        parameters = self.encoder.run({"sample": image})["latent_parameters"]
+        return types.SimpleNamespace(latent_dist=self.distribution(parameters))
 
 
 class TokenizerStandIn:
@@ -204,11 +223,28 @@ CASES = [
     ("lcm", "a cat", None, 2.0, 2, 96, 64, 9),
 ]
 
+# Image to image: (model, prompt, negative prompt or None, cfg, steps, width, height, seed, strength),
+# from the picture init_picture(width, height) with diffusers' Img2Img pipelines.
+IMG2IMG_CASES = [
+    ("sd2", "a photo of a cat", "a dog", 7.5, 4, 64, 64, 21, 0.5),
+    ("sd2-v", "a photo of a cat", "", 7.0, 5, 96, 64, 22, 0.6),
+    ("sdxl", "a photo of a cat", "a dog", 5.0, 4, 96, 64, 23, 0.75),
+    ("sdxl", "a cat", None, 7.0, 5, 64, 64, 24, 0.3),
+]
 
-def make_pipeline(diffusers, folder, scheduler):
+
+def init_picture(width, height):
+    """A colour ramp: red across, green down, blue 90."""
+    y, x = np.mgrid[0:height, 0:width]
+    return np.stack([x * 255 // (width - 1), y * 255 // (height - 1), np.full_like(x, 90)], axis=2).astype(np.uint8)
+
+
+def make_pipeline(diffusers, folder, scheduler, img2img):
     index = json.load(open(os.path.join(folder, "model_index.json")))
     unet = UNetStandIn(os.path.join(folder, "unet"))
-    vae = VaeStandIn(os.path.join(folder, "vae_decoder"))
+    from diffusers.models.autoencoders.vae import DiagonalGaussianDistribution
+
+    vae = VaeStandIn(folder, DiagonalGaussianDistribution)
     tokenizer = TokenizerStandIn(os.path.join(folder, "tokenizer"))
     if index["_class_name"] == "LatentConsistencyModelPipeline":
         from diffusers.pipelines.latent_consistency_models.pipeline_latent_consistency_text2img import LatentConsistencyModelPipeline
@@ -219,14 +255,16 @@ def make_pipeline(diffusers, folder, scheduler):
         )
     if index["_class_name"] == "StableDiffusionPipeline":
         from diffusers.pipelines.stable_diffusion.pipeline_stable_diffusion import StableDiffusionPipeline
+        from diffusers.pipelines.stable_diffusion.pipeline_stable_diffusion_img2img import StableDiffusionImg2ImgPipeline
 
         text_encoder = TextEncoderStandIn(os.path.join(folder, "text_encoder"), projection=False)
-        return StableDiffusionPipeline(
+        return (StableDiffusionImg2ImgPipeline if img2img else StableDiffusionPipeline)(
             vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler, safety_checker=None, feature_extractor=None, requires_safety_checker=False
         )
     from diffusers.pipelines.stable_diffusion_xl.pipeline_stable_diffusion_xl import StableDiffusionXLPipeline
+    from diffusers.pipelines.stable_diffusion_xl.pipeline_stable_diffusion_xl_img2img import StableDiffusionXLImg2ImgPipeline
 
-    return StableDiffusionXLPipeline(
+    return (StableDiffusionXLImg2ImgPipeline if img2img else StableDiffusionXLPipeline)(
         vae=vae,
         text_encoder=TextEncoderStandIn(os.path.join(folder, "text_encoder"), projection=False),
         text_encoder_2=TextEncoderStandIn(os.path.join(folder, "text_encoder_2"), projection=True),
@@ -259,51 +297,57 @@ def main():
     # With no textual-inversion embeddings loaded, the real mixin's maybe_convert_prompt returns the prompt as it is.
     diffusers.loaders.TextualInversionLoaderMixin = type("TextualInversionLoaderMixin", (), {"maybe_convert_prompt": lambda self, prompt, tokenizer: prompt})
     cases = []
-    for name, prompt, negative, cfg, steps, width, height, seed in CASES:
+    for name, prompt, negative, cfg, steps, width, height, seed, strength in [c + (None,) for c in CASES] + IMG2IMG_CASES:
         folder = os.path.join(args.models, name)
         scheduler_config = json.load(open(os.path.join(folder, "scheduler", "scheduler_config.json")))
         scheduler = getattr(diffusers, scheduler_config["_class_name"]).from_config(scheduler_config)
-        pipe = make_pipeline(diffusers, folder, scheduler)
-        final = {}
+        pipe = make_pipeline(diffusers, folder, scheduler, img2img=strength is not None)
+        final = {"timesteps": []}
 
         def keep_latents(pipeline, step, timestep, kwargs):
             final["latents"] = kwargs["denoised"] if "denoised" in kwargs else kwargs["latents"]
+            final["timesteps"].append(float(timestep))
             return kwargs
 
         generator = torch.Generator().manual_seed(seed)
         extra = {} if name == "lcm" else {"negative_prompt": negative}
+        if strength is None:
+            extra.update(width=width, height=height)
+        else:
+            extra.update(image=Image.fromarray(init_picture(width, height)), strength=strength)
         with torch.no_grad():
             image = pipe(
                 prompt=prompt,
                 **extra,
                 guidance_scale=cfg,
                 num_inference_steps=steps,
-                width=width,
-                height=height,
                 generator=generator,
                 output_type="np",
                 callback_on_step_end=keep_latents,
                 callback_on_step_end_tensor_inputs=["denoised"] if name == "lcm" else ["latents"],
             ).images[0]
         pixels = (image * 255).round().astype("uint8")
-        cases.append(
-            {
-                "model": name,
-                "prompt": prompt,
-                "negativePrompt": negative,
-                "cfg": cfg,
-                "steps": steps,
-                "width": width,
-                "height": height,
-                "seed": seed,
-                "sampler": scheduler_config["_class_name"],
-                "promptIds": [t.ids(prompt) for t in (pipe.tokenizer, getattr(pipe, "tokenizer_2", None)) if t is not None],
-                "timesteps": [float(t) for t in pipe.scheduler.timesteps],
-                # SDXL's latents after the last step; LCM's denoised output, which its pipeline decodes.
-                "latents": [float(v) for v in final["latents"].flatten()],
-                "rgb": base64.b64encode(pixels.tobytes()).decode("ascii"),
-            }
-        )
+        case = {
+            "model": name,
+            "prompt": prompt,
+            "negativePrompt": negative,
+            "cfg": cfg,
+            "steps": steps,
+            "width": width,
+            "height": height,
+            "seed": seed,
+            "sampler": scheduler_config["_class_name"],
+            "promptIds": [t.ids(prompt) for t in (pipe.tokenizer, getattr(pipe, "tokenizer_2", None)) if t is not None],
+            # The timesteps the UNet ran at (image to image starts part of the way down).
+            "timesteps": final["timesteps"],
+            # SDXL's latents after the last step; LCM's denoised output, which its pipeline decodes.
+            "latents": [float(v) for v in final["latents"].flatten()],
+            "rgb": base64.b64encode(pixels.tobytes()).decode("ascii"),
+        }
+        if strength is not None:
+            # The init picture, as 8-bit RGB, for the TypeScript test to start from.
+            case.update(strength=strength, init=base64.b64encode(init_picture(width, height).tobytes()).decode("ascii"))
+        cases.append(case)
     json.dump({"generator": "tools/reference/diffusers_pipelines.py", "diffusers": diffusers.__version__ + (" " + args.label if args.label else ""), "cases": cases}, sys.stdout, indent=1)
     sys.stdout.write("\n")
 
