@@ -9,7 +9,9 @@
 //   4. image to image on the demo model: img2img at strength 0.5 against text to image (the
 //      same 20 steps asked, about half the UNet calls run), and the VAE encoder's time
 //   5. noise sources (ratios to numpy's), the variation seed's slerp, the watermark (bench/noise.ts)
-//   6. the extension in a real VS Code (activation, Ctrl+Enter to first preview and to the
+//   6. memory (bench/memory.ts): the demo model's peak memory per image next to its weights'
+//      size, alone and four seeds in one UNet call (`batch: 4`), and decoding in tiles against whole
+//   7. the extension in a real VS Code (activation, Ctrl+Enter to first preview and to the
 //      image), when the end-to-end tier is installed (npm run test:e2e installs it)
 
 import { spawnSync } from 'node:child_process';
@@ -27,6 +29,7 @@ import { testModelDir } from '../tools/test-models/test-dir';
 import { runJobs } from '../src/core/jobs/run';
 import { runExtensionBench } from './extension';
 import { noiseBench } from './noise';
+import { memoryFigures } from './memory';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -176,6 +179,14 @@ async function imageToImage(): Promise<void> {
   }
 }
 
+// 512x512 is the demo model's largest figure (its attention over 4096 latent positions); 256x256
+// alone and in a batch of four.
+const MEMORY_RUNS = [
+  { size: 256, batch: 1 },
+  { size: 256, batch: 4 },
+  { size: 512, batch: 1 },
+];
+
 async function main(): Promise<void> {
   const started = new Date();
   await pipelineOverhead();
@@ -183,6 +194,7 @@ async function main(): Promise<void> {
   await tokenizer();
   await imageToImage();
   for (const f of noiseBench()) record(f);
+  if (existsSync(demoModelDir())) for (const f of memoryFigures('demo model', demoModelDir(), MEMORY_RUNS)) record(f);
   for (const f of runExtensionBench(ROOT)) record(f);
   mkdirSync(RESULTS, { recursive: true });
   const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: (await import('node:os')).cpus().length };
