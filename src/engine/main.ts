@@ -49,7 +49,8 @@ export class Engine {
   }
 
   private async configure(options: EngineOptions): Promise<void> {
-    const sessionChanged = options.executionProvider !== this.options.executionProvider || options.threads !== this.options.threads;
+    const sessionChanged =
+      options.executionProvider !== this.options.executionProvider || options.threads !== this.options.threads || options.deviceId !== this.options.deviceId;
     const idleChanged = options.idleMs !== this.options.idleMs;
     this.options = options;
     if (sessionChanged || idleChanged) {
@@ -60,7 +61,11 @@ export class Engine {
 
   private modelCache(options: EngineOptions): ModelCache {
     return new ModelCache(
-      { executionProvider: options.executionProvider, ...(options.threads > 0 ? { threads: options.threads } : {}) },
+      {
+        executionProvider: options.executionProvider,
+        ...(options.threads > 0 ? { threads: options.threads } : {}),
+        ...(options.deviceId !== undefined ? { deviceId: options.deviceId } : {}),
+      },
       {
         ms: options.idleMs,
         onReleaseError: (e) => this.send({ type: 'log', level: 'error', message: `releasing the idle model failed: ${describeException(e)}` }),

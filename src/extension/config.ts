@@ -8,6 +8,8 @@ export interface SdpromptConfig {
   model: string;
   executionProvider: ExecutionProviderName;
   threads: number;
+  /** The GPU for CUDA and DirectML, 0 the first. */
+  deviceId: number;
   /** Minutes without a run before the engine unloads the model; 0 keeps it loaded. */
   idleMinutes: number;
   livePreview: boolean;
@@ -21,6 +23,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): SdpromptConfig {
     model: c.get<string>('model', '').trim(),
     executionProvider: c.get<ExecutionProviderName>('executionProvider', 'auto'),
     threads: Math.max(0, Math.floor(c.get<number>('threads', 0))),
+    deviceId: Math.max(0, Math.floor(c.get<number>('deviceId', 0))),
     idleMinutes: Math.max(0, c.get<number>('idleMinutes', 5)),
     livePreview: c.get<boolean>('livePreview', true),
   };

@@ -59,7 +59,7 @@ export class Ctx implements vscode.Disposable {
 
   engineOptions(): EngineOptions {
     const config = readConfig();
-    return { executionProvider: config.executionProvider, threads: config.threads, idleMs: config.idleMinutes * 60_000 };
+    return { executionProvider: config.executionProvider, threads: config.threads, deviceId: config.deviceId, idleMs: config.idleMinutes * 60_000 };
   }
 
   push(...disposables: vscode.Disposable[]): void {

@@ -9,6 +9,8 @@ export interface EngineOptions {
   executionProvider: ExecutionProviderName;
   /** Intra-op threads; 0 lets ONNX Runtime choose. */
   threads: number;
+  /** The GPU for CUDA and DirectML (0 the first); absent: the first. */
+  deviceId?: number;
   /** Release the loaded model after this many milliseconds without a run; 0 keeps it. */
   idleMs: number;
 }

@@ -132,6 +132,24 @@ describe('engine process', () => {
     assert.equal(engine.child.exitCode, null, 'the engine is still running');
   });
 
+  test('a new device id (sdprompt.deviceId) reloads the model on it; the same options keep it loaded', async () => {
+    const engine = start();
+    await engine.next('ready');
+    const loads = () => engine.events.filter((e) => e.type === 'model-loaded').length;
+    const runOnce = async (runId: string) => {
+      engine.send({ type: 'run', runId, jobs: jobs('red circle\nseed: 1\nsteps: 1\nsize: 16x16\n'), previews: false });
+      await engine.next('run-done', (e) => e.runId === runId);
+    };
+    engine.send({ type: 'configure', options: { executionProvider: 'cpu', threads: 1, deviceId: 0, idleMs: 0 } });
+    await runOnce('a');
+    engine.send({ type: 'configure', options: { executionProvider: 'cpu', threads: 1, deviceId: 0, idleMs: 0 } });
+    await runOnce('b');
+    assert.equal(loads(), 1);
+    engine.send({ type: 'configure', options: { executionProvider: 'cpu', threads: 1, deviceId: 1, idleMs: 0 } });
+    await runOnce('c');
+    assert.equal(loads(), 2);
+  });
+
   test('exits with code 0 on shutdown', async () => {
     const engine = start();
     await engine.next('ready');
