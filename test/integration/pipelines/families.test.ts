@@ -1,5 +1,5 @@
 // Each family through prompt files, the real loader, pipeline and writer: its own defaults (Turbo's
-// one step without a guidance batch), `batch:` (the same images as one at a time), `vae:` (another
+// one step without a guidance batch), image to image's modes on SD 2.x and SDXL, `batch:` (the same images as one at a time), `vae:` (another
 // folder's VAE, and one of the wrong family refused), and float16 overflow named with its fix.
 
 import assert from 'node:assert/strict';
@@ -78,6 +78,48 @@ describe('families through prompt files', () => {
       // One UNet call of batch 1 since the last load: the stats count calls.
       assert.equal(cached.value.sd.model.stats.unet.calls, 1);
       cached.value.sd.model.stats.reset();
+    }
+  });
+});
+
+describe('image to image on SD 2.x and SDXL through prompt files', () => {
+  test('img2img, inpainting by latent blending (the original kept outside the mask) and outpainting', async () => {
+    const pictures = path.join(temp, 'pictures');
+    mkdirSync(pictures, { recursive: true });
+    const ramp = Buffer.alloc(40 * 32 * 3);
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 40; x++) ramp.set([x * 6, y * 8, 90], (y * 40 + x) * 3);
+    const init = path.join(pictures, 'init.png');
+    await sharp(ramp, { raw: { width: 40, height: 32, channels: 3 } }).png().toFile(init);
+    const maskBytes = Buffer.alloc(40 * 32);
+    for (let y = 8; y < 24; y++) maskBytes.fill(255, y * 40 + 24, y * 40 + 36);
+    const mask = path.join(pictures, 'mask.png');
+    await sharp(maskBytes, { raw: { width: 40, height: 32, channels: 1 } }).png().toFile(mask);
+    for (const variant of ['sd2', 'sdxl'] as const) {
+      const block = `model: ${model(variant)}\n--- e\na cat\ninit: ${init}\nsteps: 4\nseed: 2\n`;
+      const img2img = await run(`${block}strength: 0.5\n`);
+      assert.deepEqual(img2img.summary.errors, [], variant);
+      const recipe = JSON.parse(readFileSync(path.join(img2img.dir, 'e-2.json'), 'utf8'));
+      assert.deepEqual([recipe.size, recipe.strength], [{ width: 40, height: 32 }, 0.5], variant);
+
+      const inpainted = await run(`${block}mask: ${mask}\nmask_blur: 1\n`);
+      assert.deepEqual(inpainted.summary.errors, [], variant);
+      const out = await pixels(path.join(inpainted.dir, 'e-2.png'));
+      // The left half is far from the mask: the init's own pixels. The masked rectangle is redrawn.
+      let kept = 0;
+      let redrawn = 0;
+      for (let y = 0; y < 32; y++) {
+        for (let x = 0; x < 40; x++) {
+          const i = (y * 40 + x) * 3;
+          const same = out[i] === ramp[i] && out[i + 1] === ramp[i + 1] && out[i + 2] === ramp[i + 2];
+          if (x < 16) kept += same ? 1 : 0;
+          if (x >= 26 && x < 34 && y >= 10 && y < 22) redrawn += same ? 0 : 1;
+        }
+      }
+      assert.deepEqual([kept, redrawn], [16 * 32, 8 * 12], variant);
+
+      const outpainted = await run(`${block}outpaint: right 16\n`);
+      assert.deepEqual(outpainted.summary.errors, [], variant);
+      assert.deepEqual(JSON.parse(readFileSync(path.join(outpainted.dir, 'e-2.json'), 'utf8')).output, { width: 56, height: 32 }, variant);
     }
   });
 });
