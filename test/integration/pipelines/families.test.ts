@@ -82,8 +82,10 @@ describe('families through prompt files', () => {
   });
 });
 
-describe('image to image on SD 2.x and SDXL through prompt files', () => {
-  test('img2img, inpainting by latent blending (the original kept outside the mask) and outpainting', async () => {
+/** A 40x32 init (a colour ramp) and a mask (a white rectangle right of centre), written once. */
+let written: Promise<{ ramp: Buffer; init: string; mask: string }> | undefined;
+function pictureFiles(): Promise<{ ramp: Buffer; init: string; mask: string }> {
+  written ??= (async () => {
     const pictures = path.join(temp, 'pictures');
     mkdirSync(pictures, { recursive: true });
     const ramp = Buffer.alloc(40 * 32 * 3);
@@ -94,6 +96,14 @@ describe('image to image on SD 2.x and SDXL through prompt files', () => {
     for (let y = 8; y < 24; y++) maskBytes.fill(255, y * 40 + 24, y * 40 + 36);
     const mask = path.join(pictures, 'mask.png');
     await sharp(maskBytes, { raw: { width: 40, height: 32, channels: 1 } }).png().toFile(mask);
+    return { ramp, init, mask };
+  })();
+  return written;
+}
+
+describe('image to image on SD 2.x and SDXL through prompt files', () => {
+  test('img2img, inpainting by latent blending (the original kept outside the mask) and outpainting', async () => {
+    const { ramp, init, mask } = await pictureFiles();
     for (const variant of ['sd2', 'sdxl'] as const) {
       const block = `model: ${model(variant)}\n--- e\na cat\ninit: ${init}\nsteps: 4\nseed: 2\n`;
       const img2img = await run(`${block}strength: 0.5\n`);
@@ -121,6 +131,19 @@ describe('image to image on SD 2.x and SDXL through prompt files', () => {
       assert.deepEqual(outpainted.summary.errors, [], variant);
       assert.deepEqual(JSON.parse(readFileSync(path.join(outpainted.dir, 'e-2.json'), 'utf8')).output, { width: 56, height: 32 }, variant);
     }
+  });
+
+  test("SDXL's inpainting models (9 UNet channels) and SD 2.x's depth models (5) run their modes", async () => {
+    const { init, mask } = await pictureFiles();
+    const inpainting = model('sdxl', { unetInChannels: 9 }, 'sdxl-inpainting');
+    const inpainted = await run(`model: ${inpainting}\n--- i\na cat\ninit: ${init}\nmask: ${mask}\nsteps: 3\nseed: 2\n`);
+    assert.deepEqual(inpainted.summary.errors, []);
+    const text = await run(`model: ${inpainting}\n--- t\na cat\nsize: 32x32\nsteps: 2\nseed: 2\n`);
+    assert.deepEqual(text.summary.errors, []);
+    const depth = model('sd2', { unetInChannels: 5, depthEstimator: true }, 'sd2-depth');
+    const estimated = await run(`model: ${depth}\n--- d\na cat\ninit: ${init}\nsteps: 3\nseed: 2\n`);
+    assert.deepEqual(estimated.summary.errors, []);
+    assert.equal(JSON.parse(readFileSync(path.join(estimated.dir, 'd-2.json'), 'utf8')).depth, 'auto');
   });
 });
 
