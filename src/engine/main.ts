@@ -54,8 +54,11 @@ export class Engine {
     const idleChanged = options.idleMs !== this.options.idleMs;
     this.options = options;
     if (sessionChanged || idleChanged) {
-      await this.models.release();
+      // The new cache first: a run that arrives while the old one is being released uses the new
+      // options, instead of loading into the old cache, which then nobody would release.
+      const old = this.models;
       this.models = this.modelCache(options);
+      await old.release();
     }
   }
 
