@@ -113,8 +113,14 @@ describe(`SD 2.x, SD-Turbo, SDXL, SDXL-Turbo and LCM, text and image to image, a
       let worstPixel = 0;
       for (let i = 0; i < expectedRgb.length; i++) worstPixel = Math.max(worstPixel, Math.abs(image.data[i]! - expectedRgb[i]!));
       t.diagnostic(`final latents within ${worstLatent.toExponential(1)} (relative), pixels within ${worstPixel}`);
-      assert.ok(worstLatent < 1e-4, `final latents differ by ${worstLatent} (relative)`);
-      assert.ok(worstPixel <= 1, `pixels differ by ${worstPixel}`);
+      // LCM's guidance embedding takes sin and cos of angles up to (cfg − 1)·1000 radians (7500 at
+      // cfg 8.5), from float32 exp values: torch's vectorised expf is 1 ulp off the correctly rounded
+      // value for some inputs (exp(−0.29009) is 0.7481966 there, 0.74819666 here), which the
+      // angle turns into up to 4e-4 in the embedding; the UNet carries that into the image.
+      const embedded = c.model === 'lcm';
+      const [latentTolerance, pixelTolerance] = embedded ? [5e-3, 3] : [1e-4, 1];
+      assert.ok(worstLatent < latentTolerance, `final latents differ by ${worstLatent} (relative)`);
+      assert.ok(worstPixel <= pixelTolerance, `pixels differ by ${worstPixel}`);
     });
   }
 });
