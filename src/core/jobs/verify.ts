@@ -12,6 +12,7 @@ import { fileSha256 } from '../file-hash';
 import { compareImages, type ImageComparison } from '../image/compare';
 import { samplesSha256, type RgbImage } from '../image/encode';
 import { COMPONENTS, inspectModelFolder, modelContentHashes, type ModelFolderInfo } from '../models';
+import { inspectVaeFolder, withVae } from '../models/vae-folder';
 import type { Recipe } from '../outputs/metadata';
 import { readOutputRecord } from '../outputs/recipe-read';
 import type { ImageFile } from './image-settings';
@@ -83,6 +84,22 @@ async function locateModel(recipe: Recipe, base: string, options: VerifyOptions)
     status: 'model-missing',
     message: `the recipe names the model '${model.name}' by its folder name (it was outside the prompt file's tree), and there is no such folder${where}; give it with --model DIR or --models DIR`,
   };
+}
+
+/** The `vae:` folder the recipe records, when it records one: by its path, else by its name where models are kept. */
+async function locateVae(recipe: Recipe, base: string, options: VerifyOptions): Promise<{ dir: string } | Outcome | undefined> {
+  const vae = recipe.model?.vae;
+  if (vae === undefined) return undefined;
+  if (typeof vae.path === 'string') {
+    const dir = path.resolve(base, vae.path);
+    if (await isFolder(dir)) return { dir };
+    return { status: 'model-missing', message: `the VAE folder ${vae.path} the recipe names (vae:) is not there (moved?)` };
+  }
+  for (const root of options.modelSearch) {
+    const dir = path.join(root, vae.name);
+    if (await isFolder(dir)) return { dir };
+  }
+  return { status: 'model-missing', message: `the recipe names the VAE '${vae.name}' (vae:) by its folder name, and there is no such folder; give its parent folder with --models DIR` };
 }
 
 async function isFolder(dir: string): Promise<boolean> {
@@ -158,14 +175,28 @@ async function verifyOutcome(png: string, options: VerifyOptions, emit: (e: RunE
   if (!('dir' in model)) return model;
   const inspected = inspectModelFolder(model.dir);
   if (!inspected.ok) return { status: 'model-missing', message: formatUserError(inspected.error) };
-  const modelProblem = await checkModel(recipe, inspected.value);
+  // An image made with `vae:` is made again with that VAE, and its hashes are checked with it in place.
+  const vae = await locateVae(recipe, base, options);
+  if (vae !== undefined && !('dir' in vae)) return vae;
+  let info = inspected.value;
+  if (vae) {
+    const folder = inspectVaeFolder(vae.dir, info.family);
+    if (!folder.ok) return { status: 'model-missing', message: formatUserError(folder.error) };
+    info = withVae(info, folder.value);
+  }
+  const modelProblem = await checkModel(recipe, info);
   if (modelProblem) return modelProblem;
   const pictures = await locatePictures(recipe, base);
   if (!(pictures instanceof Map)) return pictures;
   const request = requestFromRecipe(recipe, png.replace(/\.png$/i, '.json'), (role) => pictures.get(role)!);
   if (!request.ok) return { status: 'recipe', message: request.error.message };
 
-  const job = { request: request.value, model: { dir: model.dir, spec: model.dir }, outputDir: path.dirname(png), stem: path.basename(png, '.png') };
+  const job = {
+    request: request.value,
+    model: { dir: model.dir, spec: model.dir, ...(vae ? { vae: { dir: vae.dir, spec: vae.dir } } : {}) },
+    outputDir: path.dirname(png),
+    stem: path.basename(png, '.png'),
+  };
   const rendered = await renderJob(job, 0, options, emit);
   if (!rendered.ok) return { status: 'failed', message: rendered.error.message };
   const made = rendered.value.image;

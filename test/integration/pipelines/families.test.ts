@@ -12,6 +12,7 @@ import { readTextChunks } from '../../../src/core/image/png-text';
 import { parseSdprompt } from '../../../src/core/format/parse';
 import { planBlockJobs, type Job } from '../../../src/core/jobs/plan';
 import { runJobs, type RunEvent, type RunSummary } from '../../../src/core/jobs/run';
+import { verifyImage } from '../../../src/core/jobs/verify';
 import { ModelCache } from '../../../src/core/pipelines/model-cache';
 import type { TestModelOptions, TestModelVariant } from '../../../tools/test-models/generate';
 import { variantOptions } from '../../../tools/test-models/generate';
@@ -175,6 +176,14 @@ describe('vae:', () => {
     assert.equal(recipe.model.vae.name, 'sdxl-other-vae');
     assert.match(recipe.model.vae.sha256, /^[0-9a-f]{64}$/);
     assert.match(readTextChunks(readFileSync(path.join(swapped.dir, 'v-2.png')))['parameters']!, /Model: sdxl, VAE hash: [0-9a-f]{10}, VAE: sdxl-other-vae, /);
+    // `sdprompt verify` makes it again with the recorded VAE, found beside the model (--models).
+    const search = { models, modelSearch: [path.dirname(other)] };
+    const verified = await verifyImage(path.join(swapped.dir, 'v-2.png'), search);
+    assert.deepEqual([verified.status, verified.message], ['identical', 'identical']);
+    // With its own VAE the image would differ: verify does use the recorded one.
+    const { vae: _vae, ...withoutVae } = recipe.model as Record<string, unknown>;
+    writeFileSync(path.join(swapped.dir, 'v-2.json'), JSON.stringify({ ...recipe, model: withoutVae }));
+    assert.equal((await verifyImage(path.join(swapped.dir, 'v-2.png'), search)).status, 'model-differs');
   });
 
   test("a VAE of the other family is refused, naming its config", async () => {
