@@ -32,7 +32,7 @@ Usage:
   sdprompt tokenize [--model DIR] TEXT
   sdprompt import IMAGE… [--into FILE]
   sdprompt watermark read IMAGE… [--json]
-  sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv]
+  sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv] [--subseed S --subseed-strength X]
   sdprompt debug schedule --sampler NAME --steps N [--model DIR]
 
 Noise options (as the prompt file's settings; for run they override the file's):
@@ -76,7 +76,7 @@ const COMMANDS: Record<string, Command> = {
   tokenize: { options: { model: str }, run: tokenizeCommand },
   import: { options: { into: str }, run: importCommand },
   'watermark read': { options: { json }, run: watermarkReadCommand },
-  'debug noise': { options: { seed: str, shape: str, rng: str }, run: debugNoiseCommand },
+  'debug noise': { options: { seed: str, shape: str, rng: str, subseed: str, 'subseed-strength': str }, run: debugNoiseCommand },
   'debug schedule': { options: { sampler: str, steps: str, model: str }, run: debugScheduleCommand },
 };
 

@@ -1,15 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SETTINGS } from '../../core/format/settings';
-import { createNoiseSource, MAX_SEED, seedFits } from '../../core/noise';
+import { applyVariation, createNoiseSource, MAX_SEED, seedFits, type RngName } from '../../core/noise';
 import { describeSchedule, resolveSampler, type SchedulerConfig } from '../../core/schedulers';
 import { SD15_SCHEDULER_CONFIG } from '../../core/schedulers/sd15';
 import { EXIT, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
 import { modelOption } from './execute';
 
+/** A seed flag's value in the source's own range (wider than a prompt file's: 64 bits for torch and NV). */
+function seedFlag(name: string, text: string, rng: RngName): bigint {
+  if (!/^\d+$/.test(text) || !seedFits(rng, BigInt(text))) throw new UsageError(`--${name}: ${rng} seeds are whole numbers from 0 to ${MAX_SEED[rng]}, not ${text}`);
+  return BigInt(text);
+}
+
 /**
- * `sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv]`: the initial noise, for
- * reproducibility reports. Seeds go to each source's own range: 32 bits for numpy, 64 for torch
+ * `sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv] [--subseed S
+ * --subseed-strength X]`: an image's starting noise, for reproducibility reports, with a variation
+ * seed as A1111 blends it in. Seeds go to each source's own range: 32 bits for numpy, 64 for torch
  * and NV (ComfyUI's seeds), wider than a prompt file's.
  */
 export async function debugNoiseCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>): Promise<number> {
@@ -18,19 +25,27 @@ export async function debugNoiseCommand(ctx: CommandContext, values: Record<stri
   if (!rng.ok) throw new UsageError(`--rng: ${rng.problem.message}`);
   const seedText = stringOption(values['seed']);
   if (seedText === undefined) throw new UsageError('--seed is required');
-  if (!/^\d+$/.test(seedText) || !seedFits(rng.value, BigInt(seedText))) {
-    throw new UsageError(`--seed: ${rng.value} seeds are whole numbers from 0 to ${MAX_SEED[rng.value]}, not ${seedText}`);
-  }
-  const seed = BigInt(seedText);
+  const seed = seedFlag('seed', seedText, rng.value);
   const shapeText = stringOption(values['shape']) ?? '1,4,8,8';
   if (!/^\d+(,\d+)*$/.test(shapeText)) throw new UsageError('--shape must be sizes separated by commas, such as 1,4,8,8');
   const shape = shapeText.split(',').map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   if (count < 1 || count > 1 << 24) throw new UsageError('--shape must hold from 1 to 16777216 values');
-  const values32 = createNoiseSource(rng.value, seed).randn(count);
+  let noise = createNoiseSource(rng.value, seed).randn(count);
+  const strengthText = stringOption(values['subseed-strength']);
+  const subseedText = stringOption(values['subseed']);
+  if ((strengthText === undefined) !== (subseedText === undefined)) throw new UsageError('--subseed and --subseed-strength go together');
+  if (strengthText !== undefined && subseedText !== undefined) {
+    const strength = SETTINGS.subseed_strength.parse(strengthText);
+    if (!strength.ok) throw new UsageError(`--subseed-strength: ${strength.problem.message}`);
+    // A1111's slerp works on one image's [channels, height, width].
+    if (shape.length !== 4 || shape[0] !== 1) throw new UsageError('--subseed needs the shape of one image, 1,C,H,W');
+    const variation = { rng: rng.value, subseed: seedFlag('subseed', subseedText, rng.value), strength: strength.value };
+    noise = applyVariation(noise, variation, [shape[1]!, shape[2]!, shape[3]!]);
+  }
   // The seed as JSON: a number while it is one exactly, else its digits as a string.
   const seedJson = seed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seed) : seedText;
-  ctx.stdout(JSON.stringify({ seed: seedJson, shape, rng: rng.value, values: Array.from(values32) }));
+  ctx.stdout(JSON.stringify({ seed: seedJson, shape, rng: rng.value, values: Array.from(noise) }));
   return EXIT.ok;
 }
 

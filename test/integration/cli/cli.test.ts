@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { imageNoise } from '../../../src/core/noise';
 import { testModelDir } from '../../../tools/test-models/test-dir';
 import { CLI, ROOT, sdprompt } from './run-cli';
 
@@ -190,6 +191,28 @@ describe('sdprompt CLI', () => {
     assert.equal(numpy.code, 2);
     assert.match(numpy.stderr, /--seed: numpy seeds are whole numbers from 0 to 4294967295, not 4294967296/);
     assert.match(sdprompt(['debug', 'noise', '--seed', '18446744073709551616', '--rng', 'nv']).stderr, /--seed: nv seeds are whole numbers from 0 to 18446744073709551615/);
+  });
+
+  test('debug noise with a variation seed gives the starting noise A1111\'s ImageRNG gives', () => {
+    // A1111 1.10.1's ImageRNG(shape, [seed], subseeds=[subseed], subseed_strength).first(), from tools/reference/noise_a1111.py.
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/noise/a1111.json'), 'utf8')) as {
+      imageRng: { rng: string; seed: number; subseed: number; strength: number; ensd: number; shape: number[]; initial?: number[] }[];
+    };
+    const c = fixture.imageRng.find((x) => x.rng === 'NV' && x.seed === 3141592653 && x.ensd === 0 && x.initial)!;
+    const args = ['debug', 'noise', '--rng', 'nv', '--seed', String(c.seed), '--subseed', String(c.subseed), '--subseed-strength', String(c.strength), '--shape', `1,${c.shape.join(',')}`];
+    const run = sdprompt(args);
+    assert.equal(run.code, 0, run.stderr);
+    const { values } = JSON.parse(run.stdout) as { values: number[] };
+    const same = imageNoise({ rng: 'nv', seed: c.seed, subseed: c.subseed, subseedStrength: c.strength, shape: c.shape as [number, number, number] }).initial;
+    assert.deepEqual(values, Array.from(same), 'the pipeline\'s own starting noise');
+    // torch takes acos and sin from Sleef: a value here and there differs from A1111's in its last bit.
+    const worst = Math.max(...values.map((v, i) => Math.abs(v - c.initial![i]!)));
+    assert.ok(worst <= 1e-6, `within float32 rounding of A1111's: ${worst}`);
+    const lone = sdprompt(['debug', 'noise', '--seed', '1', '--subseed', '2']);
+    assert.equal(lone.code, 2);
+    assert.match(lone.stderr, /--subseed and --subseed-strength go together/);
+    const flat = sdprompt(['debug', 'noise', '--seed', '1', '--subseed', '2', '--subseed-strength', '0.5', '--shape', '4,8,8']);
+    assert.match(flat.stderr, /--subseed needs the shape of one image, 1,C,H,W/);
   });
 
   test('import prints a block per image, or adds them to a prompt file without losing anything', () => {
