@@ -1,9 +1,9 @@
 // What a CLI command gets to talk to the world, so tests can run commands in-process.
 
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { formatUserError, type UserError } from '../core/errors';
+import { formatUserError, isModelError, type UserError } from '../core/errors';
 import { parseSdprompt, type ParsedFile } from '../core/format/parse';
+import { readPromptText } from '../core/format/read';
 
 export const EXIT = {
   ok: 0,
@@ -15,7 +15,13 @@ export const EXIT = {
   differs: 5,
   internal: 70,
   interrupted: 130,
+  terminated: 143,
 } as const;
+
+/** 128 + the signal's number, as shells report a process a signal stopped. */
+export function exitCodeForSignal(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+}
 
 export interface CommandContext {
   stdout(text: string): void;
@@ -29,6 +35,14 @@ export interface CommandContext {
 }
 
 export class UsageError extends Error {}
+
+/** The exit code that fits a user error. */
+export function exitCodeFor(error: UserError): number {
+  if (isModelError(error)) return EXIT.model;
+  if (error.code === 'invalid-request') return EXIT.invalidInput;
+  if (error.code === 'cancelled') return EXIT.interrupted;
+  return EXIT.failed;
+}
 
 export function reportError(ctx: CommandContext, error: UserError, asJson: boolean): void {
   if (asJson) {
@@ -52,10 +66,10 @@ export function stringOption(value: string | boolean | undefined): string | unde
 /** Reads and parses the prompt file a command names; on failure reports it and returns undefined. */
 export async function readPromptFile(ctx: CommandContext, name: string, asJson: boolean): Promise<{ file: string; parsed: ParsedFile } | undefined> {
   const file = path.resolve(ctx.cwd, name);
-  try {
-    return { file, parsed: parseSdprompt(await readFile(file, 'utf8'), name) };
-  } catch (e) {
-    reportError(ctx, { code: 'invalid-request', message: `cannot read the prompt file: ${(e as Error).message}`, file }, asJson);
+  const text = await readPromptText(file);
+  if (!text.ok) {
+    reportError(ctx, text.error, asJson);
     return undefined;
   }
+  return { file, parsed: parseSdprompt(text.value, name) };
 }

@@ -1,6 +1,8 @@
 // Problems found in user input. They are values, never exceptions: parsers collect every one
 // of them and return them with what they could make of the input.
 
+import { escapeControls } from './quote';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 /** A position in a text file, both numbers 1-based, as editors and compilers print them. */
@@ -28,7 +30,7 @@ export interface Diagnostic {
 /** `file:line:column: severity: message`, the form compilers print and terminals link. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file ?? '<input>'}:${d.range.start.line}:${d.range.start.column}`;
-  return `${where}: ${d.severity}: ${d.message}`;
+  return escapeControls(`${where}: ${d.severity}: ${d.message}`);
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

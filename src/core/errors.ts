@@ -2,6 +2,8 @@
 // returned as values of type `UserError`. Exceptions are for bugs; code that calls into
 // libraries converts their exceptions at the boundary with `userErrorFrom`.
 
+import { escapeControls } from './quote';
+
 export type ErrorCode =
   | 'model-missing'
   | 'model-invalid'
@@ -88,5 +90,5 @@ export function readProblem(e: NodeJS.ErrnoException): string {
 /** `file:line:column: message`, or as much of it as is known. */
 export function formatUserError(e: UserError): string {
   const where = [e.file, e.line, e.column].filter((p) => p !== undefined).join(':');
-  return where ? `${where}: ${e.message}` : e.message;
+  return escapeControls(where ? `${where}: ${e.message}` : e.message);
 }

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { blockAtLine, effectiveSettings, textOffset, type Block, type ParsedFile, type SourceText } from '../core/format/parse';
+import { promptLengthProblem } from '../core/format/limits';
 import { SETTINGS, settingKeyFor } from '../core/format/settings';
 import { blockModel } from '../core/format/resolve';
 import { tokenizePrompt } from '../core/prompt/chunks';
@@ -37,6 +38,8 @@ function formatWeight(weight: number): string {
 
 function promptHover(text: SourceText, offset: number, tokenizer: ClipTokenizer | string, what: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
+  const tooLong = promptLengthProblem(text.text, 'prompt');
+  if (tooLong) return md.appendText(`${tooLong}.`);
   const run = parseEmphasis(text.text).find((r) => offset >= r.start && offset < r.end);
   if (run && 'break' in run) {
     md.appendMarkdown('`BREAK`: the next words start a new 75-token chunk\n\n');

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { randomSeed } from '../../core/format/resolve';
 import { imageRequest } from '../../core/jobs/image-settings';
+import { promptLengthProblem } from '../../core/format/limits';
 import type { Job } from '../../core/jobs/plan';
 import { demoModelDir } from '../../core/models/demo';
 import { promptStem } from '../../core/outputs/naming';
@@ -19,6 +20,10 @@ export async function generateCommand(ctx: CommandContext, values: Record<string
   if (prompt === undefined) throw new UsageError('--prompt is required');
   const loadOptions = loadOptionsFrom(values);
   const settings = settingFlags(GENERATE_SETTING_KEYS, values);
+  for (const [option, text, what] of [['prompt', prompt, 'prompt'], ['negative', settings.negative ?? '', 'negative prompt']] as const) {
+    const problem = promptLengthProblem(text, what);
+    if (problem) throw new UsageError(`--${option}: ${problem}`);
+  }
   // The checks a prompt file's block gets, on the flags.
   const problems = imageSettingProblems(settings);
   for (const p of problems) ctx.stderr(`sdprompt: --${flagName(p.key)}: ${p.severity}: ${p.message}`);

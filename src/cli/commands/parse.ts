@@ -1,4 +1,5 @@
 import { hasErrors } from '../../core/diagnostics';
+import { MAX_PROMPT_CHARS } from '../../core/format/limits';
 import type { Settings } from '../../core/format/parse';
 import { parseEmphasis, type PromptRun } from '../../core/prompt/emphasis';
 import { EXIT, readPromptFile, UsageError, type CommandContext } from '../context';
@@ -8,7 +9,9 @@ function roundWeight(weight: number): number {
   return Math.round(weight * 1e6) / 1e6;
 }
 
-export function weightedRuns(text: string): object[] {
+/** The weighted runs of a prompt; null for one over the length limit (an error in the file), which is not parsed. */
+export function weightedRuns(text: string): object[] | null {
+  if (text.length > MAX_PROMPT_CHARS) return null;
   return parseEmphasis(text).map((run: PromptRun) => ('break' in run ? { break: true } : { text: run.text, weight: roundWeight(run.weight) }));
 }
 

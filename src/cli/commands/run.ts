@@ -1,6 +1,6 @@
 import { formatDiagnostic } from '../../core/diagnostics';
 import { selectBlocks } from '../../core/format/resolve';
-import { planBlockJobs, type Job } from '../../core/jobs/plan';
+import { checkImageCount, planBlockJobs, type Job } from '../../core/jobs/plan';
 import { demoModelDir } from '../../core/models/demo';
 import { EXIT, readPromptFile, reportError, stringOption, UsageError, type CommandContext } from '../context';
 import * as path from 'node:path';
@@ -22,6 +22,11 @@ export async function runCommand(ctx: CommandContext, values: Record<string, str
   const blocks = selectBlocks(parsed, stringOption(values['block']));
   if (!blocks.ok) {
     reportError(ctx, blocks.error, asJson);
+    return EXIT.invalidInput;
+  }
+  const count = checkImageCount(parsed, blocks.value);
+  if (!count.ok) {
+    reportError(ctx, count.error, asJson);
     return EXIT.invalidInput;
   }
   const modelOverride = modelOption(ctx, values);

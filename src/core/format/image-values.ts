@@ -2,6 +2,7 @@
 // options, outpaint, depth): their value parsers for the settings table, and the checks that
 // need several of them at once (a mask needs an init), run per block on its effective settings.
 
+import { quote } from '../quote';
 import { INPAINT_AREAS, MASKED_CONTENTS, OUTPAINT_SIDES, RESIZE_MODES, type Extension, type InpaintArea, type MaskedContent, type ResizeMode } from '../image/modes';
 import { closestMatch } from './suggest';
 import { accept, listItems, reject, type ParsedValue } from './values';
@@ -30,7 +31,7 @@ function choice<T extends string>(what: string, names: readonly T[], aliases: Re
     const found = names.find((n) => n === key) ?? aliases[key];
     if (found) return accept(found);
     const guess = closestMatch(key, [...names, ...Object.keys(aliases)]);
-    return reject(`unknown ${what} '${text}'; ${guess ? `did you mean '${guess}'?` : `use ${names.join(', ')}`}`, 0, text.length);
+    return reject(`unknown ${what} ${quote(text)}; ${guess ? `did you mean '${guess}'?` : `use ${names.join(', ')}`}`, 0, text.length);
   };
 }
 
@@ -46,7 +47,7 @@ export function parseBoolean(text: string): ParsedValue<boolean> {
   const value = text.toLowerCase();
   if (value === 'true' || value === 'yes') return accept(true);
   if (value === 'false' || value === 'no') return accept(false);
-  return reject(`write true or false, not '${text}'`, 0, text.length);
+  return reject(`write true or false, not ${quote(text)}`, 0, text.length);
 }
 
 export function wholePixels(what: string, max: number): (text: string) => ParsedValue<number> {
@@ -64,7 +65,7 @@ export function parseOutpaint(text: string): ParsedValue<Extension> {
     const parts = /^([a-z]+)\s+(\d+)$/i.exec(item);
     const side = parts?.[1]!.toLowerCase() as (typeof OUTPAINT_SIDES)[number] | undefined;
     if (!parts || !side || !OUTPAINT_SIDES.includes(side)) {
-      return reject(`'${item}' is not a side and its pixels: write e.g. 'left 64, right 32' (sides: ${OUTPAINT_SIDES.join(', ')})`, offset, item.length);
+      return reject(`${quote(item)} is not a side and its pixels: write e.g. 'left 64, right 32' (sides: ${OUTPAINT_SIDES.join(', ')})`, offset, item.length);
     }
     const pixels = Number(parts[2]);
     if (seen.has(side)) return reject(`${side} is given twice`, offset, item.length);

@@ -13,6 +13,8 @@ import {
 import { gridProblems } from './grid';
 import { imageSettingProblems } from './image-values';
 import { closestMatch } from './suggest';
+import { MAX_PROMPT_FILE_BYTES, promptLengthProblem } from './limits';
+import { quote } from '../quote';
 
 /** Where a piece of a joined text (prompt or negative prompt) came from in the file. */
 export interface TextSegment {
@@ -80,6 +82,9 @@ export type LineKind =
 
 /** Settings of the whole file, not of one block: only the header (or a file without separators) sets them. */
 const FILE_SETTINGS: ReadonlySet<SettingKey> = new Set(['output']);
+
+/** Characters no text file holds (tab and line ends aside): a binary file, or a stray terminal sequence. */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 const SETTING_LINE = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/;
 
@@ -164,13 +169,21 @@ interface Section {
   firstPromptLine?: number;
 }
 
-/** Parses a whole .sdprompt text. `file` is only used to label diagnostics. */
+/**
+ * Parses a whole .sdprompt text. `file` is only used to label diagnostics. A byte order mark is
+ * not part of the text. A text longer than the file limit is not parsed: it has no blocks and
+ * one error.
+ */
 export function parseSdprompt(text: string, file?: string): ParsedFile {
-  const lines = text.split(/\r\n|\r|\n/);
   const diagnostics: Diagnostic[] = [];
   const report = (severity: Severity, message: string, where: Range, code: string) => {
     diagnostics.push({ severity, message, range: where, code, ...(file !== undefined ? { file } : {}) });
   };
+  if (text.length > MAX_PROMPT_FILE_BYTES) {
+    report('error', `the file is ${text.length} characters long; a prompt file may be at most ${MAX_PROMPT_FILE_BYTES} (1 MiB)`, range(1, 1, 1), 'file-too-large');
+    return { ...(file !== undefined ? { file } : {}), header: {}, blocks: [], diagnostics, lines: [] };
+  }
+  const lines = text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/);
 
   const hasSeparators = lines.some((l) => classifyLine(l).kind === 'separator');
   const newSection = (block?: Section['block']): Section => ({ settings: {}, prompt: new SourceTextBuilder(), ...(block ? { block } : {}) });
@@ -190,6 +203,10 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
 
   lines.forEach((lineText, i) => {
     const line = i + 1;
+    const control = CONTROL_CHARACTER.exec(lineText);
+    if (control) {
+      report('error', `control character ${quote(control[0])} in the text: is this a text file?`, range(line, control.index + 1, 1), 'control-character');
+    }
     const kind = classifyLine(lineText, negative !== undefined);
     if (kind.kind === 'continuation') {
       negative!.builder.add(kind.text, line, kind.column);
@@ -228,7 +245,7 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
           const hint = guess
             ? `; did you mean '${guess}'?`
             : `. Settings are ${settingNames().join(', ')}. A prompt line that starts with '${kind.key}:' is written '\\${kind.key}:'`;
-          report('error', `unknown setting '${kind.key}'${hint}`, keyRange, 'unknown-setting');
+          report('error', `unknown setting ${quote(kind.key)}${hint}`, keyRange, 'unknown-setting');
           return;
         }
         const previous = current.settings[key];
@@ -281,8 +298,20 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
     return { ...section.block!, endLine, prompt: section.prompt.build(), settings: section.settings };
   });
 
+  const checkLength = (source: SourceText, what: 'prompt' | 'negative prompt', fallback: Range) => {
+    const problem = promptLengthProblem(source.text, what);
+    const start = source.segments[0];
+    if (problem) report('error', problem, start ? range(start.line, start.column, start.length) : fallback, 'prompt-too-long');
+  };
+  const checkNegative = (settings: Settings) => {
+    const negative = settings.negative;
+    if (negative?.source) checkLength(negative.source, 'negative prompt', negative.valueRange);
+  };
+  checkNegative(header.settings);
   const seenNames = new Map<string, Block>();
   for (const block of blocks) {
+    checkLength(block.prompt, 'prompt', range(block.startLine, 1, 1));
+    checkNegative(block.settings);
     if (block.prompt.text === '') {
       const where = block.nameRange ?? range(block.startLine, 1, lines[block.startLine - 1]!.length);
       report('warning', `${describeBlock(block)} has no prompt text`, where, 'empty-prompt');
@@ -290,7 +319,7 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
     if (block.name !== undefined) {
       const earlier = seenNames.get(block.name);
       if (earlier) {
-        report('warning', `another block is named '${block.name}' (line ${earlier.startLine})`, block.nameRange!, 'duplicate-block-name');
+        report('warning', `another block is named ${quote(block.name)} (line ${earlier.startLine})`, block.nameRange!, 'duplicate-block-name');
       } else {
         seenNames.set(block.name, block);
       }
@@ -315,7 +344,7 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
 }
 
 export function describeBlock(block: Pick<Block, 'index' | 'name'>): string {
-  return block.name !== undefined ? `block '${block.name}'` : `block ${block.index}`;
+  return block.name !== undefined ? `block ${quote(block.name)}` : `block ${block.index}`;
 }
 
 /** The block's settings with the header's defaults filled in, each marked with where it came from. */

@@ -10,6 +10,7 @@ import type { Diagnostic } from '../diagnostics';
 import { fail, ok, type Result } from '../errors';
 import { shippedModelDir } from '../models/demo';
 import { outputDirFor } from '../outputs/naming';
+import { quote } from '../quote';
 import { blockAtLine, blockDiagnostics, effectiveSettings, type Block, type ParsedFile } from './parse';
 
 
@@ -86,10 +87,12 @@ export function selectBlocks(parsed: ParsedFile, selector?: string): Result<Bloc
     const block = parsed.blocks.find((b) => b.index === Number(selector));
     if (block) return ok([block]);
   }
-  const names = parsed.blocks.map((b) => (b.name !== undefined ? `'${b.name}'` : String(b.index))).join(', ');
+  const shown = 20;
+  const names = parsed.blocks.slice(0, shown).map((b) => (b.name !== undefined ? quote(b.name) : String(b.index)));
+  if (parsed.blocks.length > shown) names.push(`and ${parsed.blocks.length - shown} more`);
   return fail({
     code: 'invalid-request',
-    message: `no block '${selector}' in the file; blocks: ${names || 'none'}`,
+    message: `no block ${quote(selector)} in the file; blocks: ${names.join(', ') || 'none'}`,
     ...(parsed.file !== undefined ? { file: parsed.file } : {}),
   });
 }

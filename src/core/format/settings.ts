@@ -22,6 +22,7 @@ import { parseGrid, type GridSpec } from './grid';
 import { parseOutputFolder } from './output-folder';
 import { closestMatch } from './suggest';
 import { accept, listItems, reject, type ParsedValue, type ValueProblem } from './values';
+import { quote } from '../quote';
 
 export interface Size {
   width: number;
@@ -83,6 +84,7 @@ export const MAX_SEEDS_PER_BLOCK = 1000;
 export const MAX_STEPS = 1000;
 export const MAX_SIDE = 4096;
 export const MAX_BATCH = 16;
+export const MAX_CFG = 100;
 
 function parseSeeds(text: string): ParsedValue<number[]> {
   const seeds: number[] = [];
@@ -95,19 +97,20 @@ function parseSeeds(text: string): ParsedValue<number[]> {
     let from: number;
     let to: number;
     if (range) {
+      if (tooLarge(range[2]!)) return reject(`seed ${range[2]} is larger than ${MAX_SEED}`, offset, item.length);
       from = Number(range[1]);
       to = Number(range[2]);
       if (from > to) return reject(`the range ${item} runs backwards; write ${to}..${from}`, offset, item.length);
     } else if (single) {
+      if (tooLarge(item)) return reject(`seed ${item} is larger than ${MAX_SEED}`, offset, item.length);
       from = to = Number(item);
     } else {
       return reject(
-        `'${item}' is not a seed: write a whole number from 0 to ${MAX_SEED}, a list '1, 2, 3' or a range '100..103'`,
+        `${quote(item)} is not a seed: write a whole number from 0 to ${MAX_SEED}, a list '1, 2, 3' or a range '100..103'`,
         offset,
         item.length,
       );
     }
-    if (to > MAX_SEED) return reject(`seed ${to} is larger than ${MAX_SEED}`, offset, item.length);
     if (seeds.length + (to - from + 1) > MAX_SEEDS_PER_BLOCK) {
       return reject(`more than ${MAX_SEEDS_PER_BLOCK} seeds in one block`, offset, item.length);
     }
@@ -121,17 +124,24 @@ function parseSeeds(text: string): ParsedValue<number[]> {
   return accept(seeds, warnings);
 }
 
+/** Digits that name a number above MAX_SEED, compared as written (26 digits do not fit a double). */
+function tooLarge(digits: string): boolean {
+  const trimmed = digits.replace(/^0+(?=\d)/, '');
+  return trimmed.length > String(MAX_SEED).length || Number(trimmed) > MAX_SEED;
+}
+
 function parseSteps(text: string): ParsedValue<number> {
   if (!/^\d+$/.test(text)) return reject(`steps must be a whole number from 1 to ${MAX_STEPS}`, 0, text.length);
   const steps = Number(text);
-  if (steps < 1 || steps > MAX_STEPS) return reject(`steps must be from 1 to ${MAX_STEPS}, not ${steps}`, 0, text.length);
+  if (steps < 1 || steps > MAX_STEPS) return reject(`steps must be from 1 to ${MAX_STEPS}, not ${text.replace(/^0+(?=\d)/, '')}`, 0, text.length);
   return accept(steps);
 }
 
 function parseCfg(text: string): ParsedValue<number> {
-  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) return reject('cfg must be a number such as 7 or 7.5', 0, text.length);
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) return reject(`cfg must be a number such as 7 or 7.5, not ${quote(text)}`, 0, text.length);
   const cfg = Number(text);
-  if (cfg > 100) return reject(`cfg ${cfg} is beyond any useful guidance (at most 100)`, 0, text.length);
+  if (cfg < 0) return reject(`cfg must be from 0 to ${MAX_CFG}, not ${text}`, 0, text.length);
+  if (cfg > MAX_CFG) return reject(`cfg ${text} is beyond any useful guidance (at most ${MAX_CFG})`, 0, text.length);
   return accept(cfg);
 }
 
@@ -140,7 +150,17 @@ function parseSampler(text: string): ParsedValue<SamplerChoice> {
   if (choice) return accept(choice);
   const guess = closestMatch(text, samplerNames());
   const hint = guess ? `; did you mean '${guess}'?` : `; known samplers: ${samplerNames().join(', ')}`;
-  return reject(`unknown sampler '${text}'${hint}`, 0, text.length);
+  return reject(`unknown sampler ${quote(text)}${hint}`, 0, text.length);
+}
+
+/** What is wrong with one side of an image size, if anything. */
+export function sideProblem(name: 'width' | 'height', side: number): string | undefined {
+  if (side < 8 || side > MAX_SIDE) return `${name} must be from 8 to ${MAX_SIDE}, not ${side}`;
+  if (side % 8 !== 0) {
+    const lower = side - (side % 8);
+    return `${name} ${side} is not a multiple of 8 (try ${lower} or ${lower + 8})`;
+  }
+  return undefined;
 }
 
 function parseSize(text: string): ParsedValue<Size> {
@@ -149,14 +169,10 @@ function parseSize(text: string): ParsedValue<Size> {
   const sides = [Number(match[1]), Number(match[2])] as const;
   const names = ['width', 'height'] as const;
   for (let i = 0; i < 2; i++) {
-    const side = sides[i]!;
     const offset = i === 0 ? 0 : text.length - match[2]!.length;
     const length = (i === 0 ? match[1] : match[2])!.length;
-    if (side < 8 || side > MAX_SIDE) return reject(`${names[i]} must be from 8 to ${MAX_SIDE}, not ${side}`, offset, length);
-    if (side % 8 !== 0) {
-      const lower = side - (side % 8);
-      return reject(`${names[i]} ${side} is not a multiple of 8 (try ${lower} or ${lower + 8})`, offset, length);
-    }
+    const problem = sideProblem(names[i]!, sides[i]!);
+    if (problem) return reject(problem, offset, length);
   }
   return accept({ width: sides[0], height: sides[1] });
 }
@@ -178,7 +194,7 @@ function parseRng(text: string): ParsedValue<RngName> {
   const a1111 = rngFromA1111(text);
   const guess = closestMatch(name, RNG_NAMES);
   const hint = a1111 ? `A1111's ${text} noise is '${a1111}' here` : guess ? `did you mean '${guess}'?` : `known: ${RNG_NAMES.join(', ')}`;
-  return reject(`unknown rng '${text}'; ${hint}`, 0, text.length);
+  return reject(`unknown rng ${quote(text)}; ${hint}`, 0, text.length);
 }
 
 function parseSubseed(text: string): ParsedValue<number> {

@@ -16,12 +16,19 @@ export function accept<T>(value: T, warnings: ValueProblem[] = []): ParsedValue<
   return { ok: true, value, warnings };
 }
 
-/** The comma-separated items of a value: each trimmed, with its offset, and the span it came from. */
+/**
+ * The comma-separated items of a value: each trimmed, with its offset, and the span it came
+ * from. Empty items are items too (`1,,2` and `5,` have one), so a list with a hole is as wrong
+ * as `1, ,2`; a value with no text at all has none.
+ */
 export function listItems(text: string): { item: string; offset: number; start: number; length: number }[] {
-  return [...text.matchAll(/[^,]+/g)].map((match) => {
-    const raw = match[0];
+  if (text.trim() === '') return [];
+  let start = 0;
+  return text.split(',').map((raw) => {
     const item = raw.trim();
-    return { item, offset: match.index + raw.indexOf(item), start: match.index, length: raw.length };
+    const at = start;
+    start += raw.length + 1;
+    return { item, offset: at + raw.indexOf(item), start: at, length: raw.length };
   });
 }
 

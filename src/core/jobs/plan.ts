@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { formatDiagnostic } from '../diagnostics';
 import { fail, ok, type Result } from '../errors';
+import { MAX_IMAGES_PER_RUN } from '../format/limits';
 import { describeBlock, effectiveSettings, type Block, type ParsedFile } from '../format/parse';
 import { blockErrors, blockModel, promptOutputDir, randomSeed, resolveModelPath, type BlockModel, type ModelResolution } from '../format/resolve';
 import type { SettingValues } from '../format/settings';
@@ -95,4 +96,18 @@ export function planBlockJobs(parsed: ParsedFile, block: Block, options: PlanOpt
       }),
     ),
   );
+}
+
+/**
+ * The images a run of these blocks would make, counted before any is planned, or an error when
+ * they are more than one run may hold (a file of many blocks with many seeds each).
+ */
+export function checkImageCount(parsed: ParsedFile, blocks: readonly Block[]): Result<number> {
+  const count = blocks.reduce((n, block) => n + (effectiveSettings(parsed, block).settings.seed?.value.length ?? 1), 0);
+  if (count <= MAX_IMAGES_PER_RUN) return ok(count);
+  return fail({
+    code: 'invalid-request',
+    message: `the run asks for ${count} images; one run may make at most ${MAX_IMAGES_PER_RUN} (choose blocks with --block, or fewer seeds)`,
+    ...(parsed.file !== undefined ? { file: parsed.file } : {}),
+  });
 }

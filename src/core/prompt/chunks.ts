@@ -6,7 +6,7 @@
 // Each chunk is laid out as Hugging Face's tokenizer(padding="max_length") lays out one prompt:
 // BOS, the content, EOS, then the pad token (EOS for SD 1.x, "!" for SD 2.x) to 77.
 
-import type { ClipTokenizer } from '../tokenizer/clip';
+import { minimumTokenCount, type ClipTokenizer } from '../tokenizer/clip';
 import { type PromptRun, parseEmphasis } from './emphasis';
 
 export interface TokenChunk {
@@ -32,6 +32,8 @@ export interface ChunkOptions {
 export const DEFAULT_COMMA_PADDING_BACKTRACK = 20;
 
 const COMMA = ',</w>';
+/** Content tokens in a chunk of CLIP's 77: all but BOS and EOS. */
+const CONTENT_LENGTH = 75;
 
 interface Content {
   ids: number[];
@@ -85,6 +87,20 @@ export function chunkPrompt(runs: readonly PromptRun[], tokenizer: ClipTokenizer
 /** `parseEmphasis` then `chunkPrompt`. */
 export function tokenizePrompt(text: string, tokenizer: ClipTokenizer, options: ChunkOptions = {}): ChunkedPrompt {
   return chunkPrompt(parseEmphasis(text), tokenizer, options);
+}
+
+/**
+ * At least how many chunks `chunkPrompt` makes of `runs`, with any CLIP vocabulary and without
+ * tokenizing: each BREAK ends one, and none holds more than 75 tokens.
+ */
+export function minimumChunkCount(runs: readonly PromptRun[], contentLength = CONTENT_LENGTH): number {
+  let breaks = 0;
+  let tokens = 0;
+  for (const run of runs) {
+    if ('break' in run) breaks++;
+    else tokens += minimumTokenCount(run.text);
+  }
+  return Math.max(1, breaks, Math.ceil(tokens / contentLength));
 }
 
 function layOut(content: Content, tokenizer: ClipTokenizer, contentLength: number): TokenChunk {

@@ -40,6 +40,27 @@ const WORD = new RegExp(
 
 const END_OF_WORD = '</w>';
 
+/**
+ * The longest entry of CLIP's vocabulary, in UTF-8 bytes (an emoji eight times over): every
+ * BPE token covers at most this many bytes of a word. SD 1.x, 2.x and XL share the vocabulary.
+ */
+export const LONGEST_CLIP_TOKEN_BYTES = 32;
+
+/**
+ * At least how many tokens `text` encodes to, with any CLIP vocabulary, without running BPE:
+ * each word takes one token per `LONGEST_CLIP_TOKEN_BYTES` bytes or part of it. For checking
+ * limits before tokenizing (BPE takes time quadratic in a word's length).
+ */
+export function minimumTokenCount(text: string): number {
+  let count = 0;
+  const cleaned = cleanText(text);
+  WORD.lastIndex = 0;
+  for (let match = WORD.exec(cleaned); match !== null; match = WORD.exec(cleaned)) {
+    count += Math.ceil(Buffer.byteLength(match[0], 'utf8') / LONGEST_CLIP_TOKEN_BYTES);
+  }
+  return count;
+}
+
 // Words seen are cached with their ids; an editor session sees a bounded vocabulary, but a
 // long-lived process fed arbitrary text should not grow without end.
 const MAX_CACHED_WORDS = 50_000;

@@ -94,7 +94,7 @@ describe('parseSdprompt', () => {
     const found = errors(text).map((d) => [d.range.start.line, d.range.start.column, d.message]);
     assert.deepEqual(found, [
       [3, 8, 'steps must be a whole number from 1 to 1000'],
-      [4, 6, 'cfg must be a number such as 7 or 7.5'],
+      [4, 6, "cfg must be a number such as 7 or 7.5, not 'x'"],
       [5, 11, 'height 500 is not a multiple of 8 (try 496 or 504)'],
       [6, 10, "unknown sampler 'eular'; did you mean 'euler'?"],
       [7, 7, 'the range 3..1 runs backwards; write 1..3'],
