@@ -2,7 +2,7 @@
 
 import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT, type CommandContext, UsageError } from './context';
+import { EXIT, exitCodeForSignal, type CommandContext, UsageError } from './context';
 import { doctorCommand } from './commands/doctor';
 import { debugNoiseCommand, debugScheduleCommand } from './commands/debug';
 import { GENERATE_SETTING_KEYS, generateCommand } from './commands/generate';
@@ -52,7 +52,7 @@ run, generate, verify and doctor also take --device N (the GPU for CUDA and Dire
 
 Exit codes: 0 done; 1 the prompt file or request has errors; 2 bad command line;
 3 the model folder is missing or invalid; 4 an image could not be made or written;
-5 (verify) an image made again differs; 130 interrupted.`;
+5 (verify) an image made again differs; 130 interrupted (Ctrl+C); 143 terminated (SIGTERM).`;
 
 interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
@@ -128,13 +128,18 @@ function runHere(argv: string[], log: LogFile, userFd: number | undefined): void
   // In a child whose stderr is the log, the user's messages go to the descriptor the parent gave.
   const toUser = userFd === undefined ? (text: string) => process.stderr.write(text) : (text: string) => writeFd(userFd, text);
   const controller = new AbortController();
-  let interrupted = false;
-  process.on('SIGINT', () => {
-    if (interrupted) process.exit(EXIT.interrupted);
-    interrupted = true;
-    toUser('\nsdprompt: stopping after this step (Ctrl+C again to quit at once)\n');
+  // Ctrl+C and SIGTERM both stop after the current step, removing temporary files; a second
+  // signal quits at once (what it leaves is removed by the next run).
+  let stoppedBy: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(exitCodeForSignal(signal));
+    stoppedBy = signal;
+    const how = signal === 'SIGINT' ? 'Ctrl+C again' : `${signal} again`;
+    toUser(`\nsdprompt: ${signal === 'SIGINT' ? '' : `${signal}: `}stopping after this step (${how} to quit at once)\n`);
     controller.abort();
-  });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   const ctx: CommandContext = {
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => toUser(`${text}\n`),
@@ -145,7 +150,7 @@ function runHere(argv: string[], log: LogFile, userFd: number | undefined): void
   };
   main(argv, ctx).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = code === EXIT.interrupted && stoppedBy ? exitCodeForSignal(stoppedBy) : code;
     },
     (e: unknown) => {
       toUser(`sdprompt: internal error: ${(e as Error).stack ?? String(e)}\n`);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SETTINGS } from '../../core/format/settings';
+import { schedulerConfigError } from '../../core/models/folder';
 import { applyVariation, createNoiseSource, MAX_SEED, seedFits, type RngName } from '../../core/noise';
 import { describeSchedule, resolveSampler, type SchedulerConfig } from '../../core/schedulers';
 import { SD15_SCHEDULER_CONFIG } from '../../core/schedulers/sd15';
@@ -70,8 +71,9 @@ export async function debugScheduleCommand(ctx: CommandContext, values: Record<s
   }
   const schedule = describeSchedule(choice, config, steps);
   if (!schedule.ok) {
-    reportError(ctx, schedule.error, false);
-    return EXIT.invalidInput;
+    const modelError = schedule.error.code === 'model-invalid';
+    reportError(ctx, modelError && model ? schedulerConfigError(schedule.error, model) : schedule.error, false);
+    return modelError ? EXIT.model : EXIT.invalidInput;
   }
   ctx.stdout(JSON.stringify(schedule.value));
   return EXIT.ok;

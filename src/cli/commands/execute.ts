@@ -7,16 +7,16 @@ import type { Job } from '../../core/jobs/plan';
 import { runJobs, type RunEvent } from '../../core/jobs/run';
 import { resolveModelFolder } from '../../core/format/resolve';
 import { isDemoModel } from '../../core/models/demo';
-import { EXECUTION_PROVIDER_NAMES, isExecutionProviderName, type ModelLoadOptions } from '../../core/models';
+import { EXECUTION_PROVIDER_NAMES, isExecutionProviderName, MAX_THREADS, type ModelLoadOptions } from '../../core/models';
 import { ModelCache } from '../../core/pipelines/model-cache';
-import { EXIT, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
+import { EXIT, exitCodeFor, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
 
 export function loadOptionsFrom(values: Record<string, string | boolean | undefined>): ModelLoadOptions {
   const provider = stringOption(values['provider']) ?? 'auto';
   if (!isExecutionProviderName(provider)) {
     throw new UsageError(`--provider must be one of ${EXECUTION_PROVIDER_NAMES.join(', ')}`);
   }
-  const threads = integerOption('threads', values['threads'], 0, 1024);
+  const threads = integerOption('threads', values['threads'], 0, MAX_THREADS);
   const deviceId = integerOption('device', values['device'], 0, 255);
   return { executionProvider: provider, ...(threads !== undefined ? { threads } : {}), ...(deviceId !== undefined ? { deviceId } : {}) };
 }
@@ -98,5 +98,6 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
   out({ event: 'done', images: summary.images.length, errors: summary.errors.length, cancelled: summary.cancelled });
   if (summary.cancelled) return EXIT.interrupted;
   if (summary.errors.length === 0) return EXIT.ok;
-  return summary.errors.some(isModelError) ? EXIT.model : EXIT.failed;
+  // The most telling error decides: a model folder's first, then the first one's own.
+  return exitCodeFor(summary.errors.find(isModelError) ?? summary.errors[0]!);
 }

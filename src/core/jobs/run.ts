@@ -8,11 +8,14 @@ import { env as ortEnv } from 'onnxruntime-node';
 import { fail, isModelError, ok, type Result, type UserError } from '../errors';
 import { encodePng, samplesSha256, type RgbImage } from '../image/encode';
 import { loadImage, type ImageRole, type LoadedImage } from '../image/load';
-import { modelContentHashes, type ModelFolderInfo } from '../models';
+import type { ModelFolderInfo } from '../models';
 import { isOutOfMemory } from '../models/components';
+import type { ModelHashes } from '../models/hash';
+import { schedulerConfigError } from '../models/folder';
+import { ortMessage } from '../models/io';
 import { a1111Parameters, buildRecipe, type ModelIdentity, type PictureFiles } from '../outputs/metadata';
 import { portableLocation, treeRoot } from '../outputs/portable';
-import { writeOutputSet } from '../outputs/write';
+import { prepareOutputFolder, writeOutputSet } from '../outputs/write';
 import type { Raster } from '../image/raster';
 import type { WatermarkOutcome } from '../image/watermark';
 import { generateImages, type Pictures, type PipelineOutput, type PipelineTimings, type StepInfo } from '../pipelines/generate';
@@ -22,6 +25,7 @@ import type { StableDiffusion } from '../pipelines/stable-diffusion';
 import { modelContext, resolveImageSettings, type ImageFile, type ImageSettings } from './image-settings';
 import { GridTracker, writeGrid } from './grids';
 import type { Job } from './plan';
+import { preflightError } from './preflight';
 
 export type RunEvent =
   | { type: 'job-start'; job: Job; index: number; count: number }
@@ -61,6 +65,12 @@ export async function runJobs(jobs: readonly Job[], options: RunOptions): Promis
   const emit = async (event: RunEvent) => options.onEvent?.(event);
   const grids = new GridTracker(jobs);
   const failedModels = new Map<string, UserError>();
+  // Before any model work: a folder that cannot take the images fails its jobs at once.
+  const failedFolders = new Map<string, UserError>();
+  for (const dir of new Set(jobs.map((j) => j.outputDir))) {
+    const ready = await prepareOutputFolder(dir);
+    if (!ready.ok) failedFolders.set(dir, ready.error);
+  }
   for (let index = 0; index < jobs.length; ) {
     if (options.signal?.aborted) {
       summary.cancelled = true;
@@ -73,7 +83,7 @@ export async function runJobs(jobs: readonly Job[], options: RunOptions): Promis
     const group = jobs.slice(index, index + size).map((job, k) => ({ job, index: index + k }));
     index += size;
     for (const { job, index: i } of group) await emit({ type: 'job-start', job, index: i, count: jobs.length });
-    const known = failedModels.get(first.model.dir);
+    const known = failedFolders.get(first.outputDir) ?? failedModels.get(first.model.dir);
     const outcomes: JobOutcome[] = known ? group.map(() => ({ error: known })) : await runGroup(group, options, emit, summary);
     if (outcomes.some((o) => o.error?.code === 'cancelled')) {
       summary.cancelled = true;
@@ -131,12 +141,11 @@ function recipeFiles(job: Job, loaded: Partial<Record<PictureRole, LoadedImage>>
   return files;
 }
 
-/** The model as the recipe records it: where (portable.ts) and the content of each component; and a `vae:` folder's. */
-async function recipeModel(job: Job, info: ModelFolderInfo): Promise<ModelIdentity> {
+/** The model as the recipe records it: where (portable.ts) and the content of each component (hashed when it loaded); and a `vae:` folder's. */
+function recipeModel(job: Job, info: ModelFolderInfo, sha256: ModelHashes): ModelIdentity {
   const base = recipeBase(job);
   const root = treeRoot(base);
   // With `vae:`, the folder's info names the other folder's VAE files, so their hashes are its.
-  const sha256 = await modelContentHashes(info);
   const vae = job.model.vae && info.vae && sha256.vae_decoder ? { vae: { ...portableLocation(job.model.vae.dir, base, root), sha256: sha256.vae_decoder } } : {};
   return { ...portableLocation(job.model.dir, base, root), sha256, ...vae };
 }
@@ -151,6 +160,8 @@ export interface RenderedJob {
   timings: PipelineTimings;
   loadMs: number;
   loaded: Partial<Record<PictureRole, LoadedImage>>;
+  /** The model's content hashes, taken when it loaded. */
+  modelSha256: ModelHashes;
 }
 
 /** Makes a job's image: the model (cached), its pictures, its settings resolved, the pipeline; events as runJobs gives them. */
@@ -167,7 +178,7 @@ async function renderJobs(group: readonly { job: Job; index: number }[], options
   const { job, index } = group[0]!;
   const cached = await options.models.get(job.model.dir, job.model.vae?.dir);
   if (!cached.ok) return cached;
-  const { sd, loadMs } = cached.value;
+  const { sd, loadMs, sha256: modelSha256 } = cached.value;
   const m = sd.model;
   if (loadMs > 0) await emit({ type: 'model-loaded', dir: job.model.dir, ms: loadMs, executionProvider: m.executionProvider, family: m.info.family.label, notes: m.notes, log: m.log });
 
@@ -178,6 +189,8 @@ async function renderJobs(group: readonly { job: Job; index: number }[], options
   for (const { job: j } of group) {
     const resolved = resolveImageSettings(j.request, modelContext(m, init && { width: init.width, height: init.height }));
     if (!resolved.ok) return fail(atBlock(resolved.error, j));
+    const refused = preflightError(j, sd, resolved.value);
+    if (refused) return fail(refused);
     settings.push(resolved.value);
   }
   const pictures: Pictures = {};
@@ -209,17 +222,17 @@ async function renderJobs(group: readonly { job: Job; index: number }[], options
       return ok(each);
     }
     // ONNX Runtime reports a model that cannot run these inputs by throwing.
-    const why = isOutOfMemory(message) ? `it ran out of memory on ${m.executionProvider} (a smaller size needs less): ${message}` : message;
+    const why = isOutOfMemory(message) ? `it ran out of memory on ${m.executionProvider} (a smaller size needs less): ${ortMessage(e)}` : ortMessage(e);
     return fail({ code: 'inference-failed', message: `the model failed while generating: ${why}`, file: job.model.dir });
   }
   // A component that moved to the CPU while running: the run went on, the user should know.
   for (const message of m.takeNotices()) await emit({ type: 'warning', job, index, message });
-  if (!result.ok) return fail(atBlock(result.error, job));
+  if (!result.ok) return fail(result.error.message.startsWith('scheduler config: ') ? schedulerConfigError(result.error, job.model.dir) : atBlock(result.error, job));
   const rendered: RenderedJob[] = [];
   for (const [k, output] of result.value.entries()) {
     const { job: j, index: i } = group[k]!;
     for (const message of output.warnings) await emit({ type: 'warning', job: j, index: i, message });
-    rendered.push({ sd, settings: settings[k]!, image: output.image, watermark: output.watermark, timings: output.timings, loadMs, loaded: loaded.value });
+    rendered.push({ sd, settings: settings[k]!, image: output.image, watermark: output.watermark, timings: output.timings, loadMs, loaded: loaded.value, modelSha256 });
   }
   return ok(rendered);
 }
@@ -229,7 +242,7 @@ async function runGroup(group: readonly { job: Job; index: number }[], options: 
   const started = performance.now();
   const rendered = await renderJobs(group, options, emit);
   if (!rendered.ok) return group.map(() => ({ error: rendered.error }));
-  const model = await recipeModel(group[0]!.job, rendered.value[0]!.sd.model.info);
+  const model = recipeModel(group[0]!.job, rendered.value[0]!.sd.model.info, rendered.value[0]!.modelSha256);
   const outcomes: JobOutcome[] = [];
   for (const [k, { job, index }] of group.entries()) outcomes.push(await writeImage(job, index, rendered.value[k]!, model, started, emit, summary));
   return outcomes;

@@ -13,6 +13,7 @@ import { type DepthPreprocessor, parseDepthPreprocessor } from '../image/depth-p
 import { PREDICTION_TYPES } from '../schedulers/config';
 import { parsePythonJson } from '../python-json';
 import { type FamilyEvidence, type ModelFamily, detectFamily } from './family';
+import { checkSchedulerConfig } from '../schedulers/registry';
 
 export const COMPONENTS = ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vae_encoder', 'depth_estimator'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
@@ -34,6 +35,8 @@ export interface UNetConfig {
   additionEmbedType?: string;
   /** LCM's guidance embedding width (the UNet takes timestep_cond). */
   timeCondProjDim?: number;
+  /** The first down block with attention: its level (latents halved `level` times) and heads. For memory estimates. */
+  firstAttention?: { level: number; heads: number };
 }
 
 export interface ModelFolderInfo {
@@ -163,7 +166,24 @@ function readUNetConfig(dir: string, notes: string[]): UNetConfig {
   if (typeof config['addition_embed_type'] === 'string') unet.additionEmbedType = config['addition_embed_type'];
   const timeCondProjDim = positiveInteger(config, 'time_cond_proj_dim', file, relative);
   if (timeCondProjDim !== undefined) unet.timeCondProjDim = timeCondProjDim;
+  const firstAttention = readFirstAttention(config);
+  if (firstAttention) unet.firstAttention = firstAttention;
   return unet;
+}
+
+/**
+ * diffusers' UNet2DConditionModel: down_block_types name the blocks with attention, and
+ * num_attention_heads (or, in older configs, attention_head_dim, which then means heads) gives
+ * their heads, one number or one per block. Anything else: unknown, not an error.
+ */
+function readFirstAttention(config: Record<string, unknown>): UNetConfig['firstAttention'] {
+  const blocks = config['down_block_types'];
+  if (!Array.isArray(blocks)) return undefined;
+  const level = blocks.findIndex((b) => typeof b === 'string' && b.includes('Attn'));
+  const heads = config['num_attention_heads'] ?? config['attention_head_dim'];
+  const atLevel: unknown = Array.isArray(heads) ? heads[level] : heads;
+  if (level < 0 || typeof atLevel !== 'number' || !Number.isInteger(atLevel) || atLevel < 1) return undefined;
+  return { level, heads: atLevel };
 }
 
 const VAE_CONFIGS = ['vae_decoder', 'vae_encoder'].map((c) => path.join(c, CONFIG_FILE));
@@ -275,6 +295,11 @@ function readDepthPreprocessor(dir: string, notes: string[]): DepthPreprocessor 
   return parsed.value;
 }
 
+/** A scheduler config problem as a model folder error: the file, and the message starting with its name. */
+export function schedulerConfigError(error: UserError, modelDir: string): UserError {
+  return { ...error, code: 'model-invalid', message: error.message.replace(/^scheduler config: /, `${SCHEDULER_CONFIG}: `), file: path.join(modelDir, SCHEDULER_CONFIG) };
+}
+
 function inspect(dir: string): ModelFolderInfo {
   const root = path.resolve(dir);
   if (!isDirectory(root)) {
@@ -285,12 +310,19 @@ function inspect(dir: string): ModelFolderInfo {
     if (!components[c].present) raise(missing(components[c].onnx, `${c}/${MODEL_FILE} is missing: ${why}`));
   };
   requireComponent('unet', `a Stable Diffusion ONNX folder needs text_encoder/, unet/ and vae_decoder/, each with ${MODEL_FILE}`);
+  for (const c of COMPONENTS) {
+    if (components[c].present && statSync(components[c].onnx).size === 0) {
+      raise(invalid(components[c].onnx, `${c}/${MODEL_FILE} is empty (0 bytes): the export or the copy did not finish`));
+    }
+  }
   const schedulerFile = path.join(root, SCHEDULER_CONFIG);
   if (!isFile(schedulerFile)) {
     raise(missing(schedulerFile, `${SCHEDULER_CONFIG} is missing: it should hold the scheduler's training configuration (beta schedule, prediction type)`));
   }
   const schedulerConfig = readJsonObject(schedulerFile, SCHEDULER_CONFIG);
   checkPredictionType(schedulerConfig, schedulerFile);
+  const scheduler = checkSchedulerConfig(schedulerConfig);
+  if (!scheduler.ok) raise(schedulerConfigError(scheduler.error, root));
 
   const notes: string[] = [];
   const unetConfig = readUNetConfig(root, notes);

@@ -28,13 +28,39 @@ export interface ComponentSession {
   onFallback?: (message: string) => void;
 }
 
-/** ORT's message on one line, without the model path it repeats or the source line of its check. */
+/** Where ORT's C++ code failed (`/onnxruntime_src/…/model.cc:187 `), which tells a user nothing. */
+const SOURCE_LOCATION = /\/\S*onnxruntime\S*\.(?:cc|cpp|h):\d+ /;
+
+/** The end of the C++ signature that starts at `from`: after its outermost parenthesis closes. */
+function signatureEnd(text: string, from: number): number | undefined {
+  const open = text.indexOf('(', from);
+  if (open < 0) return undefined;
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i + 1;
+  }
+  return undefined;
+}
+
+/**
+ * ORT's message on one line, without the model path it repeats or the source line of its
+ * check, and without the C++ location and signature it puts anywhere in a message
+ * ("… Status Message: /onnxruntime_src/…/bfc_arena.cc:360 void* onnxruntime::BFCArena::
+ * AllocateRawInternal(size_t, bool, …) Failed to allocate memory …").
+ */
 export function ortMessage(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e))
+  let text = (e instanceof Error ? e.message : String(e))
     .replace(/\s+/g, ' ')
     .replace(/^Load model from .* failed:\s*/, '')
     .replace(/^\/\S+\.(?:cc|cpp|h):\d+ .*? was false\.\s*/, '')
     .trim();
+  for (let match = SOURCE_LOCATION.exec(text); match; match = SOURCE_LOCATION.exec(text)) {
+    const start = match.index;
+    const end = signatureEnd(text, start + match[0].length) ?? start + match[0].length;
+    text = `${text.slice(0, start)}${text.slice(end).trimStart()}`;
+  }
+  return text;
 }
 
 export function invalid(c: ComponentSession, message: string): UserError {

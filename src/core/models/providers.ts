@@ -18,3 +18,6 @@ export const EXECUTION_PROVIDER_NAMES: readonly ExecutionProviderName[] = EXECUT
 export function isExecutionProviderName(name: string): name is ExecutionProviderName {
   return (EXECUTION_PROVIDER_NAMES as readonly string[]).includes(name);
 }
+
+/** Intra-op threads a session may be given (0: ONNX Runtime chooses); more only costs memory, per thread. */
+export const MAX_THREADS = 256;

@@ -34,6 +34,9 @@ function sessionOptions(provider: ConcreteProvider, options: ModelLoadOptions): 
     // ORT's worker threads spin after each run by default, taking the core the JS thread needs
     // for the sampler step between runs; off, the step between two UNet calls is not slowed.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
+    // ORT's own log lines (coloured, on stderr) repeat the errors it throws, which we report;
+    // only a fatal one, which ends the process before it can throw, is worth its line.
+    logSeverityLevel: 4,
   };
   if (options.threads !== undefined && options.threads > 0) session.intraOpNumThreads = options.threads;
   return session;

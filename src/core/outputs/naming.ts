@@ -5,12 +5,15 @@ import * as path from 'node:path';
 
 /**
  * The folder that holds a prompt file's outputs: the file's `output:` setting (a relative folder
- * inside the file's folder, checked by the format), else the folder beside it named after it.
+ * inside the file's folder, checked by the format), else a new name beside it, inside the file's
+ * own folder. A stem of dots only (`...sdprompt` has the stem `..`) would name the folder itself or
+ * its parent, so such files, like files of other extensions, get `<name>-outputs`.
  */
 export function outputDirFor(promptFile: string, setting?: string): string {
   const parsed = path.parse(path.resolve(promptFile));
   if (setting !== undefined) return path.join(parsed.dir, ...setting.split('/'));
-  return path.join(parsed.dir, parsed.ext === '.sdprompt' ? parsed.name : `${parsed.base}-outputs`);
+  const plain = parsed.ext === '.sdprompt' && !/^\.*$/.test(parsed.name);
+  return path.join(parsed.dir, plain ? parsed.name : `${parsed.base}-outputs`);
 }
 
 /** A file-name-safe form of a name: lowercase ASCII letters, digits and dashes, at most 48 characters. */
@@ -28,6 +31,11 @@ export function slugify(name: string): string {
 export function blockStem(block: { index: number; name?: string }): string {
   const slug = block.name !== undefined ? slugify(block.name) : '';
   return slug || `block-${block.index}`;
+}
+
+/** A stem as the functions below make them (letters, digits, dashes), so that it names a file in its folder and nothing else. */
+export function isSafeStem(stem: string): boolean {
+  return /^[a-z0-9][a-z0-9-]{0,99}$/.test(stem);
 }
 
 /** The file stem of one image: the block's name (or `block-N`) and the seed. */

@@ -1,10 +1,12 @@
 // Writing an image's files so that nothing is ever overwritten and nothing half-written is left:
 // each file is written in full under a temporary name in the same folder, then hard-linked to
 // its final name (which fails if the name exists, so even two writers racing cannot replace a
-// file), and the temporary name removed.
+// file), and the temporary name removed. A temporary name carries the host and process that
+// wrote it, so the leftovers of a process that was killed are known and removed by the next run.
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fail, ok, type Result } from '../errors';
 
@@ -21,15 +23,36 @@ export interface WrittenOutputs {
 }
 
 const PARTIAL_SUFFIX = '.partial';
-/** Temporary files older than this are left over from a process that died mid-write. */
+/** Temporary files of another host (a shared folder) older than this are left over from a process that died mid-write. */
 const STALE_PARTIAL_MS = 10 * 60 * 1000;
+/** `.<name>.<host>-<pid>-<8 hex>.partial`: which host and process wrote it. */
+const PARTIAL_NAME = /^\..*\.(.+)-(\d+)-[0-9a-f]{8}\.partial$/;
 
 function errorMessage(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOSPC') return 'the disk is full';
+  if (err.code === 'ENOSPC' || err.code === 'EDQUOT') return 'the disk is full';
+  if (err.code === 'EFBIG') return 'the file is larger than this process may write';
   if (err.code === 'EACCES' || err.code === 'EPERM') return 'permission denied';
   if (err.code === 'EROFS') return 'the file system is read-only';
+  if (err.code === 'EEXIST' || err.code === 'ENOTDIR') return 'a file is in the way where a folder should be';
   return err.message ?? String(e);
+}
+
+/** This host's name as temporary names carry it (no dots, so the name parses back). */
+const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+
+function partialToken(): string {
+  return `${HOST}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but is another user's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function writeComplete(file: string, data: Uint8Array | string): Promise<void> {
@@ -85,13 +108,62 @@ async function claim(temp: string, final: string): Promise<boolean> {
   }
 }
 
-async function removeStalePartials(dir: string): Promise<void> {
+/**
+ * Removes temporary files left by writers that are gone: a process of this host that no longer
+ * runs (killed mid-write), or any writer after ten minutes. Those of live writers stay.
+ */
+export async function removeLeftoverPartials(dir: string): Promise<string[]> {
   const now = Date.now();
+  const removed: string[] = [];
   for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
     if (!name.startsWith('.') || !name.endsWith(PARTIAL_SUFFIX)) continue;
     const file = path.join(dir, name);
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (stat && now - stat.mtimeMs > STALE_PARTIAL_MS) await fs.rm(file, { force: true });
+    const owner = PARTIAL_NAME.exec(name);
+    const dead = owner !== null && owner[1] === HOST && Number(owner[2]) !== process.pid && !processAlive(Number(owner[2]));
+    const stat = dead ? undefined : await fs.stat(file).catch(() => undefined);
+    if (dead || (stat && now - stat.mtimeMs > STALE_PARTIAL_MS)) {
+      await fs.rm(file, { force: true });
+      removed.push(file);
+    }
+  }
+  return removed;
+}
+
+/** Creates `dir` and its missing parents; the first folder it created, if any. */
+async function makeFolder(dir: string): Promise<Result<string | undefined>> {
+  try {
+    return ok(await fs.mkdir(dir, { recursive: true }));
+  } catch (e) {
+    return fail({ code: 'output-failed', message: `cannot create the output folder: ${errorMessage(e)}`, file: dir });
+  }
+}
+
+/** Removes the empty folders from `dir` up to `top`, which mkdir created; stops at one that is not empty. */
+async function removeCreated(dir: string, top: string): Promise<void> {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (!(await fs.rmdir(d).then(() => true, () => false)) || d === top || path.dirname(d) === d) return;
+  }
+}
+
+/**
+ * Makes sure a run can write its images before any is computed: creates the folder, removes
+ * what killed writers left, and writes (then removes) a small file, so that a folder that
+ * cannot be written is an error before the first step rather than after each image. A folder
+ * it had to create is removed again: a run that fails before its first image leaves nothing.
+ */
+export async function prepareOutputFolder(dir: string): Promise<Result<void>> {
+  const made = await makeFolder(dir);
+  if (!made.ok) return made;
+  await removeLeftoverPartials(dir);
+  const probe = path.join(dir, `.sdprompt-probe.${partialToken()}${PARTIAL_SUFFIX}`);
+  try {
+    await writeComplete(probe, 'sdprompt checks that it can write here\n');
+    return ok(undefined);
+  } catch (e) {
+    return fail({ code: 'output-failed', message: `cannot write in the output folder: ${errorMessage(e)}`, file: dir });
+  } finally {
+    await fs.rm(probe, { force: true }).catch(() => undefined);
+    if (made.value !== undefined) await removeCreated(dir, made.value);
   }
 }
 
@@ -101,13 +173,10 @@ async function removeStalePartials(dir: string): Promise<void> {
  * Returns the paths written, or an `output-failed` error naming the folder, with nothing left behind.
  */
 export async function writeOutputSet(dir: string, stem: string, files: readonly OutputFile[]): Promise<Result<WrittenOutputs>> {
-  try {
-    await fs.mkdir(dir, { recursive: true });
-  } catch (e) {
-    return fail({ code: 'output-failed', message: `cannot create the output folder: ${errorMessage(e)}`, file: dir });
-  }
-  await removeStalePartials(dir);
-  const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const made = await makeFolder(dir);
+  if (!made.ok) return made;
+  await removeLeftoverPartials(dir);
+  const token = partialToken();
   const temps = files.map((f) => path.join(dir, `.${stem}${f.extension}.${token}${PARTIAL_SUFFIX}`));
   try {
     for (let i = 0; i < files.length; i++) await writeComplete(temps[i]!, files[i]!.data);

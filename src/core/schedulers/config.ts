@@ -172,9 +172,18 @@ export class ConfigArgs {
     return this.raw(key) === null ? undefined : this.number(key);
   }
 
-  integer(key: string, min: number): number {
+  integer(key: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
     const value = this.number(key);
-    if (!Number.isInteger(value) || value < min) invalid(`\`${key}\` must be an integer ≥ ${min}, not ${show(value)}`);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      invalid(max === Number.MAX_SAFE_INTEGER ? `\`${key}\` must be an integer ≥ ${min}, not ${show(value)}` : `\`${key}\` must be an integer from ${min} to ${max}, not ${show(value)}`);
+    }
+    return value;
+  }
+
+  /** A probability-like number strictly between 0 and 1 (a beta, a noise fraction). */
+  fraction(key: string): number {
+    const value = this.number(key);
+    if (!(value > 0 && value < 1)) invalid(`\`${key}\` must be a number between 0 and 1, not ${show(value)}`);
     return value;
   }
 
@@ -233,22 +242,36 @@ export interface BetaOptions {
   rescaleBetasZeroSnr: boolean;
 }
 
+/** More training timesteps than any model has; bounds the tables made from the config. */
+export const MAX_TRAIN_TIMESTEPS = 100_000;
+
 export function readBetaOptions(args: ConfigArgs): BetaOptions {
-  const numTrainTimesteps = args.integer('num_train_timesteps', 2);
+  const numTrainTimesteps = args.integer('num_train_timesteps', 2, MAX_TRAIN_TIMESTEPS);
   const trainedBetas = args.optionalNumbers('trained_betas');
   if (trainedBetas && trainedBetas.length !== numTrainTimesteps) {
     invalid(`\`trained_betas\` has ${trainedBetas.length} values but \`num_train_timesteps\` is ${numTrainTimesteps}`);
   }
+  const badBeta = trainedBetas?.findIndex((b) => !(b > 0 && b < 1));
+  if (trainedBetas && badBeta !== undefined && badBeta >= 0) {
+    invalid(`\`trained_betas\` must hold numbers between 0 and 1, not ${show(trainedBetas[badBeta])} (value ${badBeta + 1})`);
+  }
+  const betaSchedule: BetaSchedule = trainedBetas
+    ? // With trained betas diffusers ignores beta_schedule, except that DPM-Solver still asks
+      // whether it is squaredcos_cap_v2.
+      args.string('beta_schedule') === 'squaredcos_cap_v2' ? 'squaredcos_cap_v2' : 'linear'
+    : args.choice('beta_schedule', ['linear', 'scaled_linear', 'squaredcos_cap_v2']);
+  // The linear schedules make every beta from these two: outside (0, 1) the noise levels are
+  // not numbers (an all-black image), and reversed they run the wrong way.
+  const rangeUsed = !trainedBetas && betaSchedule !== 'squaredcos_cap_v2';
+  const betaStart = rangeUsed ? args.fraction('beta_start') : args.number('beta_start');
+  const betaEnd = rangeUsed ? args.fraction('beta_end') : args.number('beta_end');
+  if (rangeUsed && betaStart > betaEnd) invalid(`\`beta_start\` (${betaStart}) must not be larger than \`beta_end\` (${betaEnd})`);
   const knowsRescale = args.cls !== 'PNDMScheduler' && args.cls !== 'LMSDiscreteScheduler';
   return {
     numTrainTimesteps,
-    betaStart: args.number('beta_start'),
-    betaEnd: args.number('beta_end'),
-    // With trained betas diffusers ignores beta_schedule, except that DPM-Solver still asks
-    // whether it is squaredcos_cap_v2.
-    betaSchedule: trainedBetas
-      ? args.string('beta_schedule') === 'squaredcos_cap_v2' ? 'squaredcos_cap_v2' : 'linear'
-      : args.choice('beta_schedule', ['linear', 'scaled_linear', 'squaredcos_cap_v2']),
+    betaStart,
+    betaEnd,
+    betaSchedule,
     trainedBetas,
     rescaleBetasZeroSnr: knowsRescale && args.flag('rescale_betas_zero_snr'),
   };

@@ -2,6 +2,7 @@ export type { Scheduler, SchedulerConfig } from './scheduler';
 export {
   SAMPLERS,
   a1111Name,
+  checkSchedulerConfig,
   createScheduler,
   defaultSamplerFor,
   describeSchedule,

@@ -123,8 +123,9 @@ const MAX_STEPS = 1000;
  * project cannot honour is a `model-invalid` error; steps out of range an `invalid-request`.
  */
 export function createScheduler(c: SamplerChoice, config: SchedulerConfig, steps: number): Result<Scheduler> {
-  const trainSteps = typeof config['num_train_timesteps'] === 'number' ? config['num_train_timesteps'] : MAX_STEPS;
-  const limit = Math.min(MAX_STEPS, trainSteps);
+  // A num_train_timesteps that is no count is the config's error, which the class reports.
+  const trainSteps = config['num_train_timesteps'];
+  const limit = typeof trainSteps === 'number' && Number.isInteger(trainSteps) && trainSteps >= 1 ? Math.min(MAX_STEPS, trainSteps) : MAX_STEPS;
   if (!Number.isInteger(steps) || steps < 1 || steps > limit) {
     return fail({ code: 'invalid-request', message: `steps must be an integer from 1 to ${limit}, not ${steps}` });
   }
@@ -149,6 +150,16 @@ export function createScheduler(c: SamplerChoice, config: SchedulerConfig, steps
         throw new Error(`no scheduler for sampler ${c.sampler.id}`);
     }
   });
+}
+
+/**
+ * The model's own scheduler config checked as its own sampler reads it (one step): a config
+ * that no run could use is found when the folder is read, before any model work. What only
+ * another sampler reads is checked when a run asks for that sampler.
+ */
+export function checkSchedulerConfig(config: SchedulerConfig): Result<void> {
+  const created = createScheduler(defaultSamplerFor(config), config, 1);
+  return created.ok ? { ok: true, value: undefined } : created;
 }
 
 /**

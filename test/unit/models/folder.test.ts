@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspectModelFolder } from '../../../src/core/models/folder';
 import { parsePythonJson } from '../../../src/core/python-json';
-import { unetContentHash } from '../../../src/core/models/hash';
+import { checkedContentHashes, modelFilesKey, unetContentHash } from '../../../src/core/models/hash';
 import { testModelDir } from '../../../tools/test-models/test-dir';
 
 describe('parsePythonJson', () => {
@@ -133,5 +133,24 @@ describe('unetContentHash', () => {
     assert.equal(await unetContentHash(legacy.value), expected);
     assert.equal(await unetContentHash(legacy.value), expected);
     assert.notEqual(await unetContentHash(optimum.value), expected);
+  });
+
+  it('a UNet file deleted after the folder was read is a model-missing error naming it, not an exception', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sdprompt-hash-'));
+    cpSync(testModelDir('legacy'), dir, { recursive: true });
+    const info = inspectModelFolder(dir);
+    assert.ok(info.ok);
+    const key = modelFilesKey(info.value);
+    assert.ok(key.ok);
+    assert.deepEqual(modelFilesKey(info.value), key, 'the same files give the same key');
+    rmSync(path.join(dir, 'unet', 'weights.pb'));
+    for (const result of [await checkedContentHashes(info.value), modelFilesKey(info.value)]) {
+      assert.ok(!result.ok);
+      assert.deepEqual(result.error, {
+        code: 'model-missing',
+        message: `${path.join('unet', 'weights.pb')} was moved or deleted while the model was in use`,
+        file: path.join(dir, 'unet', 'weights.pb'),
+      });
+    }
   });
 });

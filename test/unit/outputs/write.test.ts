@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { writeOutputSet } from '../../../src/core/outputs/write';
+import { prepareOutputFolder, removeLeftoverPartials, writeOutputSet } from '../../../src/core/outputs/write';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'sdprompt-write-'));
 
@@ -77,5 +78,57 @@ describe('writeOutputSet', () => {
     assert.match(result.error.message, /cannot write a-1/);
     assert.deepEqual(readdirSync(dir), ['a-1.png']);
     assert.equal(readFileSync(path.join(dir, 'a-1.png'), 'utf8'), 'earlier image');
+  });
+
+  test('an output path that is a file is named plainly, not as EEXIST', async () => {
+    const blocker = path.join(tempDir(), 'shapes');
+    writeFileSync(blocker, 'x');
+    for (const result of [await prepareOutputFolder(blocker), await prepareOutputFolder(path.join(blocker, 'inner'))]) {
+      assert.ok(!result.ok);
+      assert.equal(result.error.message, 'cannot create the output folder: a file is in the way where a folder should be');
+    }
+  });
+
+  test('leftovers of a killed writer are removed by the next run; those of live writers stay', async () => {
+    const dir = tempDir();
+    const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const files = {
+      killed: `.a-1.png.${host}-${dead}-0123abcd.partial`,
+      live: `.a-2.png.${host}-${process.pid}-0123abcd.partial`,
+      otherHost: `.a-3.png.elsewhere-${dead}-0123abcd.partial`,
+      otherHostOld: `.a-4.png.elsewhere-${dead}-0123abcd.partial`,
+      image: 'a-1.png',
+    };
+    for (const name of Object.values(files)) writeFileSync(path.join(dir, name), name);
+    const old = new Date(Date.now() - 11 * 60 * 1000);
+    utimesSync(path.join(dir, files.otherHostOld), old, old);
+    const removed = await removeLeftoverPartials(dir);
+    assert.deepEqual(removed.map((f) => path.basename(f)).sort(), [files.killed, files.otherHostOld].sort());
+    assert.deepEqual(readdirSync(dir).sort(), [files.image, files.live, files.otherHost].sort());
+    assert.equal(readFileSync(path.join(dir, files.image), 'utf8'), files.image);
+  });
+
+  test('prepareOutputFolder finds a folder that cannot be written before anything is computed, and leaves nothing', async (t) => {
+    const dir = tempDir();
+    const ready = await prepareOutputFolder(path.join(dir, 'new', 'deeper'));
+    assert.ok(ready.ok);
+    assert.deepEqual(readdirSync(dir), [], 'the folders it made for the probe are gone again');
+    mkdirSync(path.join(dir, 'kept'));
+    assert.ok((await prepareOutputFolder(path.join(dir, 'kept'))).ok);
+    assert.deepEqual(readdirSync(dir), ['kept'], 'a folder that was there stays');
+    assert.deepEqual(readdirSync(path.join(dir, 'kept')), [], 'the probe file is gone');
+    if (process.getuid?.() === 0) {
+      t.diagnostic('running as root, which writes through permissions: the read-only case is in test/integration/corpus (a read-only mount)');
+      return;
+    }
+    chmodSync(dir, 0o555);
+    try {
+      const refused = await prepareOutputFolder(dir);
+      assert.ok(!refused.ok);
+      assert.equal(refused.error.message, 'cannot write in the output folder: permission denied');
+    } finally {
+      chmodSync(dir, 0o755);
+    }
   });
 });
