@@ -5,9 +5,11 @@
 import { env as ortEnv, listSupportedBackends } from 'onnxruntime-node';
 import { runJobs, type RunEvent } from '../core/jobs/run';
 import { ModelCache } from '../core/pipelines/model-cache';
-import type { EngineEvent, EngineOptions, EngineRequest } from '../protocol/engine';
+import { parseEngineRequest, type EngineEvent, type EngineOptions, type EngineRequest } from '../protocol/engine';
 import { PreviewRenderer } from './preview';
 
+/** How long a stop waits for the running step before the process exits anyway. */
+const STOP_GRACE_MS = 10_000;
 const DEFAULT_OPTIONS: EngineOptions = { executionProvider: 'auto', threads: 0, idleMs: 5 * 60_000 };
 
 export class Engine {
@@ -15,10 +17,28 @@ export class Engine {
   private models: ModelCache;
   private readonly queue: { runId: string; request: Extract<EngineRequest, { type: 'run' }>; abort: AbortController }[] = [];
   private running: (typeof this.queue)[number] | undefined;
+  private draining: Promise<void> | undefined;
+  /** Options that change the sessions wait for the running run to end: its model is in use. */
+  private pendingOptions: EngineOptions | undefined;
   private readonly preview = new PreviewRenderer();
 
   constructor(private readonly send: (event: EngineEvent) => void) {
     this.models = this.modelCache(DEFAULT_OPTIONS);
+  }
+
+  /** Takes one message from the host: checked first, and answered with `invalid-request` when it cannot be taken. */
+  async receive(message: unknown): Promise<void> {
+    const parsed = parseEngineRequest(message);
+    if (!parsed.ok) {
+      const live = parsed.runId !== undefined && this.isLive(parsed.runId);
+      this.send({ type: 'invalid-request', message: parsed.message, ...(parsed.runId !== undefined && !live ? { runId: parsed.runId } : {}) });
+      return;
+    }
+    await this.handle(parsed.value);
+  }
+
+  private isLive(runId: string): boolean {
+    return this.running?.runId === runId || this.queue.some((q) => q.runId === runId);
   }
 
   async handle(request: EngineRequest): Promise<void> {
@@ -27,12 +47,24 @@ export class Engine {
         await this.configure(request.options);
         return;
       case 'run':
+        if (this.isLive(request.runId)) {
+          this.send({ type: 'invalid-request', message: `run ${request.runId}: that run id is already queued or running` });
+          return;
+        }
         this.queue.push({ runId: request.runId, request, abort: new AbortController() });
-        this.drain().catch((e: unknown) => this.send({ type: 'log', level: 'error', message: `engine queue failed: ${describeException(e)}` }));
+        this.draining ??= this.drain()
+          .catch((e: unknown) => this.send({ type: 'log', level: 'error', message: `engine queue failed: ${describeException(e)}` }))
+          .finally(() => {
+            this.draining = undefined;
+          });
         return;
       case 'cancel': {
         const target = this.running?.runId === request.runId ? this.running : this.queue.find((q) => q.runId === request.runId);
-        if (!target) return;
+        if (!target) {
+          // Usually a cancel that crossed the run's end on the way; the host ignores it then.
+          this.send({ type: 'invalid-request', message: `cancel: no run ${request.runId} is queued or running` });
+          return;
+        }
         target.abort.abort();
         if (target !== this.running) {
           this.queue.splice(this.queue.indexOf(target), 1);
@@ -41,14 +73,31 @@ export class Engine {
         return;
       }
       case 'shutdown':
-        for (const q of this.queue) q.abort.abort();
-        this.running?.abort.abort();
-        await this.models.release();
+        await this.stop();
         return;
     }
   }
 
+  /**
+   * Cancels every run, waits for the running one to stop after its current step (it removes
+   * its temporary files), and releases the model: what shutdown, SIGTERM and a lost host do.
+   */
+  async stop(): Promise<void> {
+    for (const q of this.queue) q.abort.abort();
+    this.running?.abort.abort();
+    await this.draining;
+    await this.models.release();
+  }
+
   private async configure(options: EngineOptions): Promise<void> {
+    if (this.running) {
+      this.pendingOptions = options;
+      return;
+    }
+    await this.apply(options);
+  }
+
+  private async apply(options: EngineOptions): Promise<void> {
     const sessionChanged =
       options.executionProvider !== this.options.executionProvider || options.threads !== this.options.threads || options.deviceId !== this.options.deviceId;
     const idleChanged = options.idleMs !== this.options.idleMs;
@@ -95,6 +144,9 @@ export class Engine {
       } finally {
         this.running = undefined;
       }
+      const pending = this.pendingOptions;
+      this.pendingOptions = undefined;
+      if (pending) await this.apply(pending);
     }
   }
 
@@ -136,14 +188,14 @@ function describeException(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
-/** Handles one request; a failure is logged to the host, and `shutdown` ends the process after it. */
-async function handleMessage(engine: Engine, message: EngineRequest, send: (event: EngineEvent) => void): Promise<void> {
+/** Handles one message; a failure is logged to the host, and `shutdown` ends the process after it. */
+async function handleMessage(engine: Engine, message: unknown, send: (event: EngineEvent) => void): Promise<void> {
   try {
-    await engine.handle(message);
+    await engine.receive(message);
   } catch (e) {
     send({ type: 'log', level: 'error', message: `engine error: ${describeException(e)}` });
   }
-  if (message.type === 'shutdown') process.exit(0);
+  if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'shutdown') process.exit(0);
 }
 
 function start(): void {
@@ -153,12 +205,25 @@ function start(): void {
   }
   const send = (event: EngineEvent) => process.send!(event);
   const engine = new Engine(send);
-  process.on('message', (message: EngineRequest) => {
+  process.on('message', (message: unknown) => {
     // Only a broken IPC channel gets here; stderr reaches the host's log.
     handleMessage(engine, message, send).catch((e: unknown) => process.stderr.write(`sdprompt engine: ${describeException(e)}\n`));
   });
-  // The host went away: nothing can read our results any more.
-  process.on('disconnect', () => process.exit(0));
+  // Stop as Ctrl+C stops the CLI: after the current step, temporary files removed. The host
+  // going away is the same: nothing can read our results any more.
+  const stopAndExit = () => {
+    // A step of a large image can take long; a KILL's leftovers are cleaned by the next run.
+    setTimeout(() => process.exit(0), STOP_GRACE_MS).unref();
+    engine.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`sdprompt engine: stopping failed: ${describeException(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stopAndExit);
+  process.on('disconnect', stopAndExit);
   send({
     type: 'ready',
     pid: process.pid,

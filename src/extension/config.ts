@@ -1,7 +1,8 @@
 // The extension's settings, declared in package.json and read here only, typed.
 
 import * as vscode from 'vscode';
-import type { ExecutionProviderName } from '../core/models/providers';
+import { isExecutionProviderName, type ExecutionProviderName } from '../core/models/providers';
+import { boundedSetting } from './config-limits';
 
 export interface SdpromptConfig {
   /** The configured model folder; empty: the shipped demo model. */
@@ -17,14 +18,18 @@ export interface SdpromptConfig {
 
 export const CONFIG_SECTION = 'sdprompt';
 
+function providerSetting(value: unknown): ExecutionProviderName {
+  return typeof value === 'string' && isExecutionProviderName(value) ? value : 'auto';
+}
+
 export function readConfig(scope?: vscode.ConfigurationScope): SdpromptConfig {
   const c = vscode.workspace.getConfiguration(CONFIG_SECTION, scope);
   return {
     model: c.get<string>('model', '').trim(),
-    executionProvider: c.get<ExecutionProviderName>('executionProvider', 'auto'),
-    threads: Math.max(0, Math.floor(c.get<number>('threads', 0))),
-    deviceId: Math.max(0, Math.floor(c.get<number>('deviceId', 0))),
-    idleMinutes: Math.max(0, c.get<number>('idleMinutes', 5)),
+    executionProvider: providerSetting(c.get<unknown>('executionProvider')),
+    threads: boundedSetting('threads', c.get<unknown>('threads')),
+    deviceId: boundedSetting('deviceId', c.get<unknown>('deviceId')),
+    idleMinutes: boundedSetting('idleMinutes', c.get<unknown>('idleMinutes')),
     livePreview: c.get<boolean>('livePreview', true),
   };
 }

@@ -7,6 +7,7 @@ import { demoModelDir } from '../core/models/demo';
 import { resolveModelPath } from '../core/format/resolve';
 import type { EngineOptions } from '../protocol/engine';
 import { readConfig } from './config';
+import { idleMs } from './config-limits';
 import { ParsedDocuments } from './documents';
 import { EngineClient } from './engine-client';
 import { TokenizerCache } from './hover';
@@ -59,7 +60,7 @@ export class Ctx implements vscode.Disposable {
 
   engineOptions(): EngineOptions {
     const config = readConfig();
-    return { executionProvider: config.executionProvider, threads: config.threads, deviceId: config.deviceId, idleMs: config.idleMinutes * 60_000 };
+    return { executionProvider: config.executionProvider, threads: config.threads, deviceId: config.deviceId, idleMs: idleMs(config.idleMinutes) };
   }
 
   push(...disposables: vscode.Disposable[]): void {

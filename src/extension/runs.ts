@@ -142,7 +142,8 @@ export class RunQueue implements vscode.Disposable {
   }
 
   private onEngineEvent(event: EngineEvent): void {
-    if (!('runId' in event)) return;
+    if (event.type === 'invalid-request') this.host.log.error(`the engine refused a request: ${event.message}`);
+    if (!('runId' in event) || event.runId === undefined) return;
     const run = this.runs.get(event.runId);
     if (!run) return;
     switch (event.type) {
@@ -174,6 +175,13 @@ export class RunQueue implements vscode.Disposable {
       case 'model-loaded':
         for (const note of event.notes) this.host.log.warn(note);
         break;
+      case 'invalid-request': {
+        // The run was refused (a bug on this side) and ends here: finish it as a failed run.
+        const { runId } = run;
+        this.onEngineEvent({ type: 'job-error', runId, index: 0, error: { code: 'internal', message: `the engine refused the run: ${event.message}` } });
+        this.onEngineEvent({ type: 'run-done', runId, images: 0, errors: 1, cancelled: false });
+        return;
+      }
     }
     this.engineEvents.fire({ run, event });
     this.changes.fire();

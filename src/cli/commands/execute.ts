@@ -7,7 +7,7 @@ import type { Job } from '../../core/jobs/plan';
 import { runJobs, type RunEvent } from '../../core/jobs/run';
 import { resolveModelFolder } from '../../core/format/resolve';
 import { isDemoModel } from '../../core/models/demo';
-import { EXECUTION_PROVIDER_NAMES, isExecutionProviderName, MAX_THREADS, type ModelLoadOptions } from '../../core/models';
+import { EXECUTION_PROVIDER_NAMES, isExecutionProviderName, MAX_DEVICE_ID, MAX_THREADS, type ModelLoadOptions } from '../../core/models';
 import { ModelCache } from '../../core/pipelines/model-cache';
 import { EXIT, exitCodeFor, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
 
@@ -17,7 +17,7 @@ export function loadOptionsFrom(values: Record<string, string | boolean | undefi
     throw new UsageError(`--provider must be one of ${EXECUTION_PROVIDER_NAMES.join(', ')}`);
   }
   const threads = integerOption('threads', values['threads'], 0, MAX_THREADS);
-  const deviceId = integerOption('device', values['device'], 0, 255);
+  const deviceId = integerOption('device', values['device'], 0, MAX_DEVICE_ID);
   return { executionProvider: provider, ...(threads !== undefined ? { threads } : {}), ...(deviceId !== undefined ? { deviceId } : {}) };
 }
 

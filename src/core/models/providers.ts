@@ -21,3 +21,5 @@ export function isExecutionProviderName(name: string): name is ExecutionProvider
 
 /** Intra-op threads a session may be given (0: ONNX Runtime chooses); more only costs memory, per thread. */
 export const MAX_THREADS = 256;
+/** The highest GPU index `--device` and the deviceId setting take. */
+export const MAX_DEVICE_ID = 255;

@@ -23,6 +23,10 @@ export interface NoiseSource {
 export const RNG_NAMES = ['numpy', 'torch', 'nv'] as const;
 export type RngName = (typeof RNG_NAMES)[number];
 
+export function isRngName(name: string): name is RngName {
+  return (RNG_NAMES as readonly string[]).includes(name);
+}
+
 /** The largest seed each source takes: numpy's RandomState takes 32 bits, torch and Philox 64. */
 export const MAX_SEED: Readonly<Record<RngName, bigint>> = {
   numpy: 0xffffffffn,

@@ -1,65 +1,11 @@
 // The engine process as the extension uses it: forked dist/engine.js, spoken to over IPC.
 
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { after, describe, test } from 'node:test';
-import { parseSdprompt } from '../../../src/core/format/parse';
-import { planBlockJobs, type Job } from '../../../src/core/jobs/plan';
-import type { EngineEvent, EngineRequest } from '../../../src/protocol/engine';
-import { testModelDir } from '../../../tools/test-models/test-dir';
-
-const ENGINE = path.resolve(__dirname, '../../../../dist/engine.js');
-
-class EngineUnderTest {
-  readonly events: EngineEvent[] = [];
-  private waiters: { match: (e: EngineEvent) => boolean; resolve: (e: EngineEvent) => void }[] = [];
-  readonly child: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor() {
-    assert.ok(existsSync(ENGINE), `${ENGINE} is missing: build with 'node esbuild.mjs' first (npm test does)`);
-    this.child = fork(ENGINE, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    this.child.on('message', (e: EngineEvent) => {
-      this.events.push(e);
-      this.waiters = this.waiters.filter((w) => (w.match(e) ? (w.resolve(e), false) : true));
-    });
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  send(request: EngineRequest): void {
-    this.child.send(request);
-  }
-
-  next<T extends EngineEvent['type']>(type: T, match: (e: Extract<EngineEvent, { type: T }>) => boolean = () => true): Promise<Extract<EngineEvent, { type: T }>> {
-    const done = this.events.find((e) => e.type === type && match(e as Extract<EngineEvent, { type: T }>));
-    if (done) return Promise.resolve(done as Extract<EngineEvent, { type: T }>);
-    return new Promise((resolve) => {
-      this.waiters.push({ match: (e) => e.type === type && match(e as Extract<EngineEvent, { type: T }>), resolve: resolve as (e: EngineEvent) => void });
-    });
-  }
-}
-
-function jobs(text: string): Job[] {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sdprompt-engine-'));
-  const file = path.join(dir, 'e.sdprompt');
-  writeFileSync(file, text);
-  const parsed = parseSdprompt(text, file);
-  const planned = planBlockJobs(parsed, parsed.blocks[0]!, { promptFile: file, defaultModel: testModelDir('optimum') });
-  assert.ok(planned.ok);
-  return planned.value;
-}
-
-const engines: EngineUnderTest[] = [];
-after(() => engines.forEach((e) => e.child.kill('SIGKILL')));
-
-function start(): EngineUnderTest {
-  const engine = new EngineUnderTest();
-  engines.push(engine);
-  return engine;
-}
+import { describe, test } from 'node:test';
+import type { EngineRequest } from '../../../src/protocol/engine';
+import { jobs, startEngine as start } from './engine-under-test';
 
 describe('engine process', () => {
   test('says ready, runs a block with progress and previews, writes the images, and reports done', async () => {
@@ -115,20 +61,45 @@ describe('engine process', () => {
     assert.equal(good.images, 1);
   });
 
-  test('a malformed run request ends that run with an internal error, and the engine takes the next one', async () => {
+  test('answers every malformed or unknown message with invalid-request and takes the next run', async () => {
     const engine = start();
     await engine.next('ready');
-    engine.send({ type: 'run', runId: 'malformed', jobs: null as unknown as Job[], previews: false });
-    const error = await engine.next('job-error', (e) => e.runId === 'malformed');
-    assert.equal(error.error.code, 'internal');
-    assert.match(error.error.message, /^the engine failed: TypeError/);
-    const done = await engine.next('run-done', (e) => e.runId === 'malformed');
-    assert.deepEqual(done, { type: 'run-done', runId: 'malformed', images: 0, errors: 1, cancelled: false });
-    const log = await engine.next('log', (e) => e.message.includes('malformed'));
-    assert.equal(log.level, 'error');
-    engine.send({ type: 'run', runId: 'after', jobs: jobs('red\nseed: 1\nsteps: 1\nsize: 16x16\n'), previews: false });
+    const good = jobs('red\nseed: 1\nsteps: 1\nsize: 16x16\n');
+    const hostile: unknown[] = [
+      null,
+      42,
+      'run',
+      { type: 'frobnicate' },
+      { type: 'run', runId: 'no-jobs', previews: false },
+      { type: 'run', runId: 'string-jobs', jobs: 'nope', previews: false },
+      { type: 'run', runId: 'null-job', jobs: [null], previews: false },
+      { type: 'run', runId: 'null-cfg', jobs: [{ ...good[0], request: { ...good[0]!.request, cfg: null } }], previews: false },
+      { type: 'run', runId: 'bad-sampler', jobs: [{ ...good[0], request: { ...good[0]!.request, sampler: { sampler: { id: 'bogus' }, karras: false, name: 'bogus' } } }], previews: false },
+      { type: 'run', runId: 'string-size', jobs: [{ ...good[0], request: { ...good[0]!.request, size: '64' } }], previews: false },
+      { type: 'run', runId: 'escaping-stem', jobs: [{ ...good[0], stem: '../../escape' }], previews: false },
+      { type: 'cancel', runId: 'never-queued' },
+      { type: 'configure', options: { executionProvider: 'cpu', threads: 1e9, idleMs: 0 } },
+      { type: 'configure', options: { executionProvider: 'cpu', threads: 1, idleMs: 1e12 } },
+    ];
+    for (const message of hostile) engine.child.send(message as EngineRequest);
+    engine.send({ type: 'run', runId: 'after', jobs: good, previews: false });
     const after = await engine.next('run-done', (e) => e.runId === 'after');
-    assert.equal(after.images, 1);
+    assert.equal(after.images, 1, 'threads and idle time were left as they were');
+    const answers = engine.events.filter((e) => e.type === 'invalid-request');
+    assert.equal(answers.length, hostile.length, JSON.stringify(answers, null, 1));
+    const byRun = new Map(answers.map((e) => [e.type === 'invalid-request' ? e.runId : undefined, e.type === 'invalid-request' ? e.message : '']));
+    assert.match(byRun.get('null-cfg')!, /jobs\[0\]: request cfg must be a number from 0 to 100, not null/);
+    assert.match(byRun.get('bad-sampler')!, /sampler must name a known sampler/);
+    assert.match(byRun.get('string-size')!, /size must be \{ width, height \}, not "64"/);
+    assert.match(byRun.get('escaping-stem')!, /stem must be a plain file name stem/);
+    const messages = answers.map((e) => (e.type === 'invalid-request' ? e.message : ''));
+    assert.ok(messages.some((m) => /^cancel: no run never-queued is queued or running$/.test(m)));
+    assert.ok(messages.some((m) => /options.threads must be a whole number from 0 to 256, not 1000000000/.test(m)));
+    assert.ok(messages.some((m) => /options.idleMs must be a whole number of milliseconds/.test(m)));
+    assert.ok(messages.some((m) => /^a request must be an object, not null$/.test(m)));
+    assert.ok(messages.some((m) => /^unknown request type "frobnicate"$/.test(m)));
+    assert.ok(!engine.events.some((e) => e.type === 'run-done' && e.runId !== 'after'), 'refused runs get no run-done');
+    assert.ok(!engine.events.some((e) => e.type === 'log' && e.level === 'error'), 'nothing reached the error log');
     assert.equal(engine.child.exitCode, null, 'the engine is still running');
   });
 
@@ -148,6 +119,36 @@ describe('engine process', () => {
     engine.send({ type: 'configure', options: { executionProvider: 'cpu', threads: 1, deviceId: 1, idleMs: 0 } });
     await runOnce('c');
     assert.equal(loads(), 2);
+  });
+
+  test('a run id already queued or running is refused, and the first run ends once', async () => {
+    const engine = start();
+    await engine.next('ready');
+    const long = jobs('red\nseed: 1\nsteps: 30\nsize: 64x64\n');
+    engine.send({ type: 'run', runId: 'same', jobs: long, previews: false });
+    engine.send({ type: 'run', runId: 'same', jobs: long, previews: false });
+    const refused = await engine.next('invalid-request');
+    assert.deepEqual(refused, { type: 'invalid-request', message: 'run same: that run id is already queued or running' });
+    await engine.next('run-done', (e) => e.runId === 'same');
+    engine.send({ type: 'run', runId: 'later', jobs: jobs('red\nseed: 2\nsteps: 1\nsize: 16x16\n'), previews: false });
+    await engine.next('run-done', (e) => e.runId === 'later');
+    assert.equal(engine.events.filter((e) => e.type === 'run-done' && e.runId === 'same').length, 1);
+    assert.equal(engine.events.filter((e) => e.type === 'image' && e.runId === 'same').length, 1);
+  });
+
+  test('SIGTERM stops the running image after its step, removes temporary files and exits 0', async () => {
+    const engine = start();
+    await engine.next('ready');
+    const planned = jobs('red\nseed: 1, 2\nsteps: 300\nsize: 64x64\n');
+    engine.send({ type: 'run', runId: 'long', jobs: planned, previews: false });
+    await engine.next('progress', (e) => e.runId === 'long' && e.step === 3);
+    engine.child.kill('SIGTERM');
+    const exit = await engine.exited;
+    assert.deepEqual(exit, { code: 0, signal: null });
+    const steps = engine.events.filter((e) => e.type === 'progress').length;
+    assert.ok(steps < 300, `stopped mid-image (${steps} steps)`);
+    const outputDir = planned[0]!.outputDir;
+    assert.deepEqual(existsSync(outputDir) ? readdirSync(outputDir) : [], [], 'no image, no temporary file');
   });
 
   test('exits with code 0 on shutdown', async () => {
