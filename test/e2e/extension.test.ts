@@ -11,21 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { readTextChunks } from '../../src/core/image/png-text';
-import { ROOT, startSession, type CodeServerSession } from './harness';
+import { ROOT, startSession, waitFor, type CodeServerSession } from './harness';
 
 const VSIX = join(ROOT, `sdprompt-${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}-linux-x64.vsix`);
 const SCREENSHOTS = join(ROOT, '.e2e', 'screenshots');
 const PROMPT = ['steps: 20', 'cfg: 7', '', '--- red circle', 'a red circle on a blue background', 'seed: 4, 6', ''].join('\n');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
   let folder: string;

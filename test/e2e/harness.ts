@@ -246,3 +246,14 @@ export async function startSession(options: SessionOptions): Promise<CodeServerS
     throw error;
   }
 }
+
+/** Polls `probe` every 250 ms until it gives a value (not undefined or false), or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
