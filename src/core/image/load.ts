@@ -4,9 +4,9 @@
 // file and, when a prompt file named it, the setting's line and column.
 
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { fail, ok, readProblem, type Result, type UserError } from '../errors';
+import { fail, ok, type Result, type UserError } from '../errors';
+import { readPictureFile } from '../files';
 import type { Raster } from './raster';
 
 export type ImageRole = 'init' | 'mask' | 'depth' | 'image';
@@ -42,12 +42,9 @@ function imageError(role: ImageRole, path: string, problem: string, origin?: Ima
 
 export async function loadImage(path: string, role: ImageRole, origin?: ImageOrigin): Promise<Result<LoadedImage>> {
   const problem = (text: string) => fail(imageError(role, path, text, origin));
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    return problem(readProblem(e as NodeJS.ErrnoException));
-  }
+  const read = await readPictureFile(path);
+  if (!read.ok) return problem(read.problem);
+  const bytes = read.value;
   let metadata: sharp.Metadata;
   try {
     metadata = await sharp(bytes).metadata();

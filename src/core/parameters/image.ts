@@ -4,8 +4,8 @@
 // pixels, without native code, so the editor can import a dropped image itself. Each failure
 // names the file.
 
-import { readFile } from 'node:fs/promises';
-import { fail, readProblem, type Result, type UserError } from '../errors';
+import { fail, type Result, type UserError } from '../errors';
+import { readPictureFile } from '../files';
 import { readTextChunks } from '../image/png-text';
 import { parseParametersText, type GenerationParameters } from './a1111-text';
 import { parseComfyGraph } from './comfyui';
@@ -32,13 +32,9 @@ function imageProblem(path: string, problem: string): { ok: false; error: UserEr
 
 /** The parameters in the image at `path`. */
 export async function readImageParameters(path: string): Promise<Result<ImageParameters>> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    return imageProblem(path, readProblem(e as NodeJS.ErrnoException));
-  }
-  return imageParametersFromBytes(bytes, path);
+  const read = await readPictureFile(path);
+  if (!read.ok) return imageProblem(path, read.problem);
+  return imageParametersFromBytes(read.value, path);
 }
 
 /** The parameters in an image file's bytes (a file dropped from outside, which has no path); `path` names it in messages. */

@@ -4,13 +4,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { IMAGE_CASES } from './cases-image';
 import { MODEL_CASES } from './cases-model';
 import { OUTPUT_CASES } from './cases-output';
 import { PROMPT_CASES } from './cases-prompt';
 import { SIGNAL_CASES } from './cases-signal';
 import { missingNeed, runCase, type CaseKind, type CorpusCase } from './harness';
 
-const CASES: CorpusCase[] = [...PROMPT_CASES, ...MODEL_CASES, ...OUTPUT_CASES, ...SIGNAL_CASES];
+const CASES: CorpusCase[] = [...PROMPT_CASES, ...MODEL_CASES, ...IMAGE_CASES, ...OUTPUT_CASES, ...SIGNAL_CASES];
 
 const ran = new Map<CaseKind, number>();
 const skipped: string[] = [];
