@@ -2,6 +2,7 @@
 
 import { isatty } from 'node:tty';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { env as ortEnv } from 'onnxruntime-node';
 import { EXIT, exitCodeForSignal, type CommandContext, UsageError } from './context';
 import { doctorCommand } from './commands/doctor';
 import { debugNoiseCommand, debugScheduleCommand } from './commands/debug';
@@ -125,6 +126,10 @@ function mayStartGpuRuntime(argv: readonly string[]): boolean {
 }
 
 function runHere(argv: string[], log: LogFile, userFd: number | undefined): void {
+  // Writing straight to the terminal, ONNX Runtime's own log lines are coloured noise beside our
+  // messages ("Failed to persist telemetry device ID" where HOME cannot be written); its errors
+  // reach us as exceptions. Set before its first session, when it reads the level.
+  if (userFd === undefined) ortEnv.logLevel = 'fatal';
   // In a child whose stderr is the log, the user's messages go to the descriptor the parent gave.
   const toUser = userFd === undefined ? (text: string) => process.stderr.write(text) : (text: string) => writeFd(userFd, text);
   const controller = new AbortController();

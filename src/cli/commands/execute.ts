@@ -85,8 +85,9 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
         return;
       case 'warning':
         clearProgress();
-        out({ event: 'warning', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.request.seed, message: event.message });
-        ctx.stderr(`sdprompt: warning: ${label(event.job)}: ${event.message}`);
+        out({ event: 'warning', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.request.seed, message: event.message, ...event.origin });
+        // Located at the setting that names the picture, as an error would be.
+        ctx.stderr(`sdprompt: ${event.origin ? `${event.origin.file}:${event.origin.line}:${event.origin.column}: ` : ''}warning: ${label(event.job)}: ${event.message}`);
         return;
       case 'job-start':
         return;

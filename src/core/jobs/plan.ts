@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import { formatDiagnostic } from '../diagnostics';
-import { fail, ok, type Result } from '../errors';
+import { fail, ok, type Result, type UserError } from '../errors';
 import { MAX_IMAGES_PER_RUN } from '../format/limits';
 import { describeBlock, effectiveSettings, type Block, type ParsedFile } from '../format/parse';
 import { blockErrors, blockModel, promptOutputDir, randomSeed, resolveModelPath, type BlockModel, type ModelResolution } from '../format/resolve';
@@ -96,6 +96,16 @@ export function planBlockJobs(parsed: ParsedFile, block: Block, options: PlanOpt
       }),
     ),
   );
+}
+
+/**
+ * A request's error that no one setting explains (settings that this model cannot run: a depth
+ * estimate on a model without depth, a depth model given no depth; a size this machine cannot
+ * hold) is located at its block.
+ */
+export function atBlock(error: UserError, job: Job): UserError {
+  if (error.code !== 'invalid-request' || error.file !== undefined || !job.source) return error;
+  return { ...error, file: job.source.promptFile, line: job.source.block.line, column: 1 };
 }
 
 /**

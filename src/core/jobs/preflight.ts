@@ -9,7 +9,7 @@ import { MAX_PROMPT_CHUNKS } from '../format/limits';
 import type { ImageSettings } from './image-settings';
 import type { StableDiffusion } from '../pipelines/stable-diffusion';
 import { tokenizePrompt } from '../prompt/chunks';
-import type { Job } from './plan';
+import { atBlock, type Job } from './plan';
 
 /** Bytes per value, at least: a float16 model's. */
 const MIN_BYTES_PER_VALUE = 2;
@@ -43,26 +43,25 @@ export function attentionBytes(sd: StableDiffusion, width: number, height: numbe
   };
 }
 
-function located(job: Job, error: Omit<UserError, 'file' | 'line'>): UserError {
-  return job.source ? { ...error, file: job.source.promptFile, line: job.source.block.line } : error;
-}
-
 /** Why this image cannot be made with this model on this machine, or undefined. */
 export function preflightError(job: Job, sd: StableDiffusion, settings: ImageSettings, totalMemory = os.totalmem()): UserError | undefined {
   for (const [text, what] of [[settings.prompt, 'prompt'], [settings.negativePrompt, 'negative prompt']] as const) {
     const chunks = tokenizePrompt(text, sd.tokenizer).chunks.length;
     if (chunks > MAX_PROMPT_CHUNKS) {
-      return located(job, { code: 'invalid-request', message: `the ${what} makes ${chunks} chunks of 75 tokens; it may make at most ${MAX_PROMPT_CHUNKS}` });
+      return atBlock({ code: 'invalid-request', message: `the ${what} makes ${chunks} chunks of 75 tokens; it may make at most ${MAX_PROMPT_CHUNKS}` }, job);
     }
   }
   const needed = attentionBytes(sd, settings.width, settings.height, settings.cfg);
   if (needed && needed.bytes > totalMemory) {
-    return located(job, {
-      code: 'invalid-request',
-      message:
-        `size ${settings.width}x${settings.height} needs at least ${formatBytes(needed.bytes)} of memory (${needed.detail}); ` +
-        `this machine has ${formatBytes(totalMemory)}. Choose a smaller size`,
-    });
+    return atBlock(
+      {
+        code: 'invalid-request',
+        message:
+          `size ${settings.width}x${settings.height} needs at least ${formatBytes(needed.bytes)} of memory (${needed.detail}); ` +
+          `this machine has ${formatBytes(totalMemory)}. Choose a smaller size`,
+      },
+      job,
+    );
   }
   return undefined;
 }

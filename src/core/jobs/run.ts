@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { env as ortEnv } from 'onnxruntime-node';
 import { fail, isModelError, ok, type Result, type UserError } from '../errors';
 import { encodePng, samplesSha256, type RgbImage } from '../image/encode';
-import { loadImage, type ImageRole, type LoadedImage } from '../image/load';
+import { loadImage, type ImageOrigin, type ImageRole, type LoadedImage } from '../image/load';
 import type { ModelFolderInfo } from '../models';
 import { isOutOfMemory } from '../models/components';
 import type { ModelHashes } from '../models/hash';
@@ -24,14 +24,15 @@ import { renderPreview } from '../pipelines/preview';
 import type { StableDiffusion } from '../pipelines/stable-diffusion';
 import { modelContext, resolveImageSettings, type ImageFile, type ImageSettings } from './image-settings';
 import { GridTracker, writeGrid } from './grids';
-import type { Job } from './plan';
+import { atBlock, type Job } from './plan';
 import { preflightError } from './preflight';
 
 export type RunEvent =
   | { type: 'job-start'; job: Job; index: number; count: number }
   | { type: 'model-loaded'; dir: string; ms: number; executionProvider: string; family: string; notes: string[]; log: string[] }
   | { type: 'step'; job: Job; index: number; step: number; total: number; latents: StepInfo['latents']; preview(): Promise<RgbImage> }
-  | { type: 'warning'; job: Job; index: number; message: string }
+  /** `origin`: the setting that names the picture the warning is about, when a prompt file did. */
+  | { type: 'warning'; job: Job; index: number; message: string; origin?: ImageOrigin }
   | { type: 'image'; job: Job; index: number; path: string; recipePath: string; seed: number; ms: number }
   | { type: 'grid'; job: Job; index: number; path: string; recordPath: string }
   | { type: 'job-error'; job: Job; index: number; error: UserError };
@@ -231,7 +232,10 @@ async function renderJobs(group: readonly { job: Job; index: number }[], options
   const rendered: RenderedJob[] = [];
   for (const [k, output] of result.value.entries()) {
     const { job: j, index: i } = group[k]!;
-    for (const message of output.warnings) await emit({ type: 'warning', job: j, index: i, message });
+    for (const { picture, message } of output.warnings) {
+      const origin = picture && j.request[picture]?.origin;
+      await emit({ type: 'warning', job: j, index: i, message, ...(origin ? { origin } : {}) });
+    }
     rendered.push({ sd, settings: settings[k]!, image: output.image, watermark: output.watermark, timings: output.timings, loadMs, loaded: loaded.value, modelSha256 });
   }
   return ok(rendered);
@@ -283,15 +287,6 @@ async function writeImage(
   summary.images.push(imagePath);
   await emit({ type: 'image', job, index, path: imagePath, recipePath, seed: job.request.seed, ms: totalMs });
   return { image: imagePath };
-}
-
-/**
- * A request's error that no one setting explains (settings that this model cannot run: a depth
- * estimate on a model without depth, a depth model given no depth) is located at its block.
- */
-function atBlock(error: UserError, job: Job): UserError {
-  if (error.code !== 'invalid-request' || error.file !== undefined || !job.source) return error;
-  return { ...error, file: job.source.promptFile, line: job.source.block.line, column: 1 };
 }
 
 /** Timings to a tenth of a millisecond: finer is noise. */

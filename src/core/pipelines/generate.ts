@@ -27,7 +27,7 @@ import { trainingAlphas } from './denoised';
 import { estimateDepth } from './depth';
 import { encodeImage } from './encode-image';
 import { latentMaskedContent, stackChannels, startLatents } from './latents';
-import { compositeResult, prepareImages, type PreparedImages } from './prepare-images';
+import { compositeResult, prepareImages, type ImageWarning, type PreparedImages } from './prepare-images';
 import type { StableDiffusion } from './stable-diffusion';
 
 export type { PipelineHooks, StepInfo } from './denoise';
@@ -52,7 +52,7 @@ export interface PipelineOutput {
   image: Raster;
   watermark: WatermarkOutcome;
   timings: PipelineTimings;
-  warnings: string[];
+  warnings: ImageWarning[];
 }
 
 const LATENT_CHANNELS = 4;
@@ -184,7 +184,7 @@ export async function generateImages(sd: StableDiffusion, batch: readonly ImageS
     if (problem.error) return fail(problem.error);
     const image = { ...tensorToRgb(decoded), channels: 3 as const };
     const marked = watermarkOutput(init ? compositeResult(image, init) : image, s.watermark);
-    outputs.push({ image: marked.image, watermark: marked.watermark, timings: { encodeMs: 0, vaeEncodeMs: 0, denoiseMs: 0, decodeMs: 0 }, warnings: [...(init?.warnings ?? []), ...problem.warnings] });
+    outputs.push({ image: marked.image, watermark: marked.watermark, timings: { encodeMs: 0, vaeEncodeMs: 0, denoiseMs: 0, decodeMs: 0 }, warnings: [...(init?.warnings ?? []), ...problem.warnings.map((message) => ({ message }))] });
   }
   const t4 = performance.now();
   // A batch shares its time: each image's share of it.

@@ -36,6 +36,12 @@ export interface PrepareOptions {
   depth?: Raster;
 }
 
+/** Something the user should hear about an image: about one of its pictures (a mask of another size, an empty mask), or the whole. */
+export interface ImageWarning {
+  picture?: 'mask';
+  message: string;
+}
+
 export interface PreparedImages {
   /** The picture the VAE encodes, RGB at the canvas size (filled where asked). */
   start: Raster;
@@ -45,23 +51,22 @@ export interface PreparedImages {
   depth?: Raster;
   /** How the result goes back over the original. */
   overlay?: { image: Raster; region?: Region; width: number; height: number };
-  /** Things the user should hear about (a mask of another size, an empty mask). */
-  warnings: string[];
+  warnings: ImageWarning[];
 }
 
 /** The mask at the init's size, inverted and blurred there (a mask of another size is stretched to fit). */
-function maskAtInitSize(mask: MaskInput, init: Raster, warnings: string[]): Raster {
+function maskAtInitSize(mask: MaskInput, init: Raster, warnings: ImageWarning[]): Raster {
   let grey = maskFromImage(mask.image);
   if (mask.invert) grey = invertMask(grey);
   if (grey.width !== init.width || grey.height !== init.height) {
-    warnings.push(`the mask is ${grey.width}x${grey.height} and the init ${init.width}x${init.height}: the mask was stretched to fit`);
+    warnings.push({ picture: 'mask', message: `the mask is ${grey.width}x${grey.height} and the init ${init.width}x${init.height}: the mask was stretched to fit` });
     grey = resample(grey, init.width, init.height, 'lanczos');
   }
   return blurMaskA1111(grey, mask.blur);
 }
 
 export function prepareImages(init: Raster, o: PrepareOptions): PreparedImages {
-  const warnings: string[] = [];
+  const warnings: ImageWarning[] = [];
   const original = flatten(init);
   const depthAtInit = o.depth && resample(toGray(o.depth), original.width, original.height, 'lanczos');
   const fit = (r: Raster) => resizeImage(r, o.width, o.height, o.resize);
@@ -82,7 +87,7 @@ export function prepareImages(init: Raster, o: PrepareOptions): PreparedImages {
   if (o.mask.area === 'masked') {
     const region = cropRegion(mask, o.mask.padding);
     if (!region) {
-      warnings.push('the mask is empty: nothing to repaint only there, so the whole picture is redrawn as img2img');
+      warnings.push({ picture: 'mask', message: 'the mask is empty: nothing to repaint only there, so the whole picture is redrawn as img2img' });
       return withDepth({ start: fit(original) }, depthAtInit && fit(depthAtInit));
     }
     const expanded = expandCropRegion(region, o.width, o.height, original.width, original.height);

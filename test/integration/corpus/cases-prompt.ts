@@ -70,7 +70,7 @@ export const PROMPT_CASES: CorpusCase[] = [
     name: 'size 4096x4096: more memory than the machine has, refused with the number',
     arrange: (ws) => ws.write('case.sdprompt', `model: ${demoModelDir()}\nsteps: 1\nsize: 4096x4096\nred circle\n`),
     args: () => ['run', 'case.sdprompt'],
-    expect: { exit: 1, where: (ws) => `${path.join(ws.cwd, 'case.sdprompt')}:1`, message: /size 4096x4096 needs at least 1\.1 TB of memory \(the UNet's first attention layer works on 512x512 latents: 262144² scores × 4 heads × 2\); this machine has [\d.]+ [GT]B/, maxSteps: 0 },
+    expect: { exit: 1, where: (ws) => `${path.join(ws.cwd, 'case.sdprompt')}:1:1`, message: /size 4096x4096 needs at least 1\.1 TB of memory \(the UNet's first attention layer works on 512x512 latents: 262144² scores × 4 heads × 2\); this machine has [\d.]+ [GT]B/, maxSteps: 0 },
   },
   {
     kind: 'prompt file',

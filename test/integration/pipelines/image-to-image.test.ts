@@ -116,8 +116,9 @@ describe('image to image on generated models', () => {
     const dir = await workspace();
     const { summary, events } = await runText(dir, `model: ${testModelDir('optimum')}\n--- w\nx\ninit: init.png\nmask: small-mask.png\nsteps: 2\nseed: 1\n`);
     assert.deepEqual(summary.errors, []);
-    const warnings = events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message);
-    assert.deepEqual(warnings, ['the mask is 20x15 and the init 40x30: the mask was stretched to fit']);
+    const warnings = events.flatMap((e) => (e.type === 'warning' ? [{ message: e.message, line: e.origin?.line, column: e.origin?.column }] : []));
+    // Located at the `mask:` setting (line 5, after 'mask: '), as an error about the mask would be.
+    assert.deepEqual(warnings, [{ message: 'the mask is 20x15 and the init 40x30: the mask was stretched to fit', line: 5, column: 7 }]);
   });
 
   test('bad inputs: each a located error, no crash, nothing written', async () => {

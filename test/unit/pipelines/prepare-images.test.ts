@@ -77,10 +77,11 @@ describe('prepareImages and compositeResult', () => {
   test('a mask of another size is stretched with a warning; an empty mask for only-masked falls back to img2img', () => {
     const small = maskWithRect(20, 15, [5, 4, 12, 10]);
     const p = prepareImages(picture(), { ...BASE, mask: { image: small, invert: false, blur: 0, area: 'whole', padding: 0 } });
-    assert.match(p.warnings.join(), /the mask is 20x15 and the init 40x30: the mask was stretched to fit/);
+    assert.deepEqual(p.warnings, [{ picture: 'mask', message: 'the mask is 20x15 and the init 40x30: the mask was stretched to fit' }]);
     assert.equal(p.mask!.data[10 * 32 + 14], 255);
     const empty = prepareImages(picture(), { ...BASE, mask: { image: createRaster(40, 30, 1), invert: false, blur: 4, area: 'masked', padding: 0 } });
-    assert.match(empty.warnings.join(), /the mask is empty/);
+    assert.deepEqual(empty.warnings.map((w) => w.picture), ['mask']);
+    assert.match(empty.warnings[0]!.message, /the mask is empty/);
     assert.equal(empty.overlay, undefined);
   });
 
