@@ -148,8 +148,12 @@ const request = record<ImageRequest>(
     padding: integer(0, MAX_PADDING),
     outpaint: extension,
     depth,
+    subseed: integer(0, MAX_SEED),
+    subseedStrength: fraction,
+    watermark: boolean,
   },
-  ['negativePrompt', 'steps', 'cfg', 'sampler', 'size', 'rng', 'init', 'strength', 'resize', 'mask', 'maskInvert', 'maskBlur', 'maskedContent', 'inpaintArea', 'padding', 'outpaint', 'depth'],
+  // Every field but the prompt and the seed may be absent.
+  ['negativePrompt', 'steps', 'cfg', 'sampler', 'size', 'rng', 'init', 'strength', 'resize', 'mask', 'maskInvert', 'maskBlur', 'maskedContent', 'inpaintArea', 'padding', 'outpaint', 'depth', 'subseed', 'subseedStrength', 'watermark'],
 );
 
 type Source = NonNullable<Job['source']>;

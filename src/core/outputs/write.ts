@@ -45,6 +45,11 @@ function partialToken(): string {
   return `${HOST}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
+/** `dir/.<name>.<host>-<pid>-<8 hex>.partial`: hidden, and saying who writes it. */
+function temporaryPath(dir: string, name: string, token = partialToken()): string {
+  return path.join(dir, `.${name}.${token}${PARTIAL_SUFFIX}`);
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -70,7 +75,7 @@ async function writeComplete(file: string, data: Uint8Array | string): Promise<v
  * it, then renamed over it, so a reader sees the old text or the new, never a half-written one.
  */
 export async function replaceFile(file: string, data: string): Promise<void> {
-  const temp = `${file}.${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`;
+  const temp = temporaryPath(path.dirname(file), path.basename(file));
   await writeComplete(temp, data);
   try {
     await fs.rename(temp, file);
@@ -155,7 +160,7 @@ export async function prepareOutputFolder(dir: string): Promise<Result<void>> {
   const made = await makeFolder(dir);
   if (!made.ok) return made;
   await removeLeftoverPartials(dir);
-  const probe = path.join(dir, `.sdprompt-probe.${partialToken()}${PARTIAL_SUFFIX}`);
+  const probe = temporaryPath(dir, 'sdprompt-probe');
   try {
     await writeComplete(probe, 'sdprompt checks that it can write here\n');
     return ok(undefined);
@@ -177,7 +182,7 @@ export async function writeOutputSet(dir: string, stem: string, files: readonly 
   if (!made.ok) return made;
   await removeLeftoverPartials(dir);
   const token = partialToken();
-  const temps = files.map((f) => path.join(dir, `.${stem}${f.extension}.${token}${PARTIAL_SUFFIX}`));
+  const temps = files.map((f) => temporaryPath(dir, stem + f.extension, token));
   try {
     for (let i = 0; i < files.length; i++) await writeComplete(temps[i]!, files[i]!.data);
     for (let n = 1; n < 100_000; n++) {

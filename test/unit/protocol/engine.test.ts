@@ -38,9 +38,10 @@ describe('parseEngineRequest', () => {
     const jobs = plannedJobs(
       'model: ../m\n--- a\nred (circle:1.2)\nseed: 1..3\nsteps: 5\ncfg: 4.5\nsampler: DPM++ 2M Karras\nsize: 64x32\nnegative: blue\n--- Ünïcode name!\nx\nseed: 4294967295\nrng: torch\n' +
         '--- inpaint\ny\ninit: in.png\nmask: m.png\nmask_blur: 8\nmasked_content: fill\ninpaint_area: masked\npadding: 16\nmask_invert: true\nstrength: 0.5\nresize: crop\n' +
-        '--- outpaint\nz\ninit: in.png\noutpaint: left 64, top 8\n--- depth\nw\ninit: in.png\ndepth: auto\n',
+        '--- outpaint\nz\ninit: in.png\noutpaint: left 64, top 8\n--- depth\nw\ninit: in.png\ndepth: auto\n--- variation\nv\nsubseed: 7\nsubseed_strength: 0.3\nwatermark: false\n',
     );
     assert.ok(jobs.some((j) => j.request.mask !== undefined) && jobs.some((j) => j.request.outpaint !== undefined) && jobs.some((j) => j.request.depth === 'auto'));
+    assert.ok(jobs.some((j) => j.request.subseed === 7 && j.request.subseedStrength === 0.3 && j.request.watermark === false));
     const requests: EngineRequest[] = [
       { type: 'configure', options: { executionProvider: 'cpu', threads: 4, idleMs: 300_000 } },
       { type: 'configure', options: { executionProvider: 'auto', threads: 0, idleMs: 0 } },
@@ -90,6 +91,9 @@ describe('parseEngineRequest', () => {
       ['size', { width: 60, height: 64 }, /size width 60 is not a multiple of 8/],
       ['size', { width: 8192, height: 64 }, /size width must be from 8 to 4096, not 8192/],
       ['rng', 'bogus', /rng must name a known noise source, not "bogus"/],
+      ['subseed', -1, /subseed must be a whole number from 0 to 4294967295, not -1/],
+      ['subseedStrength', 2, /subseedStrength must be a number from 0 to 1, not 2/],
+      ['watermark', 'yes', /watermark must be true or false, not "yes"/],
       ['model', { dir: 'relative/dir', spec: 'x' }, /model dir must be an absolute path/],
       ['model', undefined, /model must be an object, not undefined/],
       ['outputDir', 'out', /outputDir must be an absolute path, not "out"/],
