@@ -7,8 +7,11 @@ import type { CorpusCase, Workspace } from './harness';
 
 const PROMPT = 'steps: 2\nsize: 16x16\nred\nseed: 1\n';
 
-/** A copy of the `variant` test model broken by `breakIt`, run with --model. */
-function modelCase(name: string, breakIt: (dir: string) => void, file: string, message: RegExp, variant: 'optimum' | 'legacy' = 'optimum'): CorpusCase {
+/** The command a model case runs on the broken copy (its path relative to the workspace). */
+const runWith = (model: string) => ['run', 'case.sdprompt', '--model', model, '--json'];
+
+/** A copy of the `variant` test model broken by `breakIt`, given to `command` (`sdprompt run` by default) with --model. */
+function modelCase(name: string, breakIt: (dir: string) => void, file: string, message: RegExp, variant: 'optimum' | 'legacy' = 'optimum', command = runWith): CorpusCase {
   let model = '';
   return {
     kind: 'model folder',
@@ -18,7 +21,7 @@ function modelCase(name: string, breakIt: (dir: string) => void, file: string, m
       breakIt(path.join(ws.work, model));
       ws.write('case.sdprompt', PROMPT);
     },
-    args: () => ['run', 'case.sdprompt', '--model', model, '--json'],
+    args: () => command(model),
     expect: { exit: 3, where: (ws) => path.join(ws.cwd, model, file), message, maxSteps: 0 },
   };
 }
@@ -41,6 +44,14 @@ export const MODEL_CASES: CorpusCase[] = [
   modelCase('scheduler config not JSON', (dir) => writeFileSync(path.join(dir, SCHEDULER_FILE), '{ "beta_start": '), SCHEDULER_FILE, /scheduler_config\.json is not valid JSON/),
   modelCase('beta_start -1, beta_end 5 (was an all-black image, exit 0)', scheduler({ beta_start: -1, beta_end: 5 }), SCHEDULER_FILE, /`beta_start` must be a number between 0 and 1, not -1/),
   modelCase('beta_start above beta_end', scheduler({ beta_start: 0.5, beta_end: 0.01 }), SCHEDULER_FILE, /`beta_start` \(0\.5\) must not be larger than `beta_end` \(0\.01\)/),
+  modelCase(
+    'debug schedule on beta_start -1 (printed null sigmas, exit 0)',
+    scheduler({ beta_start: -1, beta_end: 5 }),
+    SCHEDULER_FILE,
+    /`beta_start` must be a number between 0 and 1, not -1/,
+    'optimum',
+    (model) => ['debug', 'schedule', '--sampler', 'euler', '--steps', '3', '--model', model],
+  ),
   modelCase('num_train_timesteps -5', scheduler({ num_train_timesteps: -5 }), SCHEDULER_FILE, /`num_train_timesteps` must be an integer from 2 to 100000, not -5/),
   modelCase('num_train_timesteps 1e12', scheduler({ num_train_timesteps: 1e12 }), SCHEDULER_FILE, /`num_train_timesteps` must be an integer from 2 to 100000, not 1000000000000/),
   modelCase('trained_betas of the wrong length', scheduler({ trained_betas: [0.1, 0.2] }), SCHEDULER_FILE, /`trained_betas` has 2 values but `num_train_timesteps` is 1000/),
