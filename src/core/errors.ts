@@ -79,6 +79,14 @@ export function catchUserErrorSync<T>(body: () => T): Result<T> {
   }
 }
 
+/** A failed read of a user's file, as the end of a sentence about it ("photo.png: no such file"). */
+export function readProblem(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ENOENT') return 'no such file';
+  if (e.code === 'EISDIR') return 'is a folder, not an image';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'cannot be read (permission denied)';
+  return `cannot be read: ${e.message}`;
+}
+
 /** `file:line:column: message`, or as much of it as is known. */
 export function formatUserError(e: UserError): string {
   const where = [e.file, e.line, e.column].filter((p) => p !== undefined).join(':');

@@ -14,7 +14,7 @@ export type GridKey = (typeof GRID_KEYS)[number];
 
 /** A sampler's noise schedule: Karras sigmas, or the sampler's own ("Automatic" in A1111). */
 export type Schedule = 'karras' | 'automatic';
-const SCHEDULES: readonly Schedule[] = ['karras', 'automatic'];
+export const SCHEDULES: readonly Schedule[] = ['karras', 'automatic'];
 
 /** At most this many cells a grid: each is an image. */
 export const MAX_GRID_CELLS = 100;

@@ -4,6 +4,7 @@
 // added to `Job` without one does not compile.
 
 import * as path from 'node:path';
+import { GRID_KEYS, MAX_GRID_CELLS, SCHEDULES } from '../format/grid';
 import { MAX_MASK_BLUR, MAX_OUTPAINT, MAX_PADDING } from '../format/image-values';
 import { MAX_CFG, MAX_SEED, MAX_STEPS, sideProblem } from '../format/settings';
 import type { ImageOrigin } from '../image/load';
@@ -13,7 +14,7 @@ import { isSafeStem } from '../outputs/naming';
 import { resolveSampler, type SamplerChoice } from '../schedulers/registry';
 import { MAX_PROMPT_FILE_BYTES, promptLengthProblem } from '../format/limits';
 import type { ImageFile, ImageRequest } from './image-settings';
-import type { Job } from './plan';
+import type { Job, JobGrid } from './plan';
 
 /** A value checked and copied (only the fields it should have), or what is wrong with it. */
 type Check<T> = (value: unknown) => { ok: true; value: T } | { ok: false; problem: string };
@@ -151,10 +152,32 @@ const request = record<ImageRequest>(
     subseed: integer(0, MAX_SEED),
     subseedStrength: fraction,
     watermark: boolean,
+    schedule: oneOf(SCHEDULES),
   },
   // Every field but the prompt and the seed may be absent.
-  ['negativePrompt', 'steps', 'cfg', 'sampler', 'size', 'rng', 'init', 'strength', 'resize', 'mask', 'maskInvert', 'maskBlur', 'maskedContent', 'inpaintArea', 'padding', 'outpaint', 'depth', 'subseed', 'subseedStrength', 'watermark'],
+  ['negativePrompt', 'steps', 'cfg', 'sampler', 'size', 'rng', 'init', 'strength', 'resize', 'mask', 'maskInvert', 'maskBlur', 'maskedContent', 'inpaintArea', 'padding', 'outpaint', 'depth', 'subseed', 'subseedStrength', 'watermark', 'schedule'],
 );
+
+/** A list of at most `max` items, each checked. */
+const list =
+  <T>(item: Check<T>, max: number): Check<T[]> =>
+  (v) => {
+    if (!Array.isArray(v) || v.length > max) return bad(`must be a list of at most ${max} items, not ${showValue(v)}`);
+    const out: T[] = [];
+    for (const [i, x] of v.entries()) {
+      const checked = item(x);
+      if (!checked.ok) return bad(`item ${i} ${checked.problem}`);
+      out.push(checked.value);
+    }
+    return good(out);
+  };
+
+const grid = record<JobGrid>({
+  stem,
+  column: integer(0, MAX_GRID_CELLS),
+  row: integer(0, MAX_GRID_CELLS),
+  axes: list(record<JobGrid['axes'][number]>({ key: oneOf(GRID_KEYS), values: list(text(4096), MAX_GRID_CELLS) }), 2),
+});
 
 type Source = NonNullable<Job['source']>;
 
@@ -170,8 +193,9 @@ const checkJobRecord = record<Job>(
     outputDir: absolutePath,
     stem,
     source,
+    grid,
   },
-  ['source'],
+  ['source', 'grid'],
 );
 
 /** The job `value` stands for, rebuilt from checked fields, or a message naming the first bad field. */
