@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { GRID_KEYS, MAX_GRID_CELLS, SCHEDULES } from '../format/grid';
 import { MAX_MASK_BLUR, MAX_OUTPAINT, MAX_PADDING } from '../format/image-values';
-import { MAX_CFG, MAX_SEED, MAX_STEPS, sideProblem } from '../format/settings';
+import { MAX_BATCH, MAX_CFG, MAX_SEED, MAX_STEPS, sideProblem } from '../format/settings';
 import type { ImageOrigin } from '../image/load';
 import { INPAINT_AREAS, MASKED_CONTENTS, OUTPAINT_SIDES, RESIZE_MODES, type Extension } from '../image/modes';
 import { isRngName, type RngName } from '../noise';
@@ -189,13 +189,14 @@ const source = record<Source>({
 const checkJobRecord = record<Job>(
   {
     request,
-    model: record<Job['model']>({ dir: absolutePath, spec: text(4096) }),
+    model: record<Job['model']>({ dir: absolutePath, spec: text(4096), vae: record<NonNullable<Job['model']['vae']>>({ dir: absolutePath, spec: text(4096) }) }, ['vae']),
+    batch: integer(1, MAX_BATCH),
     outputDir: absolutePath,
     stem,
     source,
     grid,
   },
-  ['source', 'grid'],
+  ['batch', 'source', 'grid'],
 );
 
 /** The job `value` stands for, rebuilt from checked fields, or a message naming the first bad field. */

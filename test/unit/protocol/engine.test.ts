@@ -135,6 +135,8 @@ describe('parseEngineRequest', () => {
     const options = { executionProvider: 'cpu', threads: 0, idleMs: 0 };
     const configure = (o: Record<string, unknown>) => refusal({ type: 'configure', options: { ...options, ...o } }).message;
     assert.match(configure({ threads: 1e9 }), /^configure: options.threads must be a whole number from 0 to 256, not 1000000000$/);
+    assert.match(configure({ deviceId: 256 }), /^configure: options.deviceId must be a whole number from 0 to 255, not 256$/);
+    assert.match(configure({ deviceId: -1 }), /options.deviceId must be a whole number/);
     assert.match(configure({ threads: -1 }), /options.threads/);
     assert.match(configure({ threads: 1.5 }), /options.threads/);
     assert.match(configure({ idleMs: 1e12 }), new RegExp(`options.idleMs must be a whole number of milliseconds from 0 to ${MAX_IDLE_MS}, not 1000000000000`));
