@@ -11,7 +11,8 @@
 //   5. noise sources (ratios to numpy's), the variation seed's slerp, the watermark (bench/noise.ts)
 //   6. memory (bench/memory.ts): the demo model's peak memory per image next to its weights'
 //      size, alone and four seeds in one UNet call (`batch: 4`), and decoding in tiles against whole
-//   7. the extension in a real VS Code (activation, Ctrl+Enter to first preview and to the
+//   7. every sampler's time per step (and per UNet call) over Euler's on the demo model
+//   8. the extension in a real VS Code (activation, Ctrl+Enter to first preview and to the
 //      image), when the end-to-end tier is installed (npm run test:e2e installs it)
 
 import { spawnSync } from 'node:child_process';
@@ -30,6 +31,7 @@ import { runJobs } from '../src/core/jobs/run';
 import { runExtensionBench } from './extension';
 import { noiseBench } from './noise';
 import { memoryFigures } from './memory';
+import { samplerTimes } from './samplers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
   await imageToImage();
   for (const f of noiseBench()) record(f);
   if (existsSync(demoModelDir())) for (const f of memoryFigures('demo model', demoModelDir(), MEMORY_RUNS)) record(f);
+  for (const f of await samplerTimes()) record(f);
   for (const f of runExtensionBench(ROOT)) record(f);
   mkdirSync(RESULTS, { recursive: true });
   const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: (await import('node:os')).cpus().length };

@@ -23,9 +23,9 @@ import { settingOptions, WATERMARK_OPTIONS } from './setting-flags';
 const USAGE = `sdprompt ${SDPROMPT_VERSION}: Stable Diffusion from .sdprompt files, locally, through ONNX Runtime
 
 Usage:
-  sdprompt run FILE [--block NAME|INDEX] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--provider NAME] [--threads N] [--json]
+  sdprompt run FILE [--block NAME|INDEX] [--schedule TYPE] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--provider NAME] [--threads N] [--json]
   sdprompt generate --prompt TEXT [--negative TEXT] [--seed S] [--steps N] [--cfg X]
-                    [--sampler NAME] [--size WxH] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--out DIR] [--json]
+                    [--sampler NAME] [--schedule TYPE] [--size WxH] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--out DIR] [--json]
   sdprompt verify FILE [--block NAME|INDEX] [--model DIR] [--models DIR]… [--provider NAME] [--json]
   sdprompt status FILE [--json]
   sdprompt parse FILE
@@ -34,7 +34,7 @@ Usage:
   sdprompt import IMAGE… [--into FILE]
   sdprompt watermark read IMAGE… [--json]
   sdprompt debug noise --seed S --shape 1,4,8,8 [--rng numpy|torch|nv] [--subseed S --subseed-strength X]
-  sdprompt debug schedule --sampler NAME --steps N [--model DIR]
+  sdprompt debug schedule --sampler NAME [--schedule TYPE] --steps N [--model DIR]
 
 Noise options (as the prompt file's settings; for run they override the file's):
   --rng numpy|torch|nv    --subseed S --subseed-strength 0..1    --no-watermark
@@ -78,7 +78,7 @@ const COMMANDS: Record<string, Command> = {
   import: { options: { into: str }, run: importCommand },
   'watermark read': { options: { json }, run: watermarkReadCommand },
   'debug noise': { options: { seed: str, shape: str, rng: str, subseed: str, 'subseed-strength': str }, run: debugNoiseCommand },
-  'debug schedule': { options: { sampler: str, steps: str, model: str }, run: debugScheduleCommand },
+  'debug schedule': { options: { sampler: str, schedule: str, steps: str, model: str }, run: debugScheduleCommand },
 };
 
 export async function main(argv: string[], ctx: CommandContext): Promise<number> {

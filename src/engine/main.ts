@@ -162,7 +162,8 @@ export class Engine {
           return;
         case 'step': {
           const preview = request.previews ? await this.preview.render(event) : undefined;
-          this.send({ type: 'progress', runId, index: event.index, step: event.step, total: event.total, ...(preview ? { preview } : {}) });
+          const { step, total, call, calls } = event;
+          this.send({ type: 'progress', runId, index: event.index, step, total, call, calls, ...(preview ? { preview } : {}) });
           return;
         }
         case 'image':

@@ -11,7 +11,7 @@ export class PreviewRenderer {
 
   async render(event: Extract<RunEvent, { type: 'step' }>): Promise<PreviewImage | undefined> {
     const now = performance.now();
-    if (event.step < event.total && now - this.lastSent < MIN_INTERVAL_MS) return undefined;
+    if (event.call < event.calls && now - this.lastSent < MIN_INTERVAL_MS) return undefined;
     this.lastSent = now;
     const image = await event.preview();
     const png = await encodePng(image);

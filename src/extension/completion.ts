@@ -1,5 +1,6 @@
-// Completion: setting keys at the start of a line, and values after a key: sampler names, rng
-// names, sizes, folders for `model:`, the values the settings table names, and pictures for
+// Completion: setting keys at the start of a line, and values after a key: sampler names (each
+// sampler by its A1111 name first, then the other spellings), rng names, sizes, folders for
+// `model:`, the values the settings table names (the schedule types among them), and pictures for
 // the settings that take a file (`init:`, `mask:`, `depth:`).
 
 import { promises as fs } from 'node:fs';
@@ -7,7 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SETTINGS, SETTING_KEYS, settingKeyFor } from '../core/format/settings';
 import { RNG_NAMES } from '../core/noise';
-import { resolveSampler, samplerNames } from '../core/schedulers/registry';
+import { a1111SamplerNames, resolveSampler, samplerNames } from '../core/schedulers/registry';
+import { SCHEDULE_LABELS } from '../core/schedulers/scheduleTypes';
 import { resolveModelPath } from '../core/format/resolve';
 import { LANGUAGE_ID } from './documents';
 
@@ -43,10 +45,13 @@ function valueItems(values: readonly { label: string; detail?: string }[], range
 }
 
 function samplerItems(range: vscode.Range): vscode.CompletionItem[] {
+  const first = a1111SamplerNames();
+  const names = [...first, ...samplerNames().filter((name) => !first.includes(name))];
   return valueItems(
-    samplerNames().map((name) => {
+    names.map((name) => {
       const choice = resolveSampler(name)!;
-      return { label: name, detail: `${choice.sampler.diffusersClass}${choice.karras ? ', Karras sigmas' : ''}` };
+      const schedule = choice.schedule === 'automatic' ? '' : `, ${SCHEDULE_LABELS[choice.schedule]} schedule`;
+      return { label: name, detail: `${choice.sampler.a1111[0]!}: ${choice.sampler.diffusersClass}${schedule}` };
     }),
     range,
     vscode.CompletionItemKind.EnumMember,

@@ -2,7 +2,7 @@
 // a diff: the panel's controls and "Keep seed" change a block's settings here.
 
 import * as vscode from 'vscode';
-import { planKeepSeed, planSettingEdit, type SettingEditResult } from '../core/format/edit';
+import { planKeepSeed, planMenuEdit, planSettingEdit, type SettingEditResult } from '../core/format/edit';
 import type { SettingKey } from '../core/format/settings';
 import { toVsRange } from './convert';
 import type { ParsedDocuments } from './documents';
@@ -26,7 +26,9 @@ export async function editBlockSetting(
   key: SettingKey,
   value: string,
 ): Promise<boolean> {
-  return applyPlannedEdit(document, planSettingEdit(documents.get(document), blockIndex, key, value), `Cannot set ${key}`);
+  const parsed = documents.get(document);
+  const plan = key === 'sampler' || key === 'schedule' ? planMenuEdit(parsed, blockIndex, key, value) : planSettingEdit(parsed, blockIndex, key, value);
+  return applyPlannedEdit(document, plan, `Cannot set ${key}`);
 }
 
 /** "Keep seed": adds a seed to the block's `seed:` list. */

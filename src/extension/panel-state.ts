@@ -10,7 +10,8 @@ import type { SettingKey } from '../core/format/settings';
 import { isDemoModel, modelLabel } from '../core/models/demo';
 import type { ModelFolderInfo } from '../core/models/folder';
 import type { ImageRecord } from '../core/outputs/results';
-import { defaultSamplerFor, samplerNames } from '../core/schedulers';
+import { blockSchedule } from '../core/format/schedule';
+import { a1111Name, a1111SamplerNames, resolveSampler, runChoice, SCHEDULE_TYPES, withSchedule } from '../core/schedulers';
 import type { EngineEvent } from '../protocol/engine';
 import {
   EDITABLE_SETTINGS,
@@ -51,7 +52,8 @@ export function buildPanelState(inputs: PanelInputs): PanelState {
     model: { label: modelLabel(inputs.defaultModel), isDemo: isDemoModel(inputs.defaultModel) },
     blocks: [],
     results: [],
-    samplers: samplerNames(),
+    samplers: a1111SamplerNames(),
+    schedules: [...SCHEDULE_TYPES],
     runs: [...inputs.runs],
     errors: [...inputs.errors],
   };
@@ -72,7 +74,9 @@ function blockView(parsed: ParsedFile, block: Block, promptFile: string, inputs:
     seed: 'random',
     steps: String(DEFAULTS.steps),
     cfg: String(DEFAULTS.cfg),
-    sampler: info ? `${defaultSamplerFor(info.schedulerConfig).name} (model)` : 'the model’s own',
+    sampler: info ? `${a1111Name(runChoice(undefined, undefined, info.schedulerConfig))} (model)` : 'the model’s own',
+    // What applies without a schedule anywhere: the sampler's automatic on this model.
+    schedule: info ? `${runChoice(settings.sampler && withSchedule(settings.sampler.value, 'automatic'), undefined, info.schedulerConfig).schedule} (model)` : 'automatic',
     size: info?.nativeSize ? `${info.nativeSize.width}x${info.nativeSize.height}` : 'the model’s own',
   };
   const shown = {} as Record<EditableSetting, ShownSetting>;
@@ -84,6 +88,11 @@ function blockView(parsed: ParsedFile, block: Block, promptFile: string, inputs:
       defaultText: defaults[key],
     };
   }
+  const sampler = settings.sampler && resolveSampler(settings.sampler.text);
+  if (sampler) shown.sampler.menuValue = a1111Name(sampler);
+  // The schedule: a `schedule:` line, or the one a sampler's name asks for (`DPM++ 2M Karras`).
+  const schedule = blockSchedule(parsed.header, block.settings);
+  if (schedule) shown.schedule = { text: schedule.by === 'schedule' ? shown.schedule.text : schedule.schedule, origin: schedule.origin, defaultText: defaults.schedule, menuValue: schedule.schedule };
   return {
     index: block.index,
     ...(block.name !== undefined ? { name: block.name } : {}),
@@ -189,7 +198,7 @@ export function nextRunView(previous: RunView | undefined, run: RunProgress, eve
       if (job) view.seed = job.seed;
       break;
     case 'progress':
-      Object.assign(view, { step: event.step, steps: event.total });
+      Object.assign(view, { step: event.step, steps: event.total, call: event.call, calls: event.calls });
       delete view.phase;
       if (event.preview) view.preview = event.preview.dataUrl;
       break;

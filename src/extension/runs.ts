@@ -206,7 +206,7 @@ export class RunQueue implements vscode.Disposable {
           let lastFraction = 0;
           const listener = this.onRunEvent(({ run: r, event }) => {
             if (r !== run || event.type !== 'progress') return;
-            const fraction = ((run.image - 1) + event.step / event.total) / run.images;
+            const fraction = ((run.image - 1) + event.call / event.calls) / run.images;
             progress.report({ message: `image ${run.image}/${run.images}, step ${event.step}/${event.total}`, increment: (fraction - lastFraction) * 100 });
             lastFraction = fraction;
           });

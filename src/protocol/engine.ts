@@ -36,7 +36,8 @@ export type EngineEvent =
   | { type: 'ready'; pid: number; onnxruntime: string; backends: string[] }
   | { type: 'model-loaded'; runId: string; dir: string; ms: number; executionProvider: string; notes: string[] }
   | { type: 'job-start'; runId: string; index: number; count: number }
-  | { type: 'progress'; runId: string; index: number; step: number; total: number; preview?: PreviewImage }
+  /** Sampler steps done of `total`, and UNet calls done of `calls` (more than steps for two-call samplers). */
+  | { type: 'progress'; runId: string; index: number; step: number; total: number; call: number; calls: number; preview?: PreviewImage }
   | { type: 'image'; runId: string; index: number; path: string; recipePath: string; seed: number; ms: number }
   | { type: 'grid'; runId: string; index: number; path: string }
   | { type: 'job-error'; runId: string; index: number; error: UserError }

@@ -12,8 +12,8 @@ export const WEBVIEW_PROTOCOL_VERSION = 2;
 // Panel state (host → webview)
 
 /** The settings the panel's controls edit. */
-export type EditableSetting = 'seed' | 'steps' | 'cfg' | 'sampler' | 'size';
-export const EDITABLE_SETTINGS: readonly EditableSetting[] = ['seed', 'steps', 'cfg', 'sampler', 'size'];
+export type EditableSetting = 'seed' | 'steps' | 'cfg' | 'sampler' | 'schedule' | 'size';
+export const EDITABLE_SETTINGS: readonly EditableSetting[] = ['seed', 'steps', 'cfg', 'sampler', 'schedule', 'size'];
 
 /** Where a block's effective value comes from. */
 export type SettingOrigin = 'block' | 'header' | 'default';
@@ -22,8 +22,13 @@ export interface ShownSetting {
   /** The value as written in the block or the header (`1, 5..7`, `7.5`); empty when `origin` is 'default'. */
   text: string;
   origin: SettingOrigin;
-  /** What applies when neither block nor header sets it, for display: `20`, `random`, `pndm (model)`, `512x512`. */
+  /** What applies when neither block nor header sets it, for display: `20`, `random`, `PLMS (model)`, `512x512`. */
   defaultText: string;
+  /**
+   * For the sampler and schedule menus: the entry the written text stands for (`DPM++ 2M` for
+   * `dpmpp_2m_karras`; `karras` for the schedule a sampler named `… Karras` asks for).
+   */
+  menuValue?: string;
 }
 
 export interface BlockView {
@@ -106,9 +111,12 @@ export interface RunView {
   image: number;
   imageCount: number;
   seed?: number;
-  /** Steps done (0 while loading the model or encoding the prompt), of `steps`. */
+  /** Sampler steps done (0 while loading the model or encoding the prompt), of `steps`. */
   step: number;
   steps: number;
+  /** UNet calls done, of `calls`, once the run steps (more than steps for the two-call samplers). */
+  call?: number;
+  calls?: number;
   /** What it is doing when not stepping: `loading model`, `encoding prompt`, `decoding`. */
   phase?: string;
   /** A small PNG `data:` URL of the current latent, replaced every step. */
@@ -133,8 +141,10 @@ export interface PanelState {
   activeBlock?: number;
   /** In block order; blocks without images may be left out. */
   results: BlockResults[];
-  /** Every accepted sampler name, canonical ones first (the registry's `samplerNames()`). */
+  /** Each sampler once, by its A1111 name (the registry's `a1111SamplerNames()`), for the sampler menu. */
   samplers: string[];
+  /** The schedule types, for the schedule menu. */
+  schedules: string[];
   runs: RunView[];
   errors: PanelError[];
 }

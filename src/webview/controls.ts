@@ -10,7 +10,7 @@ import { activeBlock, blockLabel, panelState } from './store';
 /** Wait this long after the last keystroke before a typed value becomes an edit. */
 const EDIT_DEBOUNCE_MS = 600;
 
-const LABELS: Record<EditableSetting, string> = { seed: 'Seed', steps: 'Steps', cfg: 'CFG', sampler: 'Sampler', size: 'Size' };
+const LABELS: Record<EditableSetting, string> = { seed: 'Seed', steps: 'Steps', cfg: 'CFG', sampler: 'Sampler', schedule: 'Schedule', size: 'Size' };
 
 /** The value each control showed from the host's state: an unchanged control sends nothing. */
 const shown = new Map<EditableSetting, string>();
@@ -31,6 +31,7 @@ function fieldFor(key: EditableSetting): HTMLElement {
   let input: HTMLInputElement | HTMLSelectElement;
   switch (key) {
     case 'sampler':
+    case 'schedule':
       input = h('select', { id, name: key });
       input.addEventListener('change', () => sendEdit(key));
       break;
@@ -128,10 +129,14 @@ export function renderControls(): void {
     const input = control(key);
     const waiting = pending.get(key);
     if (waiting && waiting.blockIndex === block.index) continue; // the user is typing here
-    if (key === 'sampler') fillSamplers(input as HTMLSelectElement, setting.text, setting.defaultText);
-    input.value = setting.text;
+    if (input instanceof HTMLSelectElement) {
+      const state = panelState();
+      fillMenu(input, key === 'sampler' ? (state?.samplers ?? []) : (state?.schedules ?? []), setting);
+    } else {
+      input.value = setting.text;
+    }
     if (input instanceof HTMLInputElement) input.placeholder = setting.origin === 'default' ? setting.defaultText : '';
-    shown.set(key, setting.text);
+    shown.set(key, input.value);
     byId(`setting-${key}-origin`).textContent = originText(key, block);
     input.classList.toggle('inherited', setting.origin !== 'block');
   }
@@ -140,14 +145,17 @@ export function renderControls(): void {
   byId('generate').title = blocked ? 'Fix the errors in this block first' : 'Generate this block (Ctrl+Enter)';
 }
 
-function fillSamplers(select: HTMLSelectElement, current: string, defaultText: string): void {
-  const names = panelState()?.samplers ?? [];
+/**
+ * A menu's entries (each sampler once, by its A1111 name; the schedule types), the entry the
+ * written value stands for selected (`menuValue`, which the host resolves: `dpmpp_2m_karras` is
+ * `DPM++ 2M`); a default entry when nothing is written, and the written text when it stands for none.
+ */
+function fillMenu(select: HTMLSelectElement, names: readonly string[], setting: BlockView['settings'][EditableSetting]): void {
+  const current = setting.menuValue ?? setting.text;
   const options: HTMLOptionElement[] = [];
-  if (current === '') options.push(h('option', { value: '' }, `default: ${defaultText}`));
-  else if (!names.some((n) => n.toLowerCase() === current.toLowerCase())) options.push(h('option', { value: current }, `${current} (unknown)`));
+  if (current === '') options.push(h('option', { value: '' }, `default: ${setting.defaultText}`));
+  else if (!names.includes(current)) options.push(h('option', { value: current }, `${current} (unknown)`));
   for (const name of names) options.push(h('option', { value: name }, name));
   select.replaceChildren(...options);
-  // Match the written spelling, whatever its case.
-  const match = names.find((n) => n.toLowerCase() === current.toLowerCase());
-  select.value = match ?? current;
+  select.value = current;
 }

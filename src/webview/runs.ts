@@ -14,6 +14,7 @@ function runText(run: RunView): string {
   const parts = [blockLabel(blockByIndex(run.blockIndex), run.blockIndex), `image ${run.image} of ${run.imageCount}`];
   if (run.seed !== undefined) parts.push(`seed ${run.seed}`);
   parts.push(run.phase && run.step === 0 ? run.phase : `step ${run.step}/${run.steps}`);
+  if (!run.phase && run.calls !== undefined && run.calls !== run.steps) parts.push(`UNet call ${run.call}/${run.calls}`);
   return parts.join(' · ');
 }
 
@@ -40,8 +41,8 @@ export function renderRuns(): void {
     const text = runText(run);
     if (status.textContent !== text) status.textContent = text;
     const progress = tile.querySelector('progress')!;
-    progress.max = Math.max(1, run.steps);
-    progress.value = run.step;
+    progress.max = Math.max(1, run.calls ?? run.steps);
+    progress.value = run.call ?? run.step;
     progress.setAttribute('aria-label', `step ${run.step} of ${run.steps}`);
     const img = tile.querySelector<HTMLImageElement>('img.preview')!;
     if (run.preview) {

@@ -63,7 +63,8 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     const suggest = session.page.locator('.suggest-widget');
     await waitFor('the key completion', async () => ((await suggest.innerText().catch(() => '')).includes('sampler') ? true : undefined), 20_000);
     await session.press('Enter');
-    await waitFor('sampler names offered after the key', async () => ((await suggest.innerText().catch(() => '')).includes('dpmpp_2m_karras') ? true : undefined), 20_000);
+    // Each sampler by its A1111 name comes first; the other spellings follow, found by typing.
+    await waitFor('sampler names offered after the key', async () => ((await suggest.innerText().catch(() => '')).includes('DPM++ 2M') ? true : undefined), 20_000);
     await session.screenshot('extension-completion');
     await session.page.keyboard.type('dpmpp_2m_k');
     await session.press('Enter');

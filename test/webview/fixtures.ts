@@ -4,9 +4,16 @@
 import sharp from 'sharp';
 import { WEBVIEW_PROTOCOL_VERSION, type BlockView, type ImageView, type PanelState, type ShownSetting } from '../../src/protocol/webview';
 
-export const SAMPLERS = ['pndm', 'ddim', 'euler', 'euler_karras', 'euler_a', 'Euler a'];
+/** Each sampler once, by its A1111 name, as the host sends them. */
+export const SAMPLERS = ['PLMS', 'DDIM', 'Euler', 'Euler a', 'DPM++ 2M', 'Heun', 'DPM++ 2S a'];
+export const SCHEDULES = ['automatic', 'karras', 'exponential'];
 
-const set = (text: string, origin: ShownSetting['origin'] = 'block', defaultText = ''): ShownSetting => ({ text, origin, defaultText });
+const set = (text: string, origin: ShownSetting['origin'] = 'block', defaultText = '', menuValue?: string): ShownSetting => ({
+  text,
+  origin,
+  defaultText,
+  ...(menuValue !== undefined ? { menuValue } : {}),
+});
 
 export function block(index: number, name: string | undefined, line: number, settings: Partial<BlockView['settings']> = {}): BlockView {
   return {
@@ -20,7 +27,8 @@ export function block(index: number, name: string | undefined, line: number, set
       seed: set('', 'default', 'random'),
       steps: set('20', 'header', '20'),
       cfg: set('', 'default', '7'),
-      sampler: set('', 'default', 'pndm (model)'),
+      sampler: set('', 'default', 'PLMS (model)'),
+      schedule: set('', 'default', 'automatic (model)'),
       size: set('', 'default', '64x64'),
       ...settings,
     },
@@ -50,8 +58,8 @@ export function sampleState(origin: string): PanelState {
     model: { label: 'tiny-sd (demo)', isDemo: true },
     blocks: [
       block(1, 'red circle', 6, { seed: set('1, 2, 3') }),
-      block(2, 'emphasis', 10, { seed: set('100..103'), cfg: set('7.5'), sampler: set('Euler a'), size: set('64x64') }),
-      block(3, undefined, 20),
+      block(2, 'emphasis', 10, { seed: set('100..103'), cfg: set('7.5'), sampler: set('Euler a', 'block', '', 'Euler a'), size: set('64x64') }),
+      block(3, undefined, 20, { sampler: set('dpmpp_2m_karras', 'block', '', 'DPM++ 2M'), schedule: set('karras', 'block', 'automatic (model)', 'karras') }),
     ],
     activeBlock: 2,
     // Deliberately not newest first: the panel orders them.
@@ -60,6 +68,7 @@ export function sampleState(origin: string): PanelState {
       { blockIndex: 2, images: [image(origin, 'emphasis', 100, 5000)] },
     ],
     samplers: SAMPLERS,
+    schedules: SCHEDULES,
     runs: [],
     errors: [],
   };

@@ -74,6 +74,8 @@ describe('results webview in Chromium', () => {
     assert.equal(await page.locator('#setting-sampler').inputValue(), 'Euler a');
     assert.equal(await page.locator('#setting-size').inputValue(), '64x64');
     assert.equal(await page.locator('#setting-sampler option').count(), SAMPLERS.length);
+    assert.deepEqual(await page.locator('#setting-schedule option').allTextContents(), ['default: automatic (model)', 'automatic', 'karras', 'exponential']);
+    assert.equal(await page.locator('#setting-schedule').inputValue(), '');
 
     const groups = page.locator('#results .group');
     assert.equal(await groups.count(), 2);
@@ -118,7 +120,8 @@ describe('results webview in Chromium', () => {
   it('edits the sampler, the seed and a random seed, and asks to generate', async () => {
     const p = await open();
     await p.clearPosted();
-    await p.page.locator('#setting-sampler').selectOption('euler_karras');
+    await p.page.locator('#setting-sampler').selectOption('Heun');
+    await p.page.locator('#setting-schedule').selectOption('exponential');
     await p.page.locator('#setting-seed').fill('7, 9');
     await p.page.locator('#setting-seed').press('Enter');
     await p.page.getByRole('button', { name: 'New random seed' }).click();
@@ -126,8 +129,10 @@ describe('results webview in Chromium', () => {
     await p.page.getByRole('button', { name: 'Generate with new seed' }).click();
     await p.page.waitForTimeout(AFTER_DEBOUNCE_MS);
     const posted = await p.posted();
-    assert.equal(posted.length, 5, JSON.stringify(posted));
-    assert.deepEqual(posted[0], { type: 'editSetting', blockIndex: 2, key: 'sampler', value: 'euler_karras' });
+    assert.equal(posted.length, 6, JSON.stringify(posted));
+    assert.deepEqual(posted[0], { type: 'editSetting', blockIndex: 2, key: 'sampler', value: 'Heun' });
+    assert.deepEqual(posted[1], { type: 'editSetting', blockIndex: 2, key: 'schedule', value: 'exponential' });
+    posted.splice(1, 1);
     assert.deepEqual(posted[1], { type: 'editSetting', blockIndex: 2, key: 'seed', value: '7, 9' });
     const random = posted[2]!;
     assert.ok(random.type === 'editSetting' && random.key === 'seed' && /^\d+$/.test(random.value) && Number(random.value) <= 0xffffffff, JSON.stringify(random));
@@ -149,6 +154,18 @@ describe('results webview in Chromium', () => {
     await p.page.locator('#setting-size').fill('128x96');
     await p.page.locator('#setting-size').press('Enter');
     assert.deepEqual(await p.posted(), [{ type: 'editSetting', blockIndex: 1, key: 'size', value: '128x96' }]);
+  });
+
+  it('shows a combined sampler name (dpmpp_2m_karras) as its sampler and its schedule in the menus', async () => {
+    const p = await open();
+    await p.send({ type: 'activeBlock', blockIndex: 3 });
+    await p.page.locator('#block-title', { hasText: 'Block 3' }).waitFor();
+    assert.equal(await p.page.locator('#setting-sampler').inputValue(), 'DPM++ 2M');
+    assert.equal(await p.page.locator('#setting-schedule').inputValue(), 'karras');
+    assert.equal(await p.page.locator('#setting-sampler option', { hasText: 'unknown' }).count(), 0);
+    await p.clearPosted();
+    await p.page.locator('#setting-schedule').selectOption('karras');
+    assert.deepEqual(await p.posted(), [], 'the entry already shown: nothing to send');
   });
 
   it('opens an image\'s details and sends its commands with its id', async () => {
@@ -221,6 +238,10 @@ describe('results webview in Chromium', () => {
 
     await p.send({ type: 'progress', runs: [{ ...run, step: 6 }] });
     await tile.locator('.status', { hasText: 'step 6/20' }).waitFor();
+    // A two-call sampler (Heun): the UNet calls beside the steps, the bar by calls.
+    await p.send({ type: 'progress', runs: [{ ...run, step: 6, call: 12, calls: 39 }] });
+    await tile.locator('.status', { hasText: 'step 6/20 · UNet call 12/39' }).waitFor();
+    assert.equal(await tile.locator('progress').evaluate((e) => (e as unknown as { value: number; max: number }).max), 39);
     assert.equal(await tile.locator('img.preview').evaluate((e) => (e as unknown as Record<string, unknown>)['marker']), true, 'same element, updated in place');
 
     await tile.getByRole('button', { name: 'Cancel' }).click();

@@ -57,84 +57,14 @@ What is recorded, per configuration and sampler (see SAMPLERS):
 All numbers are float64 (float32 results are written exactly).
 """
 import argparse
-import importlib.abc
-import importlib.machinery
 import json
 import math
 import os
 import re
 import sys
 import tempfile
-import types
 
-
-class _StubModule(types.ModuleType):
-    """A module for a package we do not have; its names exist but must never be used."""
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        if name.isupper():
-            value = "/nonexistent/stubbed-" + name
-        elif name[:1].isupper():
-            value = type(name, (Exception,), {})
-        else:
-
-            def value(*args, **kwargs):
-                if len(args) == 1 and callable(args[0]) and not kwargs:
-                    return args[0]  # used as a decorator: leave the function as it is
-                raise RuntimeError(f"stubbed {self.__name__}.{name} was called")
-
-        setattr(self, name, value)
-        return value
-
-
-class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    roots = ("huggingface_hub", "safetensors")
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname.split(".")[0] in self.roots:
-            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
-        return None
-
-    def create_module(self, spec):
-        module = _StubModule(spec.name)
-        module.__path__ = []
-        module.__version__ = "0.0.0-stub"
-        return module
-
-    def exec_module(self, module):
-        pass
-
-
-class _AbsentBackend(types.ModuleType):
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-
-        def absent(*args, **kwargs):
-            raise RuntimeError(f"{self.__name__}.{name} does not exist in this torch")
-
-        return absent
-
-    def is_available(self):
-        return False
-
-
-def import_diffusers(checkout):
-    src = os.path.join(checkout, "src") if os.path.isdir(os.path.join(checkout, "src", "diffusers")) else checkout
-    if not os.path.isdir(os.path.join(src, "diffusers", "schedulers")):
-        sys.exit(f"{checkout}: no src/diffusers/schedulers here")
-    sys.meta_path.insert(0, _StubFinder())
-    import torch
-
-    for backend in ("xpu", "mps"):
-        if not hasattr(torch, backend):
-            setattr(torch, backend, _AbsentBackend("torch." + backend))
-    sys.path.insert(0, src)
-    import diffusers
-
-    return diffusers
+from checkouts import import_diffusers, import_k_diffusion, import_torchsde
 
 
 # --- the configurations ---------------------------------------------------------------------
@@ -227,6 +157,18 @@ def configurations(diffusers):
         "steps_offset": 1,
         "_use_default_values": ["timestep_spacing"],
     }
+    order3 = {
+        "_class_name": "UniPCMultistepScheduler",
+        "beta_schedule": "scaled_linear",
+        "beta_start": 0.00085,
+        "beta_end": 0.012,
+        "solver_order": 3,
+        "solver_type": "bh1",
+        "disable_corrector": [2],
+        "lower_order_final": False,
+        "final_sigmas_type": "sigma_min",
+        "steps_offset": 1,
+    }
     main_steps = [1, 2, 4, 10, 20, 50]
     main_trajectories = [1, 2, 4, 10, 50]
     return [
@@ -238,35 +180,198 @@ def configurations(diffusers):
         ("cosine-leading", "made up: squaredcos_cap_v2 betas, leading spacing, steps_offset 2", cosine, [1, 3, 10, 25], [10]),
         ("trained-betas", "made up: 200 trained betas", trained, [1, 3, 10, 25], [10]),
         ("dpm-options", "made up: DPM options (heun, no lower_order_final, sigma_min final, lambda clip, sigma range, _use_default_values)", dpm_options, [1, 3, 10, 14, 25], [3, 14]),
+        ("multistep-order3", "made up: UniPC and DEIS of order 3 (UniPC with bh1, the corrector left out after call 2, no lower_order_final, final sigma_min)", order3, [1, 3, 10, 25], [3, 10, 25]),
     ]
+
+
+# The configurations that only some samplers are run on. (UniPC's Karras schedule with a
+# sigma_min final repeats its last sigma, and diffusers divides by the zero step there.)
+ONLY = {"multistep-order3": ("unipc", "deis", "deis_karras")}
 
 
 # --- the samplers, as the project defines them on top of diffusers' classes -----------------
 
+KARRAS = {"use_karras_sigmas": True}
+EXPONENTIAL = {"use_exponential_sigmas": True}
+DPMPP_2M = {"algorithm_type": "dpmsolver++", "solver_order": 2}
+DPMPP_2M_SDE = {"algorithm_type": "sde-dpmsolver++", "solver_order": 2}
+
+# name -> (diffusers class, from_config overrides); DPM++ 2S a, which diffusers lacks, is in K_DIFFUSION.
 SAMPLERS = {
     "pndm": ("PNDMScheduler", {"skip_prk_steps": True}),
     "ddim": ("DDIMScheduler", {}),
     "euler": ("EulerDiscreteScheduler", {"use_karras_sigmas": False}),
     "euler_karras": ("EulerDiscreteScheduler", {"use_karras_sigmas": True}),
+    "euler_exponential": ("EulerDiscreteScheduler", EXPONENTIAL),
     "euler_a": ("EulerAncestralDiscreteScheduler", {}),
     "euler_a_karras": ("EulerAncestralDiscreteScheduler", {}),
+    "euler_a_exponential": ("EulerAncestralDiscreteScheduler", {}),
     "lms": ("LMSDiscreteScheduler", {"use_karras_sigmas": False}),
     "lms_karras": ("LMSDiscreteScheduler", {"use_karras_sigmas": True}),
-    "dpmpp_2m": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++", "solver_order": 2, "use_karras_sigmas": False}),
-    "dpmpp_2m_karras": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++", "solver_order": 2, "use_karras_sigmas": True}),
+    "lms_exponential": ("LMSDiscreteScheduler", EXPONENTIAL),
+    "dpmpp_2m": ("DPMSolverMultistepScheduler", {**DPMPP_2M, "use_karras_sigmas": False}),
+    "dpmpp_2m_karras": ("DPMSolverMultistepScheduler", {**DPMPP_2M, "use_karras_sigmas": True}),
+    "dpmpp_2m_exponential": ("DPMSolverMultistepScheduler", {**DPMPP_2M, **EXPONENTIAL}),
+    "heun": ("HeunDiscreteScheduler", {}),
+    "heun_karras": ("HeunDiscreteScheduler", KARRAS),
+    "heun_exponential": ("HeunDiscreteScheduler", EXPONENTIAL),
+    "dpm2": ("KDPM2DiscreteScheduler", {}),
+    "dpm2_karras": ("KDPM2DiscreteScheduler", KARRAS),
+    "dpm2_exponential": ("KDPM2DiscreteScheduler", EXPONENTIAL),
+    "dpm2_a": ("KDPM2AncestralDiscreteScheduler", {}),
+    "dpm2_a_karras": ("KDPM2AncestralDiscreteScheduler", KARRAS),
+    "dpm2_a_exponential": ("KDPM2AncestralDiscreteScheduler", EXPONENTIAL),
+    "dpmpp_2m_sde": ("DPMSolverMultistepScheduler", DPMPP_2M_SDE),
+    "dpmpp_2m_sde_karras": ("DPMSolverMultistepScheduler", {**DPMPP_2M_SDE, **KARRAS}),
+    "dpmpp_2m_sde_exponential": ("DPMSolverMultistepScheduler", {**DPMPP_2M_SDE, **EXPONENTIAL}),
+    "dpmpp_sde": ("DPMSolverSDEScheduler", {}),
+    "dpmpp_sde_karras": ("DPMSolverSDEScheduler", KARRAS),
+    "dpmpp_sde_exponential": ("DPMSolverSDEScheduler", EXPONENTIAL),
+    "unipc": ("UniPCMultistepScheduler", {}),
+    "unipc_karras": ("UniPCMultistepScheduler", KARRAS),
+    "unipc_exponential": ("UniPCMultistepScheduler", EXPONENTIAL),
+    "lcm": ("LCMScheduler", {}),
+    "ddpm": ("DDPMScheduler", {}),
+    "deis": ("DEISMultistepScheduler", {}),
+    "deis_karras": ("DEISMultistepScheduler", KARRAS),
+    "deis_exponential": ("DEISMultistepScheduler", EXPONENTIAL),
 }
+
+# DPM++ 2S a as A1111 runs it, with the schedule its name asks for (A1111's "Automatic" for this
+# sampler is Karras, and so is ours).
+K_DIFFUSION = {"dpmpp_2s_a": "karras", "dpmpp_2s_a_karras": "karras", "dpmpp_2s_a_exponential": "exponential"}
+
+# Every sampler is in every configuration, but for the exponential schedules, which are only in
+# these (to keep the fixtures small).
+EXPONENTIAL_CONFIGS = ("sd15", "sd21-v", "cosine-leading", "dpm-options")
+
+# The diffusers modules whose `randn_tensor` draws a sampler's per-step noise.
+NOISE_MODULES = (
+    "scheduling_euler_ancestral_discrete",
+    "scheduling_k_dpm_2_ancestral_discrete",
+    "scheduling_dpmsolver_multistep",
+    "scheduling_lcm",
+    "scheduling_ddpm",
+)
+
+
+def sampler_names(key, with_k_diffusion):
+    names = list(SAMPLERS) + (list(K_DIFFUSION) if with_k_diffusion else [])
+    if key in ONLY:
+        return list(ONLY[key])
+    return [n for n in names if not n.endswith("_exponential") or key in EXPONENTIAL_CONFIGS]
+
+
+def scheduler_class(diffusers, class_name):
+    if class_name == "DPMSolverSDEScheduler":
+        # diffusers exports a placeholder unless torchsde is installed with its metadata; the
+        # module itself only needs `import torchsde` to work (see --torchsde).
+        from diffusers.schedulers.scheduling_dpmsolver_sde import DPMSolverSDEScheduler
+
+        return DPMSolverSDEScheduler
+    return getattr(diffusers, class_name)
 
 
 def make_scheduler(diffusers, name, config, steps):
     class_name, overrides = SAMPLERS[name]
-    scheduler = getattr(diffusers, class_name).from_config(config, **overrides)
+    scheduler = scheduler_class(diffusers, class_name).from_config(config, **overrides)
     scheduler.set_timesteps(steps)
-    if name == "euler_a_karras":
-        karras = diffusers.EulerDiscreteScheduler.from_config(config, use_karras_sigmas=True)
-        karras.set_timesteps(steps)
-        scheduler.timesteps = karras.timesteps.clone()
-        scheduler.sigmas = karras.sigmas.clone()
+    if name in ("euler_a_karras", "euler_a_exponential"):
+        euler = diffusers.EulerDiscreteScheduler.from_config(config, **(KARRAS if name == "euler_a_karras" else EXPONENTIAL))
+        euler.set_timesteps(steps)
+        scheduler.timesteps = euler.timesteps.clone()
+        scheduler.sigmas = euler.sigmas.clone()
     return scheduler
+
+
+class StreamNoise:
+    """The samplers' per-step noise as draws of the sample's shape from one RandomState, continuing
+    the stream that gave the starting latents (the project's noise source 'numpy')."""
+
+    def __init__(self, rs):
+        self.rs = rs
+
+    def draw(self, shape):
+        import numpy as np
+        import torch
+
+        return torch.from_numpy(self.rs.randn(*shape).astype(np.float32))
+
+    def randn_tensor(self, shape, generator=None, device=None, dtype=None, layout=None, **kwargs):
+        import torch
+
+        return self.draw(shape).to(dtype or torch.float32)
+
+    def brownian_sampler(self):
+        """Stands in for DPMSolverSDEScheduler's BrownianTreeNoiseSampler: a plain draw per call
+        (what the project does for a generator with no seed; the Brownian tree itself is checked
+        against torchsde by tools/reference/brownian.py)."""
+        stream = self
+
+        class Sampler:
+            def __init__(self, x, sigma_min, sigma_max, seed=None, transform=None):
+                self.shape = x.shape
+
+            def __call__(self, sigma, sigma_next):
+                return stream.draw(self.shape)
+
+        return Sampler
+
+
+class patched_noise:
+    """Within the block, every sampler draws its noise from `noise` (a StreamNoise)."""
+
+    def __init__(self, noise):
+        self.noise = noise
+        self.saved = []
+
+    def __enter__(self):
+        import importlib
+
+        for name in NOISE_MODULES:
+            module = importlib.import_module("diffusers.schedulers." + name)
+            self.saved.append((module, "randn_tensor", module.randn_tensor))
+            module.randn_tensor = self.noise.randn_tensor
+        sde = importlib.import_module("diffusers.schedulers.scheduling_dpmsolver_sde")
+        self.saved.append((sde, "BrownianTreeNoiseSampler", sde.BrownianTreeNoiseSampler))
+        sde.BrownianTreeNoiseSampler = self.noise.brownian_sampler()
+        return self
+
+    def __exit__(self, *exc):
+        for module, name, value in reversed(self.saved):
+            setattr(module, name, value)
+
+
+def call_sigmas(name, scheduler):
+    """The noise level of each UNet call, then the final one: the sigma scale_model_input divides
+    by at each call, read from the class's attributes as its scale_model_input reads them (the
+    k-dpm classes keep their midpoints apart, in `sigmas_interpol`)."""
+    class_name = SAMPLERS[name][0]
+    calls = range(len(scheduler.timesteps))
+    if class_name == "KDPM2DiscreteScheduler":
+        return [float(scheduler.sigmas[i] if i % 2 == 0 else scheduler.sigmas_interpol[i]) for i in calls] + [0.0]
+    if class_name == "KDPM2AncestralDiscreteScheduler":
+        return [float(scheduler.sigmas[i] if i % 2 == 0 else scheduler.sigmas_interpol[i - 1]) for i in calls] + [0.0]
+    if class_name == "DPMSolverSDEScheduler":
+        return sde_call_sigmas(scheduler)
+    sigmas = getattr(scheduler, "sigmas", None)
+    return numbers(sigmas) if sigmas is not None else None
+
+
+def sde_call_sigmas(scheduler):
+    """DPMSolverSDEScheduler computes its midpoints as it steps (`mid_point_sigma`): step it through
+    once with a zero model output, reading the sigma scale_model_input uses at each call."""
+    import numpy as np
+    import torch
+
+    out = []
+    sample = torch.zeros(1, 1, 1, 1)
+    with patched_noise(StreamNoise(np.random.RandomState(0))):
+        for t in scheduler.timesteps:
+            scheduler.scale_model_input(sample, t)
+            out.append(float(scheduler.sigmas[scheduler.step_index] if scheduler.state_in_first_order else scheduler.mid_point_sigma))
+            sample = scheduler.step(torch.zeros_like(sample), t, sample).prev_sample
+    return out + [0.0]
 
 
 def numbers(tensor_or_list):
@@ -294,16 +399,9 @@ def fake_unet(x, t, i):
 def trajectory(diffusers, name, config, steps):
     import numpy as np
     import torch
-    from diffusers.schedulers import scheduling_euler_ancestral_discrete as ancestral
 
     rs = np.random.RandomState(1)
-
-    def numpy_randn_tensor(shape, generator=None, device=None, dtype=None, layout=None, **kwargs):
-        return torch.from_numpy(rs.randn(*shape).astype(np.float32)).to(dtype or torch.float32)
-
-    original = ancestral.randn_tensor
-    ancestral.randn_tensor = numpy_randn_tensor
-    try:
+    with patched_noise(StreamNoise(rs)):
         scheduler = make_scheduler(diffusers, name, config, steps)
         latents = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32)) * scheduler.init_noise_sigma
         first = None
@@ -314,8 +412,58 @@ def trajectory(diffusers, name, config, steps):
             if i == 0:
                 first = latents.clone()
         return {"steps": steps, "afterFirstStep16": numbers(first)[:16], "final": numbers(latents)}
-    finally:
-        ancestral.randn_tensor = original
+
+
+# --- DPM++ 2S a: k-diffusion's sampler as A1111 runs it --------------------------------------
+
+
+def k_diffusion_run(kd, diffusers, name, config, steps):
+    """sample_dpmpp_2s_ancestral as A1111 calls it: A1111's model wrapper (CompVisDenoiser for ε,
+    CompVisVDenoiser for v: k-diffusion's DiscreteEps/VDDPMDenoiser over the training ᾱ, not
+    quantized) around the fake UNet; the sigmas of A1111's schedule (get_sigmas_karras or
+    get_sigmas_exponential between the wrapper's smallest and largest sigma); the starting noise
+    times sigmas[0]; the per-step noise from the same RandomState (A1111's ImageRNG.next()).
+    Records the sigma and timestep of every UNet call, the latents after the first step (after
+    call `afterCall`, the step's last) and at the end."""
+    import numpy as np
+    import torch
+
+    sampling, external = kd
+    # EulerDiscreteScheduler's ᾱ: finite at the end under rescale_betas_zero_snr, as ours.
+    alphas = diffusers.EulerDiscreteScheduler.from_config(config).alphas_cumprod.float()
+    timesteps = []
+
+    def unet(x, t, **kwargs):
+        timesteps.append(float(t))
+        return fake_unet(x, float(t), len(timesteps) - 1)
+
+    wrapper = external.DiscreteVDDPMDenoiser if config.get("prediction_type") == "v_prediction" else external.DiscreteEpsDDPMDenoiser
+    denoiser = wrapper(unet, alphas, quantize=False)
+    sigma_min, sigma_max = denoiser.sigmas[0].item(), denoiser.sigmas[-1].item()
+    schedule = sampling.get_sigmas_karras if K_DIFFUSION[name] == "karras" else sampling.get_sigmas_exponential
+    sigmas = schedule(steps, sigma_min, sigma_max)
+    call_sigmas = []
+
+    def model(x, sigma, **kwargs):
+        call_sigmas.append(float(sigma))
+        return denoiser(x, sigma, **kwargs)
+
+    rs = np.random.RandomState(1)
+    x = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32)) * sigmas[0]
+    stream = StreamNoise(rs)
+    after_first = []
+
+    def callback(info):
+        # Called in step 1 after its first UNet call, with the latents the step started from.
+        if info["i"] == 1:
+            after_first.append((len(call_sigmas) - 2, info["x"].clone()))
+
+    final = sampling.sample_dpmpp_2s_ancestral(model, x, sigmas, callback=callback, disable=True, noise_sampler=lambda s, n: stream.draw(x.shape))
+    schedule = {"steps": steps, "timesteps": timesteps, "sigmas": call_sigmas + [0.0], "initNoiseSigma": float(sigmas[0])}
+    after_call, first = after_first[0] if after_first else (0, final)
+    run = {"steps": steps, "afterCall": after_call, "afterFirstStep16": numbers(first)[:16], "final": numbers(final)}
+    return schedule, run
+
 
 
 IMG2IMG_CONFIGS = ("sd15", "sd21-v", "zsnr-v-trailing", "cosine-leading")
@@ -326,19 +474,13 @@ IMG2IMG_CASES = [(10, 0.3), (10, 0.75), (20, 0.5), (4, 1.0), (7, 0.6), (10, 0.05
 def img2img(diffusers, name, config, steps, strength):
     import numpy as np
     import torch
-    from diffusers.schedulers import scheduling_euler_ancestral_discrete as ancestral
 
     def run(blend):
         rs = np.random.RandomState(2)
         x0 = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32))
         noise = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32))
 
-        def numpy_randn_tensor(shape, generator=None, device=None, dtype=None, layout=None, **kwargs):
-            return torch.from_numpy(rs.randn(*shape).astype(np.float32)).to(dtype or torch.float32)
-
-        original = ancestral.randn_tensor
-        ancestral.randn_tensor = numpy_randn_tensor
-        try:
+        with patched_noise(StreamNoise(rs)):
             scheduler = make_scheduler(diffusers, name, config, steps)
             init_timestep = min(int(steps * strength), steps)
             t_start = max(steps - init_timestep, 0)
@@ -372,8 +514,6 @@ def img2img(diffusers, name, config, steps, strength):
             result["final16"] = numbers(latents)[:16]
             result["levels"] = levels
             return result
-        finally:
-            ancestral.randn_tensor = original
 
     plain = run(False)
     if plain["calls"] == 0:
@@ -402,39 +542,54 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("checkout")
     parser.add_argument("--label", default="")
+    parser.add_argument("--k-diffusion", dest="k_diffusion", help="a checkout of github.com/crowsonkb/k-diffusion, for DPM++ 2S a")
+    parser.add_argument("--k-diffusion-label", dest="k_diffusion_label", default="")
+    parser.add_argument("--only", help="write this configuration's fixture alone")
+    parser.add_argument("--torchsde", required=True, help="a checkout of github.com/google-research/torchsde, which DPMSolverSDEScheduler imports")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "schedulers"))
     args = parser.parse_args()
 
+    import_torchsde(args.torchsde)
     diffusers = import_diffusers(args.checkout)
+    kd = import_k_diffusion(args.k_diffusion, args.torchsde) if args.k_diffusion else None
     import numpy as np
     import torch
 
     torch.set_num_threads(1)
     origin = (
         f"diffusers {diffusers.__version__} {args.label}".strip()
+        + (f", k-diffusion {args.k_diffusion_label}".rstrip() if kd else "")
         + f", torch {torch.__version__}, numpy {np.__version__}; computed by tools/reference/schedulers.py"
     )
     os.makedirs(args.out, exist_ok=True)
     for key, description, config, steps_list, trajectory_steps in configurations(diffusers):
+        if args.only and key != args.only:
+            continue
         fixture = {
             "origin": origin,
             "description": description,
             "config": config,
             "fakeUnet": "eps = float32(0.3 * x * cos(t / 300) + 0.05 * sin(i + 1)) in float64, x the scaled model input, t the timestep, i the call index",
-            "initialLatents": "RandomState(1).randn(1, 4, 4, 4) as float32, times init_noise_sigma in float32; euler_a steps draw their noise from the same RandomState",
+            "initialLatents": "RandomState(1).randn(1, 4, 4, 4) as float32, times init_noise_sigma in float32; the samplers that add noise draw it from the same RandomState",
             "alphasCumprod": alphas_cumprod(diffusers, config),
             "samplers": {},
         }
-        for name in SAMPLERS:
+        for name in sampler_names(key, kd is not None):
+            if name in K_DIFFUSION:
+                runs = {steps: k_diffusion_run(kd, diffusers, name, config, steps) for steps in steps_list}
+                fixture["samplers"][name] = {
+                    "schedules": [runs[steps][0] for steps in steps_list],
+                    "trajectories": [runs[steps][1] for steps in trajectory_steps],
+                }
+                continue
             schedules = []
             for steps in steps_list:
                 s = make_scheduler(diffusers, name, config, steps)
-                sigmas = getattr(s, "sigmas", None)
                 schedules.append(
                     {
                         "steps": steps,
                         "timesteps": numbers(s.timesteps),
-                        "sigmas": numbers(sigmas) if sigmas is not None else None,
+                        "sigmas": call_sigmas(name, make_scheduler(diffusers, name, config, steps)),
                         "initNoiseSigma": scalar(s.init_noise_sigma),
                     }
                 )

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { SETTINGS } from '../../core/format/settings';
+import { SETTINGS, type SettingValues } from '../../core/format/settings';
 import { schedulerConfigError } from '../../core/models/folder';
 import { applyVariation, createNoiseSource, MAX_SEED, seedFits, type RngName } from '../../core/noise';
-import { describeSchedule, resolveSampler, type SchedulerConfig } from '../../core/schedulers';
+import { a1111Name, describeSchedule, effectiveChoice, withSchedule, type SchedulerConfig } from '../../core/schedulers';
 import { SD15_SCHEDULER_CONFIG } from '../../core/schedulers/sd15';
 import { EXIT, integerOption, reportError, stringOption, UsageError, type CommandContext } from '../context';
 import { modelOption } from './execute';
@@ -50,12 +50,23 @@ export async function debugNoiseCommand(ctx: CommandContext, values: Record<stri
   return EXIT.ok;
 }
 
-/** `sdprompt debug schedule --sampler NAME --steps N [--model DIR]`: timesteps and sigmas as diffusers gives them. */
+/** A flag's value checked by the prompt-file setting's own parser (so it says what is wrong and suggests). */
+function settingOption<K extends 'sampler' | 'schedule'>(key: K, text: string | undefined): SettingValues[K] | undefined {
+  if (text === undefined) return undefined;
+  const parsed = SETTINGS[key].parse(text.trim());
+  if (!parsed.ok) throw new UsageError(`--${key}: ${parsed.problem.message}`);
+  return parsed.value as SettingValues[K];
+}
+
+/**
+ * `sdprompt debug schedule --sampler NAME [--schedule TYPE] --steps N [--model DIR]`: the
+ * timesteps and sigmas of every UNet call, as diffusers gives them (the sigma of each call and a
+ * final one, for the sigma samplers), and the schedule type they follow on that model.
+ */
 export async function debugScheduleCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>): Promise<number> {
-  const name = stringOption(values['sampler']);
-  if (name === undefined) throw new UsageError('--sampler is required');
-  const choice = resolveSampler(name);
-  if (!choice) throw new UsageError(`unknown sampler '${name}'`);
+  const sampler = settingOption('sampler', stringOption(values['sampler']));
+  if (sampler === undefined) throw new UsageError('--sampler is required');
+  const schedule = settingOption('schedule', stringOption(values['schedule']));
   const steps = integerOption('steps', values['steps'], 1, 1000);
   if (steps === undefined) throw new UsageError('--steps is required');
   let config: SchedulerConfig = SD15_SCHEDULER_CONFIG;
@@ -69,12 +80,13 @@ export async function debugScheduleCommand(ctx: CommandContext, values: Record<s
       return EXIT.model;
     }
   }
-  const schedule = describeSchedule(choice, config, steps);
-  if (!schedule.ok) {
-    const modelError = schedule.error.code === 'model-invalid';
-    reportError(ctx, modelError && model ? schedulerConfigError(schedule.error, model) : schedule.error, false);
+  const choice = effectiveChoice(schedule ? withSchedule(sampler, schedule) : sampler, config);
+  const described = describeSchedule(choice, config, steps);
+  if (!described.ok) {
+    const modelError = described.error.code === 'model-invalid';
+    reportError(ctx, modelError && model ? schedulerConfigError(described.error, model) : described.error, false);
     return modelError ? EXIT.model : EXIT.invalidInput;
   }
-  ctx.stdout(JSON.stringify(schedule.value));
+  ctx.stdout(JSON.stringify({ sampler: a1111Name(choice), schedule: choice.schedule, ...described.value }));
   return EXIT.ok;
 }

@@ -63,9 +63,10 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
         if (!asJson) ctx.stderr(`sdprompt: loaded ${path.basename(event.dir)} (${event.family}) on ${event.executionProvider} in ${(event.ms / 1000).toFixed(1)} s`);
         return;
       case 'step':
-        out({ event: 'progress', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.request.seed, step: event.step, total: event.total });
+        out({ event: 'progress', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.request.seed, step: event.step, total: event.total, call: event.call, calls: event.calls });
         if (ctx.progress) {
-          lastProgress = `${bar(event.step, event.total)} ${event.step}/${event.total}  ${label(event.job)}  (image ${event.index + 1} of ${jobs.length})`;
+          const calls = event.calls === event.total ? '' : ` (UNet call ${event.call}/${event.calls})`;
+          lastProgress = `${bar(event.call, event.calls)} ${event.step}/${event.total}${calls}  ${label(event.job)}  (image ${event.index + 1} of ${jobs.length})`;
           ctx.progress(`\r${lastProgress}`);
         }
         return;

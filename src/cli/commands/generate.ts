@@ -11,7 +11,7 @@ import { flagName, IMAGE_SETTING_KEYS, NOISE_SETTING_KEYS, PIPELINE_SETTING_KEYS
 import { executeJobs, loadOptionsFrom, modelOption } from './execute';
 
 /** The settings `generate` takes as flags besides the image ones. */
-export const GENERATE_SETTING_KEYS = ['negative', 'seed', 'steps', 'cfg', 'sampler', 'size', ...NOISE_SETTING_KEYS, ...IMAGE_SETTING_KEYS, ...PIPELINE_SETTING_KEYS] as const;
+export const GENERATE_SETTING_KEYS = ['negative', 'seed', 'steps', 'cfg', 'sampler', 'schedule', 'size', ...NOISE_SETTING_KEYS, ...IMAGE_SETTING_KEYS, ...PIPELINE_SETTING_KEYS] as const;
 
 /** `sdprompt generate --prompt TEXT …`: one image set without a prompt file; files are relative to the working directory. */
 export async function generateCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number> {

@@ -5,12 +5,12 @@ import { demoModelDir } from '../../core/models/demo';
 import { EXIT, readPromptFile, reportError, stringOption, UsageError, type CommandContext } from '../context';
 import * as path from 'node:path';
 import { IMAGE_SETTING_KEYS, NOISE_SETTING_KEYS, PIPELINE_SETTING_KEYS, settingFlags } from '../setting-flags';
-
-/** The settings `run` takes as flags, over the file's. */
-export const RUN_SETTING_KEYS = [...NOISE_SETTING_KEYS, ...IMAGE_SETTING_KEYS, ...PIPELINE_SETTING_KEYS] as const;
 import { executeJobs, loadOptionsFrom, modelOption } from './execute';
 
-/** `sdprompt run FILE [--block NAME|INDEX]`: every image of the chosen blocks. */
+/** The settings `run` takes as flags, over the file's: the schedule type, the noise, image-to-image and pipeline ones. */
+export const RUN_SETTING_KEYS = ['schedule', ...NOISE_SETTING_KEYS, ...IMAGE_SETTING_KEYS, ...PIPELINE_SETTING_KEYS] as const;
+
+/** `sdprompt run FILE [--block NAME|INDEX] [--schedule TYPE] [NOISE OPTIONS] [IMAGE OPTIONS]`: every image of the chosen blocks; the flags override the file's settings. */
 export async function runCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('run takes one prompt file');
   const asJson = values['json'] === true;

@@ -4,6 +4,8 @@
 
 import type { Range } from '../diagnostics';
 import { effectiveSettings, type Block, type ParsedFile } from './parse';
+import { combinedName, resolveSampler, withSchedule } from '../schedulers/registry';
+import { resolveScheduleType } from '../schedulers/scheduleTypes';
 import { SETTINGS, type SettingKey } from './settings';
 
 export interface TextEdit {
@@ -51,6 +53,27 @@ export function planKeepSeed(parsed: ParsedFile, blockIndex: number, seed: numbe
   const seeds = effectiveSettings(parsed, block).settings.seed;
   if (seeds?.value.includes(seed)) return { ok: false, message: `the block's seeds have ${seed} already` };
   return planSettingEdit(parsed, blockIndex, 'seed', seeds ? `${seeds.text}, ${seed}` : String(seed));
+}
+
+/**
+ * The edit a panel menu makes, keeping what the block asks for: picking a sampler keeps the
+ * schedule the block's own sampler name names (`DPM++ 2M Karras`, then Euler: `Euler Karras`,
+ * where Euler takes it); picking a schedule rewrites such a combined name (`DPM++ 2M
+ * Exponential`) rather than adding a `schedule:` line beside it.
+ */
+export function planMenuEdit(parsed: ParsedFile, blockIndex: number, key: 'sampler' | 'schedule', valueText: string): SettingEditResult {
+  const block = parsed.blocks.find((b) => b.index === blockIndex);
+  const written = block?.settings.sampler?.value;
+  const combined = written && written.schedule !== 'automatic' && !block?.settings.schedule ? written : undefined;
+  if (key === 'sampler' && combined) {
+    const picked = resolveSampler(valueText);
+    if (picked?.sampler.sigmaBased) return planSettingEdit(parsed, blockIndex, 'sampler', combinedName(withSchedule(picked, combined.schedule)));
+  }
+  if (key === 'schedule' && combined) {
+    const schedule = resolveScheduleType(valueText);
+    if (schedule) return planSettingEdit(parsed, blockIndex, 'sampler', combinedName(withSchedule(combined, schedule)));
+  }
+  return planSettingEdit(parsed, blockIndex, key, valueText);
 }
 
 /** The line after which a new setting goes: the block's last setting, else its last prompt line, else its separator. */

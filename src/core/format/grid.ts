@@ -1,10 +1,11 @@
 // The `grid:` setting: a sweep over one setting, `grid: cfg 5, 7, 9`, or two, `grid: cfg 5, 7, 9 x
 // steps 10, 20` (columns x rows), as A1111's X/Y plot. Each value is read by its setting's own
 // parser, so a grid accepts exactly what the file does; each cell is one image, with its recipe,
-// and a labelled grid of them is drawn beside (image/grid.ts). `schedule` is no setting of its
-// own: it sweeps the noise schedule of the block's sampler (A1111's "Schedule type").
+// and a labelled grid of them is drawn beside (image/grid.ts). A `schedule` axis sweeps the
+// schedule type of the block's sampler (A1111's "Schedule type"), over the block's own.
 
 import type { SettingDefinition, SettingKey, SettingValues } from './settings';
+import { SCHEDULE_TYPES, type ScheduleType } from '../schedulers/scheduleTypes';
 import { closestMatch } from './suggest';
 import { accept, listItems, reject, type ParsedValue } from './values';
 
@@ -12,9 +13,9 @@ import { accept, listItems, reject, type ParsedValue } from './values';
 export const GRID_KEYS = ['seed', 'cfg', 'steps', 'sampler', 'schedule', 'strength'] as const satisfies readonly (SettingKey | 'schedule')[];
 export type GridKey = (typeof GRID_KEYS)[number];
 
-/** A sampler's noise schedule: Karras sigmas, or the sampler's own ("Automatic" in A1111). */
-export type Schedule = 'karras' | 'automatic';
-export const SCHEDULES: readonly Schedule[] = ['karras', 'automatic'];
+/** A sampler's schedule type (A1111's "Schedule type"), as the `schedule:` setting takes it. */
+export type Schedule = ScheduleType;
+export const SCHEDULES: readonly Schedule[] = SCHEDULE_TYPES;
 
 /** At most this many cells a grid: each is an image. */
 export const MAX_GRID_CELLS = 100;
@@ -74,7 +75,7 @@ function parseAxis(text: string, offset: number, table: SettingsTable): ParsedVa
     if (item === '') return reject(`an empty value in the grid's ${aliased} axis`, valuesOffset + start, length);
     if (aliased === 'schedule') {
       const schedule = SCHEDULES.find((s) => s === item.toLowerCase());
-      if (!schedule) return reject(`a schedule is ${SCHEDULES.join(' or ')}; not '${item}'`, valuesOffset + itemOffset, item.length);
+      if (!schedule) return reject(`a schedule is ${SCHEDULES.slice(0, -1).join(', ')} or ${SCHEDULES.at(-1)!}; not '${item}'`, valuesOffset + itemOffset, item.length);
       values.push({ text: item, setting: {}, schedule });
       continue;
     }

@@ -12,6 +12,7 @@ import {
 } from './settings';
 import { gridProblems } from './grid';
 import { imageSettingProblems } from './image-values';
+import { checkSchedules } from './schedule';
 import { closestMatch } from './suggest';
 import { MAX_PROMPT_FILE_BYTES, promptLengthProblem } from './limits';
 import { quote } from '../quote';
@@ -281,6 +282,7 @@ export function parseSdprompt(text: string, file?: string): ParsedFile {
     }
   });
   closeNegative();
+  checkSchedules(header.settings, sections.map((section) => section.settings), report);
 
   if (hasSeparators && header.firstPromptLine !== undefined) {
     const line = header.firstPromptLine;

@@ -6,6 +6,7 @@ import { INPAINT_AREAS, MASKED_CONTENTS, RESIZE_MODES, type Extension, type Inpa
 import { RNG_NAMES, type RngName } from '../noise';
 import { rngFromA1111 } from '../parameters/a1111-keys';
 import { resolveSampler, samplerNames, type SamplerChoice } from '../schedulers/registry';
+import { resolveScheduleType, SCHEDULE_TYPES, type ScheduleType } from '../schedulers/scheduleTypes';
 import {
   MAX_MASK_BLUR,
   MAX_PADDING,
@@ -34,6 +35,7 @@ export interface SettingValues {
   steps: number;
   cfg: number;
   sampler: SamplerChoice;
+  schedule: ScheduleType;
   size: Size;
   model: string;
   /** A folder whose VAE replaces the model's (A1111's SD VAE). */
@@ -163,6 +165,14 @@ export function sideProblem(name: 'width' | 'height', side: number): string | un
   return undefined;
 }
 
+function parseSchedule(text: string): ParsedValue<ScheduleType> {
+  const schedule = resolveScheduleType(text);
+  if (schedule) return accept(schedule);
+  const guess = closestMatch(text, SCHEDULE_TYPES);
+  const hint = guess ? `; did you mean '${guess}'?` : `; known schedule types: ${SCHEDULE_TYPES.join(', ')}`;
+  return reject(`unknown schedule type '${text}'${hint}`, 0, text.length);
+}
+
 function parseSize(text: string): ParsedValue<Size> {
   const match = /^(\d+)\s*[xX×]\s*(\d+)$/.exec(text);
   if (!match) return reject(`size must be WIDTHxHEIGHT, such as 512x512`, 0, text.length);
@@ -232,7 +242,15 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingDefinition<K> } = {
     example: '7',
     parse: parseCfg,
   },
-  sampler: { key: 'sampler', aliases: [], summary: 'The sampler (scheduler)', example: 'euler_a', parse: parseSampler },
+  sampler: { key: 'sampler', aliases: [], summary: 'The sampler, by A1111 name or id (`DPM++ 2M`, `dpmpp_2m`)', example: 'Euler a', parse: parseSampler },
+  schedule: {
+    key: 'schedule',
+    aliases: ['schedule_type', 'scheduler'],
+    summary: 'The noise schedule (A1111’s Schedule type): `automatic` (the sampler’s own), `karras` or `exponential`',
+    example: 'karras',
+    values: SCHEDULE_TYPES,
+    parse: parseSchedule,
+  },
   size: { key: 'size', aliases: [], summary: 'Image size WIDTHxHEIGHT, multiples of 8', example: '512x512', parse: parseSize },
   model: {
     key: 'model',

@@ -6,13 +6,13 @@
 import { fail, ok, type Result, type UserError } from '../errors';
 import { randomSeed } from '../format/resolve';
 import type { SettingValues, Size } from '../format/settings';
-import type { Schedule } from '../format/grid';
 import type { ImageOrigin } from '../image/load';
 import { familyDefaults, type ModelFamily } from '../models/family';
 import type { ModelFolderInfo } from '../models/folder';
 import type { Extension, InpaintArea, MaskedContent, ResizeMode } from '../image/modes';
 import type { RngName } from '../noise';
-import { defaultSamplerFor, withSchedule, type SamplerChoice } from '../schedulers/registry';
+import { runChoice, type SamplerChoice } from '../schedulers/registry';
+import type { ScheduleType } from '../schedulers/scheduleTypes';
 import type { SchedulerConfig } from '../schedulers/scheduler';
 
 /** A picture a block names: the file, the text that named it, and where that text is. */
@@ -47,8 +47,8 @@ export interface ImageRequest extends ImageToImageFields<ImageFile> {
   steps?: number;
   cfg?: number;
   sampler?: SamplerChoice;
-  /** A grid's schedule axis: the sampler (the block's, else the model's) with this schedule. */
-  schedule?: Schedule;
+  /** The schedule type asked for (a `schedule:` setting, a sampler name that names one, or a grid's schedule axis); absent: automatic. */
+  schedule?: ScheduleType;
   size?: Size;
   rng?: RngName;
   subseed?: number;
@@ -181,9 +181,10 @@ export function resolveImageSettings(request: ImageRequest, context: ResolveCont
   const made = context.family ? familyDefaults(context.family) : {};
   const steps = r.steps ?? made.steps ?? DEFAULTS.steps;
   const size = r.size ?? (context.initSize ? { width: multipleOf8(context.initSize.width), height: multipleOf8(context.initSize.height) } : (context.nativeSize ?? DEFAULTS.size));
-  const chosen = r.sampler ?? defaultSamplerFor(context.schedulerConfig);
-  const sampler = r.schedule === undefined ? chosen : withSchedule(chosen, r.schedule === 'karras');
-  if (!sampler) return fail(problem(`the karras schedule needs a sampler that steps on sigmas (euler, euler_a, lms, dpmpp_2m, …); ${chosen.name} does not`));
+  const sampler = runChoice(r.sampler, r.schedule, context.schedulerConfig);
+  if (sampler.schedule !== 'automatic' && !sampler.sampler.sigmaBased) {
+    return fail(problem(`the ${sampler.schedule} schedule needs a sampler that steps on sigmas (euler, euler_a, lms, dpmpp_2m, …); ${sampler.sampler.id} does not`));
+  }
   const extension = r.outpaint ?? { left: 0, right: 0, top: 0, bottom: 0 };
   const canvas = { width: size.width + extension.left + extension.right, height: size.height + extension.top + extension.bottom };
   if (canvas.width > MAX_CANVAS_SIDE || canvas.height > MAX_CANVAS_SIDE) {
@@ -234,6 +235,7 @@ export function imageRequest(
     steps: v.steps,
     cfg: v.cfg,
     sampler: v.sampler,
+    schedule: v.schedule,
     size: v.size,
     rng: v.rng,
     // A variation strength without a variation seed gets a random one per image, as A1111's −1.

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { formatDiagnostic } from '../diagnostics';
 import { fail, ok, type Result, type UserError } from '../errors';
 import { MAX_IMAGES_PER_RUN } from '../format/limits';
+import { blockSchedule } from '../format/schedule';
 import { describeBlock, effectiveSettings, type Block, type ParsedFile } from '../format/parse';
 import { blockErrors, blockModel, promptOutputDir, randomSeed, resolveModelPath, type BlockModel, type ModelResolution } from '../format/resolve';
 import type { SettingValues } from '../format/settings';
@@ -56,6 +57,10 @@ export function planBlockJobs(parsed: ParsedFile, block: Block, options: PlanOpt
   const promptFile = path.resolve(options.promptFile);
   const model = blockModel(parsed, block, options);
   const values: Partial<SettingValues> = Object.fromEntries(Object.entries(settings).map(([key, entry]) => [key, entry.value]));
+  // The schedule is the nearest one written, a sampler's combined name included (format/schedule.ts).
+  const schedule = blockSchedule(parsed.header, block.settings)?.schedule;
+  if (schedule) values.schedule = schedule;
+  else delete values.schedule;
   const overrides = options.overrides?.values ?? {};
   const grid = values.grid;
   const sweepsSeeds = grid?.axes.some((a) => a.key === 'seed') === true;

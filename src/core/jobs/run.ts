@@ -19,6 +19,7 @@ import { prepareOutputFolder, writeOutputSet } from '../outputs/write';
 import type { Raster } from '../image/raster';
 import type { WatermarkOutcome } from '../image/watermark';
 import { generateImages, type Pictures, type PipelineOutput, type PipelineTimings, type StepInfo } from '../pipelines/generate';
+import type { Progress } from '../pipelines/denoise';
 import type { ModelCache } from '../pipelines/model-cache';
 import { renderPreview } from '../pipelines/preview';
 import type { StableDiffusion } from '../pipelines/stable-diffusion';
@@ -30,7 +31,7 @@ import { preflightError } from './preflight';
 export type RunEvent =
   | { type: 'job-start'; job: Job; index: number; count: number }
   | { type: 'model-loaded'; dir: string; ms: number; executionProvider: string; family: string; notes: string[]; log: string[] }
-  | { type: 'step'; job: Job; index: number; step: number; total: number; latents: StepInfo['latents']; preview(): Promise<RgbImage> }
+  | ({ type: 'step'; job: Job; index: number; latents: StepInfo['latents']; preview(): Promise<RgbImage> } & Progress)
   /** `origin`: the setting that names the picture the warning is about, when a prompt file did. */
   | { type: 'warning'; job: Job; index: number; message: string; origin?: ImageOrigin }
   | { type: 'image'; job: Job; index: number; path: string; recipePath: string; seed: number; ms: number }
@@ -206,7 +207,7 @@ async function renderJobs(group: readonly { job: Job; index: number }[], options
       ...(options.signal ? { signal: options.signal } : {}),
       onStep: (step) => {
         const { job: j, index: i } = group[step.image]!;
-        return emit({ type: 'step', job: j, index: i, step: step.step, total: step.total, latents: step.latents, preview: () => renderPreview(sd, step.denoised()) });
+        return emit({ type: 'step', job: j, index: i, step: step.step, total: step.total, call: step.call, calls: step.calls, latents: step.latents, preview: () => renderPreview(sd, step.denoised()) });
       },
     });
   } catch (e) {

@@ -103,9 +103,10 @@ function changedFields(a: string, b: string): string[] {
 }
 
 /** A grid axis's value in a recipe or in a request, which name these fields alike; a recipe's schedule is its sampler's. */
-function axisValue(key: GridKey, of: Partial<Record<Exclude<GridKey, 'sampler'>, unknown>> & { sampler?: { name: string; karras?: boolean } }): unknown {
+function axisValue(key: GridKey, of: Partial<Record<Exclude<GridKey, 'sampler'>, unknown>> & { sampler?: { name: string; schedule?: string; karras?: boolean } }): unknown {
   if (key === 'sampler') return of.sampler?.name;
-  if (key === 'schedule') return of.schedule ?? (of.sampler?.karras ? 'karras' : 'automatic');
+  // Recipes before schedule types said `karras` alone.
+  if (key === 'schedule') return of.schedule ?? of.sampler?.schedule ?? (of.sampler?.karras ? 'karras' : 'automatic');
   return of[key];
 }
 

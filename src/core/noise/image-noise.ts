@@ -6,7 +6,7 @@
 // `slerp`; the per-step stream is untouched by it.
 
 import { f32, fmaF32 } from '../schedulers/numerics';
-import { createNoiseSource, type NoiseSource, type RngName } from './index';
+import { createNoiseSource, withOrigin, type NoiseSource, type RngName } from './index';
 
 export interface ImageNoiseRequest {
   rng: RngName;
@@ -57,7 +57,8 @@ export function imageNoise(request: ImageNoiseRequest): ImageNoise {
   const variation = { rng: request.rng, subseed: request.subseed ?? 0, strength: request.subseedStrength ?? 0 };
   const initial = applyVariation(seeded.randn(count), variation, request.shape);
   const delta = request.etaNoiseSeedDelta ?? 0;
-  const steps = delta === 0 ? seeded : createNoiseSource(request.rng, BigInt(request.seed) + BigInt(delta));
+  // With a delta the steps continue another generator, but still stand for the image's seed.
+  const steps = delta === 0 ? seeded : withOrigin(createNoiseSource(request.rng, BigInt(request.seed) + BigInt(delta)), seeded.origin!);
   return { initial, steps };
 }
 

@@ -17,6 +17,17 @@ import { TorchCpuGenerator } from './torch';
 export interface NoiseSource {
   /** The next `randn` call: `count` standard normal values, as float32. */
   randn(count: number): Float32Array;
+  /**
+   * The source and the seed the stream stands for, where it was made from one (createNoiseSource,
+   * imageNoise): DPM++ SDE seeds its Brownian tree with them, as A1111 seeds it with the image's
+   * seed. Bare generators have none.
+   */
+  readonly origin?: NoiseOrigin;
+}
+
+export interface NoiseOrigin {
+  rng: RngName;
+  seed: bigint;
 }
 
 /** The `rng:` setting's values. */
@@ -44,6 +55,10 @@ export function seedFits(rng: RngName, seed: number | bigint): boolean {
 /** A fresh generator for `seed`; a seed out of the source's range is a bug (callers check `seedFits`). */
 export function createNoiseSource(rng: RngName, seed: number | bigint): NoiseSource {
   if (!seedFits(rng, seed)) throw new RangeError(`${rng} seeds are integers 0..${MAX_SEED[rng]}, got ${seed}`);
+  return withOrigin(generatorFor(rng, seed), { rng, seed: BigInt(seed) });
+}
+
+function generatorFor(rng: RngName, seed: number | bigint): NoiseSource {
   switch (rng) {
     case 'numpy':
       return new NumpyRandomState(Number(seed));
@@ -52,6 +67,11 @@ export function createNoiseSource(rng: RngName, seed: number | bigint): NoiseSou
     case 'nv':
       return new PhiloxGenerator(seed);
   }
+}
+
+/** `source`'s stream, saying where it came from. */
+export function withOrigin(source: NoiseSource, origin: NoiseOrigin): NoiseSource {
+  return { randn: (count) => source.randn(count), origin };
 }
 
 export { NumpyRandomState, PhiloxGenerator, TorchCpuGenerator };

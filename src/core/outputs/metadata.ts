@@ -8,6 +8,7 @@ import type { ComponentName } from '../models/folder';
 import { A1111_RNG } from '../parameters/a1111-keys';
 import { formatParametersText } from '../parameters/a1111-text';
 import { a1111Name } from '../schedulers/registry';
+import { SCHEDULE_LABELS, type ScheduleType } from '../schedulers/scheduleTypes';
 import { SDPROMPT_VERSION } from '../version';
 
 /** sha256 of each component a model folder has (its model.onnx, then its external weights in name order). */
@@ -69,7 +70,8 @@ export interface Recipe extends ImageToImageFields<RecipeFile> {
   seed: number;
   steps: number;
   cfg: number;
-  sampler: { name: string; a1111: string; diffusersClass: string; karras: boolean };
+  /** The sampler and the schedule type it ran with (A1111's "Schedule type"; `automatic` is the sampler's plain spacing). */
+  sampler: { name: string; a1111: string; diffusersClass: string; schedule: ScheduleType };
   /** The size the model runs at (the init is brought to it; an outpainting extension comes on top). */
   size: { width: number; height: number };
   rng: string;
@@ -128,7 +130,7 @@ export function a1111Parameters(settings: ImageSettings, model: ModelIdentity): 
   return formatParametersText(settings.prompt, settings.negativePrompt, [
     ['Steps', settings.steps],
     ['Sampler', settings.sampler.sampler.a1111[0]!],
-    ['Schedule type', settings.sampler.karras ? 'Karras' : 'Automatic'],
+    ['Schedule type', SCHEDULE_LABELS[settings.sampler.schedule]],
     ['CFG scale', settings.cfg],
     ['Seed', settings.seed],
     ['Size', `${settings.width}x${settings.height}`],
@@ -174,7 +176,7 @@ export function buildRecipe(args: {
       name: settings.sampler.name,
       a1111: a1111Name(settings.sampler),
       diffusersClass: settings.sampler.sampler.diffusersClass,
-      karras: settings.sampler.karras,
+      schedule: settings.sampler.schedule,
     },
     size: { width: settings.width, height: settings.height },
     rng: settings.rng,

@@ -13,13 +13,31 @@ import type { Scheduler } from '../schedulers';
 import type { Tensor } from '../tensor';
 import { predictOriginal, type TrainingAlphas } from './denoised';
 
-export interface StepInfo {
+/**
+ * How far a run is. Steps are sampler steps, as `steps:` counts them (and A1111, and diffusers'
+ * `num_inference_steps`); calls are UNet calls, which Heun, DPM2, DPM2 a, DPM++ SDE and DPM++ 2S a
+ * make two of a step (but for the last), PLMS two for its first.
+ */
+export interface Progress {
+  /** Sampler steps done, of `total` this run takes (an image-to-image run takes fewer than asked). */
+  step: number;
+  total: number;
+  /** 1-based number of the UNet call just done, of `calls` this run makes. */
+  call: number;
+  calls: number;
+}
+
+/** The progress after call `index` of a run from call `start` to `last`. */
+export function progressAt(scheduler: Scheduler, start: number, last: number, index: number): Progress {
+  const first = scheduler.stepOfCall(start);
+  const step = scheduler.stepOfCall(index);
+  const stepEnds = index === last || scheduler.stepOfCall(index + 1) !== step;
+  return { step: step - first + (stepEnds ? 1 : 0), total: scheduler.stepOfCall(last) - first + 1, call: index - start + 1, calls: last - start + 1 };
+}
+
+export interface StepInfo extends Progress {
   /** Which image of the batch (0 without `batch:`). */
   image: number;
-  /** 1-based number of the UNet call just done. */
-  step: number;
-  /** The UNet calls this run makes. */
-  total: number;
   /** The latents after this step, [1, 4, h, w]. Valid only during the callback. */
   latents: Tensor;
   /** The model's estimate of the finished latents at this step (x₀), for previews; computed on request. */
@@ -149,7 +167,7 @@ export async function denoise(unet: UNet, d: DenoiseInputs, hooks: PipelineHooks
         const x = scaled[k]!;
         const guidedOutput = output;
         const denoised = () => ({ data: predictOriginal(x, guidedOutput, d.alphas.at(t), d.alphas.prediction), shape });
-        await hooks.onStep({ image: k, step: i - d.startIndex + 1, total, latents: { data: next, shape }, denoised });
+        await hooks.onStep({ image: k, ...progressAt(scheduler, d.startIndex, last, i), latents: { data: next, shape }, denoised });
       }
     }
     if (hooks.signal?.aborted) break;

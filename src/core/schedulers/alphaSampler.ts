@@ -1,6 +1,6 @@
 // The base of the samplers that work on the training table ᾱ at integer timesteps, with
-// x = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε (DDIM, PLMS; DDPM and LCM are of this family too): no input scaling,
-// unit initial noise, timesteps a stride apart, and ᾱ "before the first timestep" at the end.
+// x = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε (DDIM, PLMS, DDPM, LCM): no input scaling, unit initial noise, and ᾱ
+// "before the first timestep" at the end.
 
 import { raise } from '../errors';
 import { type ConfigArgs, type PredictionType, PREDICTION_TYPES, readBetaOptions, readPredictionType, readSpacing } from './config';
@@ -13,12 +13,14 @@ export interface AlphaSchedule {
   /** The training timesteps of the steps, descending (a sampler may call some twice). */
   timesteps: number[];
   alphasCumprod: Float32Array;
-  /** ᾱ before the first training step: 1 with `set_alpha_to_one`, else ᾱ_0. */
+  /** ᾱ before the first training step: 1 with `set_alpha_to_one` (always for DDPM, which has no such option), else ᾱ_0. */
   finalAlphaCumprod: number;
   /** The training timesteps between two steps. */
   stride: number;
   numTrainTimesteps: number;
   predictionType: PredictionType;
+  /** `clip_sample_range` where the class has `clip_sample` and it is on: x̂₀ is clamped to ±this. */
+  clipRange: number | undefined;
 }
 
 /** The schedule as the class's `set_timesteps(steps)` makes it, from its arguments. */
@@ -31,10 +33,11 @@ export function readAlphaSchedule(args: ConfigArgs, steps: number, predictionTyp
   return {
     timesteps: discreteTimesteps({ spacing, steps, numTrainTimesteps: T, stepsOffset }),
     alphasCumprod: bar,
-    finalAlphaCumprod: args.flag('set_alpha_to_one') ? 1 : bar[0]!,
+    finalAlphaCumprod: !args.has('set_alpha_to_one') || args.flag('set_alpha_to_one') ? 1 : bar[0]!,
     stride: Math.floor(T / steps),
     numTrainTimesteps: T,
     predictionType,
+    clipRange: args.has('clip_sample') && args.flag('clip_sample') ? args.number('clip_sample_range') : undefined,
   };
 }
 
@@ -59,6 +62,7 @@ export function checkTimestepsInRange(timesteps: readonly number[], numTrainTime
 export abstract class AlphaSampler extends SamplerBase {
   protected readonly stride: number;
   protected readonly predictionType: PredictionType;
+  protected readonly clipRange: number | undefined;
   private readonly table: Float32Array;
   private readonly finalAlphaCumprod: number;
 
@@ -69,6 +73,7 @@ export abstract class AlphaSampler extends SamplerBase {
     this.finalAlphaCumprod = schedule.finalAlphaCumprod;
     this.stride = schedule.stride;
     this.predictionType = schedule.predictionType;
+    this.clipRange = schedule.clipRange;
   }
 
   /** √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε at the timestep of call `index`, in float32 (DDIMScheduler's and PNDMScheduler's add_noise). */
@@ -82,5 +87,17 @@ export abstract class AlphaSampler extends SamplerBase {
   /** ᾱ at training timestep `t`; before the first (t < 0), the final ᾱ. */
   protected alphaAt(t: number): number {
     return t >= 0 ? this.table[t]! : this.finalAlphaCumprod;
+  }
+
+  /** The timestep of the call after `index`, or −1 after the last (DDPM's and LCM's previous timestep). */
+  protected nextTimestep(index: number): number {
+    return index + 1 < this.timesteps.length ? this.timesteps[index + 1]! : -1;
+  }
+
+  /** x̂₀ clamped in place where `clip_sample` is on. */
+  protected clip(x0: Float32Array): void {
+    if (this.clipRange === undefined) return;
+    const r = f32(this.clipRange);
+    for (let i = 0; i < x0.length; i++) x0[i] = Math.min(Math.max(x0[i]!, -r), r);
   }
 }

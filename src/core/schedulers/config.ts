@@ -4,105 +4,8 @@
 // none. Defaults are those of diffusers v0.40.0. Everything else reads configs through here.
 
 import { raise } from '../errors';
+import { CLASS_DEFAULTS, type DiffusersSchedulerClass } from './classDefaults';
 import type { SchedulerConfig } from './scheduler';
-
-export type DiffusersSchedulerClass =
-  | 'PNDMScheduler'
-  | 'DDIMScheduler'
-  | 'EulerDiscreteScheduler'
-  | 'EulerAncestralDiscreteScheduler'
-  | 'LMSDiscreteScheduler'
-  | 'DPMSolverMultistepScheduler';
-
-const BETAS = {
-  num_train_timesteps: 1000,
-  beta_start: 0.0001,
-  beta_end: 0.02,
-  beta_schedule: 'linear',
-  trained_betas: null,
-};
-
-/** Each class's constructor parameters with their defaults (diffusers v0.40.0). */
-const CLASS_DEFAULTS: Record<DiffusersSchedulerClass, Readonly<Record<string, unknown>>> = {
-  PNDMScheduler: {
-    ...BETAS,
-    skip_prk_steps: false,
-    set_alpha_to_one: false,
-    prediction_type: 'epsilon',
-    timestep_spacing: 'leading',
-    steps_offset: 0,
-  },
-  DDIMScheduler: {
-    ...BETAS,
-    clip_sample: true,
-    set_alpha_to_one: true,
-    steps_offset: 0,
-    prediction_type: 'epsilon',
-    thresholding: false,
-    dynamic_thresholding_ratio: 0.995,
-    clip_sample_range: 1.0,
-    sample_max_value: 1.0,
-    timestep_spacing: 'leading',
-    rescale_betas_zero_snr: false,
-  },
-  EulerDiscreteScheduler: {
-    ...BETAS,
-    prediction_type: 'epsilon',
-    interpolation_type: 'linear',
-    use_karras_sigmas: false,
-    use_exponential_sigmas: false,
-    use_beta_sigmas: false,
-    sigma_min: null,
-    sigma_max: null,
-    timestep_spacing: 'linspace',
-    timestep_type: 'discrete',
-    steps_offset: 0,
-    rescale_betas_zero_snr: false,
-    final_sigmas_type: 'zero',
-  },
-  EulerAncestralDiscreteScheduler: {
-    ...BETAS,
-    prediction_type: 'epsilon',
-    timestep_spacing: 'linspace',
-    steps_offset: 0,
-    rescale_betas_zero_snr: false,
-  },
-  LMSDiscreteScheduler: {
-    ...BETAS,
-    use_karras_sigmas: false,
-    use_exponential_sigmas: false,
-    use_beta_sigmas: false,
-    prediction_type: 'epsilon',
-    timestep_spacing: 'linspace',
-    steps_offset: 0,
-  },
-  DPMSolverMultistepScheduler: {
-    ...BETAS,
-    solver_order: 2,
-    prediction_type: 'epsilon',
-    thresholding: false,
-    dynamic_thresholding_ratio: 0.995,
-    sample_max_value: 1.0,
-    algorithm_type: 'dpmsolver++',
-    solver_type: 'midpoint',
-    lower_order_final: true,
-    euler_at_final: false,
-    use_karras_sigmas: false,
-    use_exponential_sigmas: false,
-    use_beta_sigmas: false,
-    use_lu_lambdas: false,
-    use_flow_sigmas: false,
-    flow_shift: 1.0,
-    final_sigmas_type: 'zero',
-    lambda_min_clipped: -Infinity,
-    variance_type: null,
-    timestep_spacing: 'linspace',
-    steps_offset: 0,
-    rescale_betas_zero_snr: false,
-    use_dynamic_shifting: false,
-    time_shift_type: 'exponential',
-  },
-};
 
 /**
  * The constructor arguments `cls.from_config(config, **overrides)` would pass: the keys `cls`
@@ -149,12 +52,25 @@ export class ConfigArgs {
     private readonly hidden: Readonly<Record<string, unknown>>,
   ) {}
 
+  /**
+   * `self.config.<key>` where the class asks `hasattr(self.config, key)`: its own parameter if it
+   * has one, else the file's hidden key; absent or null is undefined.
+   */
+  configNumber(key: string): number | undefined {
+    return this.has(key) ? this.optionalNumber(key) : this.hiddenNumber(key);
+  }
+
   /** A number among the hidden keys; absent or null is undefined. */
   hiddenNumber(key: string): number | undefined {
     const value = this.hidden[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'number' || Number.isNaN(value)) invalid(`\`${key}\` must be a number, not ${show(value)}`);
     return value;
+  }
+
+  /** Whether the class has the parameter `key`. */
+  has(key: string): boolean {
+    return Object.hasOwn(this.args, key);
   }
 
   private raw(key: string): unknown {
@@ -266,14 +182,13 @@ export function readBetaOptions(args: ConfigArgs): BetaOptions {
   const betaStart = rangeUsed ? args.fraction('beta_start') : args.number('beta_start');
   const betaEnd = rangeUsed ? args.fraction('beta_end') : args.number('beta_end');
   if (rangeUsed && betaStart > betaEnd) invalid(`\`beta_start\` (${betaStart}) must not be larger than \`beta_end\` (${betaEnd})`);
-  const knowsRescale = args.cls !== 'PNDMScheduler' && args.cls !== 'LMSDiscreteScheduler';
   return {
     numTrainTimesteps,
     betaStart,
     betaEnd,
     betaSchedule,
     trainedBetas,
-    rescaleBetasZeroSnr: knowsRescale && args.flag('rescale_betas_zero_snr'),
+    rescaleBetasZeroSnr: args.has('rescale_betas_zero_snr') && args.flag('rescale_betas_zero_snr'),
   };
 }
 

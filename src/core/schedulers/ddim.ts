@@ -11,11 +11,7 @@ import type { SchedulerConfig } from './scheduler';
 export class DdimScheduler extends AlphaSampler {
   private predicted: Float32Array | undefined;
 
-  constructor(
-    schedule: AlphaSchedule,
-    /** `clip_sample_range` when `clip_sample` is on. */
-    private readonly clipRange: number | undefined,
-  ) {
+  constructor(schedule: AlphaSchedule) {
     super(schedule.timesteps, schedule);
   }
 
@@ -54,5 +50,5 @@ export function createDdim(config: SchedulerConfig, steps: number): DdimSchedule
   const schedule = readAlphaSchedule(args, steps);
   args.unsupportedUnless('thresholding', false);
   checkTimestepsInRange(schedule.timesteps, schedule.numTrainTimesteps, `DDIM, ${steps} steps`);
-  return new DdimScheduler(schedule, args.flag('clip_sample') ? args.number('clip_sample_range') : undefined);
+  return new DdimScheduler(schedule);
 }

@@ -3,18 +3,15 @@
 
 import { initArgs } from './config';
 import type { SchedulerConfig } from './scheduler';
-import { eulerStep, readSigmaSetup, SigmaSampler, type SigmaSamplerSetup, type SigmaStep } from './sigmaSampler';
+import { scheduleOverrides, type ScheduleType } from './scheduleTypes';
+import { eulerStep, readSigmaSetup, SigmaSampler, type SigmaSamplerSetup, type SigmaStep, spacingWithBounds } from './sigmaSampler';
 
-/** Reads the config as `EulerDiscreteScheduler.from_config(config, use_karras_sigmas=karras)` and makes its schedule. */
-export function eulerSchedule(config: SchedulerConfig, steps: number, karras: boolean): SigmaSamplerSetup {
-  const args = initArgs('EulerDiscreteScheduler', config, { use_karras_sigmas: karras });
+/** Reads the config as `EulerDiscreteScheduler.from_config(config, <schedule's flags>)` and makes its schedule. */
+export function eulerSchedule(config: SchedulerConfig, steps: number, schedule: ScheduleType): SigmaSamplerSetup {
+  const args = initArgs('EulerDiscreteScheduler', config, scheduleOverrides(schedule));
   args.unsupportedUnless('interpolation_type', 'linear');
-  args.unsupportedUnless('use_exponential_sigmas', false);
-  args.unsupportedUnless('use_beta_sigmas', false);
   const setup = readSigmaSetup(args, steps, true, {
-    karras,
-    karrasSigmaMin: args.optionalNumber('sigma_min'),
-    karrasSigmaMax: args.optionalNumber('sigma_max'),
+    ...spacingWithBounds(args),
     finalSigma: args.choice('final_sigmas_type', ['zero', 'sigma_min']),
   });
   if (args.choice('timestep_type', ['discrete', 'continuous']) === 'continuous' && setup.predictionType === 'v_prediction') {
@@ -29,6 +26,6 @@ export class EulerScheduler extends SigmaSampler {
   }
 }
 
-export function createEuler(config: SchedulerConfig, steps: number, karras: boolean): EulerScheduler {
-  return new EulerScheduler(eulerSchedule(config, steps, karras));
+export function createEuler(config: SchedulerConfig, steps: number, schedule: ScheduleType): EulerScheduler {
+  return new EulerScheduler(eulerSchedule(config, steps, schedule));
 }

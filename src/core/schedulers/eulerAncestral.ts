@@ -3,21 +3,25 @@
 // stream that gave the initial latents: our documented choice (diffusers' ONNX pipelines draw it
 // from an unseeded torch generator, so no seed reproduces their images exactly anyway).
 //
-// diffusers has no Karras option for this class; with `karras` the sampler steps over the
-// schedule of EulerDiscreteScheduler(use_karras_sigmas=True) built from the same config.
+// diffusers has no Karras or exponential option for this class; with either schedule type the
+// sampler steps over the schedule of EulerDiscreteScheduler(use_karras_sigmas=True, or
+// use_exponential_sigmas=True) built from the same config.
 
 import { initArgs, readPredictionType } from './config';
 import { eulerSchedule } from './euler';
 import { f32 } from './numerics';
 import type { SchedulerConfig } from './scheduler';
+import type { ScheduleType } from './scheduleTypes';
 import { ancestralSigmas, eulerStep, readSigmaSetup, SigmaSampler, type SigmaSamplerSetup, type SigmaStep } from './sigmaSampler';
 
 const PREDICTION_TYPES = ['epsilon', 'v_prediction'] as const;
 
-function ancestralSetup(config: SchedulerConfig, steps: number, karras: boolean): SigmaSamplerSetup {
+function ancestralSetup(config: SchedulerConfig, steps: number, schedule: ScheduleType): SigmaSamplerSetup {
   const args = initArgs('EulerAncestralDiscreteScheduler', config);
-  if (karras) return { schedule: eulerSchedule(config, steps, true).schedule, predictionType: readPredictionType(args, PREDICTION_TYPES) };
-  return readSigmaSetup(args, steps, true, { karras: false, finalSigma: 'zero' }, PREDICTION_TYPES);
+  if (schedule !== 'automatic') {
+    return { schedule: eulerSchedule(config, steps, schedule).schedule, predictionType: readPredictionType(args, PREDICTION_TYPES) };
+  }
+  return readSigmaSetup(args, steps, true, { spacing: 'interpolated', finalSigma: 'zero' }, PREDICTION_TYPES);
 }
 
 export class EulerAncestralScheduler extends SigmaSampler {
@@ -30,6 +34,6 @@ export class EulerAncestralScheduler extends SigmaSampler {
   }
 }
 
-export function createEulerAncestral(config: SchedulerConfig, steps: number, karras: boolean): EulerAncestralScheduler {
-  return new EulerAncestralScheduler(ancestralSetup(config, steps, karras));
+export function createEulerAncestral(config: SchedulerConfig, steps: number, schedule: ScheduleType): EulerAncestralScheduler {
+  return new EulerAncestralScheduler(ancestralSetup(config, steps, schedule));
 }

@@ -7,7 +7,8 @@ import { initArgs } from './config';
 import { History } from './history';
 import { f32 } from './numerics';
 import type { SchedulerConfig } from './scheduler';
-import { derivativeAt, readSigmaSetup, SigmaSampler, type SigmaStep } from './sigmaSampler';
+import { readSigmaSpacing, scheduleOverrides, type ScheduleType } from './scheduleTypes';
+import { configBounds, derivativeAt, readSigmaSetup, SigmaSampler, type SigmaStep } from './sigmaSampler';
 
 const MAX_ORDER = 4;
 const GAUSS_NODES = [-Math.sqrt(3 / 5), 0, Math.sqrt(3 / 5)];
@@ -58,9 +59,8 @@ export class LmsScheduler extends SigmaSampler {
   }
 }
 
-export function createLms(config: SchedulerConfig, steps: number, karras: boolean): LmsScheduler {
-  const args = initArgs('LMSDiscreteScheduler', config, { use_karras_sigmas: karras });
-  args.unsupportedUnless('use_exponential_sigmas', false);
-  args.unsupportedUnless('use_beta_sigmas', false);
-  return new LmsScheduler(readSigmaSetup(args, steps, false, { karras, finalSigma: 'zero' }));
+export function createLms(config: SchedulerConfig, steps: number, schedule: ScheduleType): LmsScheduler {
+  const args = initArgs('LMSDiscreteScheduler', config, scheduleOverrides(schedule));
+  const spacing = readSigmaSpacing(args);
+  return new LmsScheduler(readSigmaSetup(args, steps, false, { spacing, ...configBounds(args, spacing, false), finalSigma: 'zero' }));
 }

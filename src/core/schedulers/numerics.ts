@@ -143,3 +143,11 @@ export function karrasSigmas(sigmaMin: number, sigmaMax: number, steps: number):
   const maxInvRho = sigmaMax ** (1 / rho);
   return npLinspace(0, 1, steps).map((ramp) => (maxInvRho + ramp * (minInvRho - maxInvRho)) ** rho);
 }
+
+/**
+ * Exponentially spaced noise levels from `sigmaMax` down to `sigmaMin`, in float64, as diffusers'
+ * `_convert_to_exponential`: exp of numpy's linspace between the logs.
+ */
+export function exponentialSigmas(sigmaMin: number, sigmaMax: number, steps: number): number[] {
+  return npLinspace(Math.log(sigmaMax), Math.log(sigmaMin), steps).map(Math.exp);
+}

@@ -28,6 +28,11 @@ export class PndmScheduler extends AlphaSampler {
     super(plmsTimesteps(schedule.timesteps), schedule);
   }
 
+  /** The first step is taken twice. */
+  override stepOfCall(index: number): number {
+    return Math.max(0, index - 1);
+  }
+
   protected advance(modelOutput: Float32Array, index: number, sample: Float32Array, _noise: NoiseSource): Float32Array {
     let timestep = this.timesteps[index]!;
     let prevTimestep = timestep - this.stride;

@@ -4,10 +4,13 @@
 //
 // Samplers come in three families by how they write the noisy sample, each with its base:
 // - sigmaSampler.ts: x = x̂₀ + σ·ε, the UNet's input scaled by 1/√(σ²+1) (k-diffusion's form:
-//   Euler, Euler a, LMS);
+//   Euler, Euler a, LMS, and the two-call samplers below);
 // - vpSampler.ts: x = α_σ·x̂₀ + σ_t·ε with α_σ = 1/√(σ²+1), σ_t = σ·α_σ, no input scaling
-//   (DPM-Solver's form: DPM++ 2M);
-// - alphaSampler.ts: x = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε at integer training timesteps (DDIM, PLMS).
+//   (DPM-Solver's form: DPM++ 2M, DPM++ 2M SDE, UniPC, DEIS);
+// - alphaSampler.ts: x = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε at integer training timesteps (DDIM, PLMS,
+//   DDPM, LCM).
+// The sigma samplers that call the UNet twice a step (Heun, DPM2, DPM2 a, DPM++ SDE, DPM++ 2S a)
+// share twoStage.ts.
 
 import type { NoiseSource } from '../noise';
 
@@ -28,6 +31,12 @@ export interface Scheduler {
    * step it leaves out (get_timesteps' `t_start · order`).
    */
   readonly order: number;
+  /**
+   * The sampler step (0-based) that UNet call `index` belongs to: the call itself for most
+   * samplers; Heun, DPM2, DPM2 a, DPM++ SDE and DPM++ 2S a make two calls a step (one for the
+   * last), PLMS two for its first. Progress counts steps with it, as A1111 and diffusers do.
+   */
+  stepOfCall(index: number): number;
   /** The UNet's input at call `index`. May return `sample` itself when nothing needs scaling. */
   scaleModelInput(sample: Float32Array, index: number): Float32Array;
   /**
@@ -62,6 +71,10 @@ export abstract class SamplerBase implements Scheduler {
 
   scaleModelInput(sample: Float32Array, _index: number): Float32Array {
     return sample;
+  }
+
+  stepOfCall(index: number): number {
+    return index;
   }
 
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array {

@@ -8,6 +8,7 @@ import { type ConfigArgs, type PredictionType, PREDICTION_TYPES, readBetaOptions
 import { f32 } from './numerics';
 import { originalFromSigmaForm } from './prediction';
 import { SamplerBase } from './scheduler';
+import { readSigmaSpacing, type SigmaSpacing } from './scheduleTypes';
 import { sigmaSchedule, type SigmaSchedule, type SigmaScheduleOptions } from './sigmas';
 import { alphasCumprod } from './training';
 
@@ -49,6 +50,27 @@ export function readSigmaSetup(
     options,
   );
   return { schedule, predictionType };
+}
+
+/**
+ * The config's `sigma_min` / `sigma_max` as bounds of the Karras or exponential sigmas, where the
+ * class reads them (`hasattr(self.config, ...)`). LMS and DPM++ SDE build their Karras ramp from
+ * the interpolated schedule's ends alone: `karrasReadsConfig` false.
+ */
+export function configBounds(args: ConfigArgs, spacing: SigmaSpacing, karrasReadsConfig = true): { sigmaMin?: number; sigmaMax?: number } {
+  if (spacing === 'interpolated' || (spacing === 'karras' && !karrasReadsConfig)) return {};
+  const bounds: { sigmaMin?: number; sigmaMax?: number } = {};
+  const min = args.configNumber('sigma_min');
+  const max = args.configNumber('sigma_max');
+  if (min !== undefined) bounds.sigmaMin = min;
+  if (max !== undefined) bounds.sigmaMax = max;
+  return bounds;
+}
+
+/** The spacing the class's arguments ask for, with the bounds it reads for it. */
+export function spacingWithBounds(args: ConfigArgs, karrasReadsConfig = true): { spacing: SigmaSpacing; sigmaMin?: number; sigmaMax?: number } {
+  const spacing = readSigmaSpacing(args);
+  return { spacing, ...configBounds(args, spacing, karrasReadsConfig) };
 }
 
 /** The model input x/√(σ² + 1) of the sigma samplers. */
@@ -100,8 +122,13 @@ export abstract class SigmaSampler extends SamplerBase {
 
   /** x₀ + ε·σ at call `index`, in float32 (diffusers' add_noise of the sigma schedulers). */
   addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
-    const sigma = this.sigmas[index]!;
+    const sigma = this.noiseLevel(index);
     return original.map((x, i) => x + f32(noise[i]! * sigma));
+  }
+
+  /** The sigma `addNoise` noises to at call `index`: the call's own, unless the sampler says otherwise. */
+  protected noiseLevel(index: number): number {
+    return this.sigmas[index]!;
   }
 
   protected advance(modelOutput: Float32Array, index: number, sample: Float32Array, noise: NoiseSource): Float32Array {

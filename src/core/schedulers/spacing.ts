@@ -43,9 +43,12 @@ export function discreteTimesteps(input: SpacingInput): number[] {
   return spacedTimesteps(input, roundHalfEven);
 }
 
-/** Euler, Euler ancestral and LMS: float32 timesteps; linspace is not rounded. */
-export function sigmaSamplerTimesteps(input: SpacingInput): number[] {
-  return spacedTimesteps(input, f32);
+/**
+ * The sigma samplers: linspace is not rounded, and its values are float32 (numpy's `dtype=float32`)
+ * except with `float64` (DPMSolverSDEScheduler's `dtype=float`).
+ */
+export function sigmaSamplerTimesteps(input: SpacingInput, float64 = false): number[] {
+  return spacedTimesteps(input, float64 ? (t) => t : f32);
 }
 
 /**

@@ -85,6 +85,23 @@ describe('sdprompt CLI', () => {
     assert.equal(events.filter((e) => e['event'] === 'progress').length, 3 * 3);
   });
 
+  test('a two-call sampler reports its steps and its UNet calls; --schedule overrides the file; the recipe and parameters name the schedule that ran', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'h.sdprompt'), `model: ${testModelDir('optimum')}\nsteps: 3\n--- heun\nred\nseed: 1\nsampler: Heun\nschedule: exponential\n`);
+    const { code, stdout, stderr } = sdprompt(['run', 'h.sdprompt', '--schedule', 'karras', '--json'], dir);
+    assert.equal(code, 0, stderr);
+    const events = jsonLines(stdout);
+    const progress = events.filter((e) => e['event'] === 'progress').map((e) => [e['step'], e['total'], e['call'], e['calls']]);
+    assert.deepEqual(progress, [[0, 3, 1, 5], [1, 3, 2, 5], [1, 3, 3, 5], [2, 3, 4, 5], [3, 3, 5, 5]]);
+    const image = events.find((e) => e['event'] === 'image')!;
+    const recipe = JSON.parse(readFileSync(image['recipe'] as string, 'utf8'));
+    assert.deepEqual(recipe.sampler, { name: 'heun_karras', a1111: 'Heun', diffusersClass: 'HeunDiscreteScheduler', schedule: 'karras' });
+    assert.match(readFileSync(image['path'] as string).toString('latin1'), /Sampler: Heun, Schedule type: Karras, CFG scale/);
+    const bad = sdprompt(['run', 'h.sdprompt', '--schedule', 'exponentail'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--schedule: unknown schedule type 'exponentail'; did you mean 'exponential'\?/);
+  });
+
   test('run --block picks one block by name or number', () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 's.sdprompt'), `model: ${testModelDir('optimum')}\nsteps: 1\n--- one\nred\nseed: 1\n--- two\nblue\nseed: 2\n`);
@@ -278,5 +295,34 @@ describe('sdprompt CLI', () => {
     assert.equal(schedule.timesteps.length, 20);
     schedule.timesteps.forEach((t: number, i: number) => assert.ok(Math.abs(t - reference.timesteps[i]) < 1e-4));
     schedule.sigmas.forEach((s: number, i: number) => assert.ok(Math.abs(s - reference.sigmas[i]) <= 1e-6 * Math.abs(reference.sigmas[i])));
+  });
+
+  test('debug schedule takes --schedule, and the old combined names, as A1111 does', () => {
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/schedulers/sd15.json'), 'utf8'));
+    const reference = (name: string, steps: number) => fixture.samplers[name].schedules.find((s: { steps: number }) => s.steps === steps);
+    const split = sdprompt(['debug', 'schedule', '--sampler', 'DPM++ 2M', '--schedule', 'Karras', '--steps', '20']);
+    const combined = sdprompt(['debug', 'schedule', '--sampler', 'DPM++ 2M Karras', '--steps', '20']);
+    assert.equal(split.code, 0, split.stderr);
+    assert.equal(split.stdout, combined.stdout);
+    const karras = JSON.parse(split.stdout);
+    assert.deepEqual([karras.sampler, karras.schedule, karras.timesteps], ['DPM++ 2M', 'karras', reference('dpmpp_2m_karras', 20).timesteps]);
+    // Heun calls the UNet twice a step but for the last: 2n − 1 timesteps and sigmas, and the final sigma.
+    const heun = JSON.parse(sdprompt(['debug', 'schedule', '--sampler', 'heun', '--schedule', 'exponential', '--steps', '10']).stdout);
+    assert.equal(heun.timesteps.length, 19);
+    heun.sigmas.forEach((s: number, i: number) => assert.ok(Math.abs(s - reference('heun_exponential', 10).sigmas[i]) <= 1e-6 * Math.abs(s)));
+    // DPM++ 2S a's automatic is Karras, as in A1111.
+    assert.equal(JSON.parse(sdprompt(['debug', 'schedule', '--sampler', 'DPM++ 2S a', '--steps', '4']).stdout).schedule, 'karras');
+  });
+
+  test('debug schedule: unknown sampler or schedule names are usage errors with a suggestion; a schedule a sampler lacks is refused', () => {
+    const sampler = sdprompt(['debug', 'schedule', '--sampler', 'DPM++ 2M SDF', '--steps', '4']);
+    assert.equal(sampler.code, 2);
+    assert.match(sampler.stderr, /--sampler: unknown sampler 'DPM\+\+ 2M SDF'; did you mean 'DPM\+\+ 2M SDE'\?/);
+    const schedule = sdprompt(['debug', 'schedule', '--sampler', 'Euler', '--schedule', 'karas', '--steps', '4']);
+    assert.equal(schedule.code, 2);
+    assert.match(schedule.stderr, /--schedule: unknown schedule type 'karas'; did you mean 'karras'\?/);
+    const ddim = sdprompt(['debug', 'schedule', '--sampler', 'DDIM', '--schedule', 'karras', '--steps', '4']);
+    assert.equal(ddim.code, 1);
+    assert.match(ddim.stderr, /DDIM has no Karras schedule/);
   });
 });

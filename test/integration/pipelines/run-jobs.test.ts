@@ -16,7 +16,7 @@ import { ModelCache } from '../../../src/core/pipelines/model-cache';
 import { generateImage } from '../../../src/core/pipelines/generate';
 import { modelContext, resolveImageSettings } from '../../../src/core/jobs/image-settings';
 import { loadStableDiffusion } from '../../../src/core/pipelines/stable-diffusion';
-import { resolveSampler, samplerNames } from '../../../src/core/schedulers';
+import { resolveSampler, SAMPLERS, samplerNames } from '../../../src/core/schedulers';
 import { TEST_MODEL_VARIANTS } from '../../../tools/test-models/generate';
 import { testModelDir } from '../../../tools/test-models/test-dir';
 
@@ -75,7 +75,7 @@ describe('runJobs on generated models', () => {
     assert.equal(recipe.prompt, 'a (red:1.2) circle');
     assert.equal(recipe.negativePrompt, 'blue');
     assert.deepEqual([recipe.seed, recipe.steps, recipe.cfg, recipe.rng], [7, 4, 7, 'numpy']);
-    assert.deepEqual(recipe.sampler, { name: 'euler_a', a1111: 'Euler a', diffusersClass: 'EulerAncestralDiscreteScheduler', karras: false });
+    assert.deepEqual(recipe.sampler, { name: 'euler_a', a1111: 'Euler a', diffusersClass: 'EulerAncestralDiscreteScheduler', schedule: 'automatic' });
     assert.deepEqual(recipe.size, { width: 32, height: 24 });
     assert.equal(recipe.watermark, 'too small', 'under 256x256 pixels the watermark method does not apply');
     assert.equal(recipe.subseed, undefined, 'no variation seed, none recorded');
@@ -126,7 +126,7 @@ describe('runJobs on generated models', () => {
       const sd = await loadStableDiffusion(testModelDir(variant));
       assert.ok(sd.ok, sd.ok ? '' : sd.error.message);
       try {
-        const names = ['pndm', 'ddim', 'euler', 'euler_a', 'lms', 'dpmpp_2m', 'dpmpp_2m_karras'];
+        const names = [...SAMPLERS.map((s) => s.id), 'dpmpp_2m_karras', 'dpmpp_sde_exponential'];
         assert.ok(names.every((n) => samplerNames().includes(n)));
         for (const name of names) {
           const request = { prompt: 'a red circle', negativePrompt: 'blue', seed: 5, steps: 3, sampler: resolveSampler(name)!, size: { width: 16, height: 16 } };
@@ -136,8 +136,10 @@ describe('runJobs on generated models', () => {
           const second = await generateImage(sd.value, settings.value);
           assert.ok(first.ok && second.ok, `${variant} ${name}`);
           assert.deepEqual([first.value.image.width, first.value.image.height, first.value.image.data.length], [16, 16, 16 * 16 * 3]);
-          // A broken sampler (NaN, a flat image) shows as one value everywhere.
-          assert.ok(new Set(first.value.image.data).size > 10, `${variant} ${name}: an image, not a flat field`);
+          // A broken sampler (NaN, a flat image) shows as one value a channel. (The test models'
+          // made-up predictions drive most pixels to 0 or 255 within 3 steps, the more so for the
+          // samplers that evaluate them twice a step, so only a few values are left.)
+          assert.ok(new Set(first.value.image.data).size > 3, `${variant} ${name}: an image, not a flat field`);
           assert.deepEqual(first.value.image.data, second.value.image.data, `${variant} ${name}: reproducible`);
         }
       } finally {

@@ -37,7 +37,7 @@ describe('grid: values', () => {
     };
     assert.deepEqual(problem('cgf 5, 7'), ["a grid sweeps seed, cfg, steps, sampler, schedule, strength; not 'cgf': did you mean 'cfg'?", 'cgf']);
     assert.deepEqual(problem('size 64x64'), ["a grid sweeps seed, cfg, steps, sampler, schedule, strength; not 'size'", 'size']);
-    assert.deepEqual(problem('schedule karras, exponential'), ["a schedule is karras or automatic; not 'exponential'", 'exponential']);
+    assert.deepEqual(problem('schedule karras, uniform'), ["a schedule is automatic, karras or exponential; not 'uniform'", 'uniform']);
     assert.deepEqual(problem('schedule'), ["the grid's schedule axis needs values, such as 'schedule karras, …'", 'schedule']);
     assert.deepEqual(problem('cfg 5, seven'), ["cfg must be a number such as 7 or 7.5, not 'seven'", 'seven']);
     assert.deepEqual(problem('steps 10 x sampler euler, eulr'), ["unknown sampler 'eulr'; did you mean 'euler'?", 'eulr']);

@@ -26,7 +26,7 @@ function record(fileName: string, made: { index: number; name?: string } | undef
     seed,
     steps: 30,
     cfg: 8,
-    sampler: { name: 'euler', a1111: 'Euler', diffusersClass: 'EulerDiscreteScheduler', karras: false },
+    sampler: { name: 'euler', a1111: 'Euler', diffusersClass: 'EulerDiscreteScheduler', schedule: 'automatic' },
     size: { width: 64, height: 48 },
     model: { name: 'demo' },
     timings: { totalMs: 123.4 },
@@ -55,8 +55,20 @@ describe('buildPanelState', () => {
     assert.equal(state.file, undefined);
     assert.deepEqual(state.model, { label: 'demo model', isDemo: true });
     assert.deepEqual([state.blocks, state.results], [[], []]);
-    assert.ok(state.samplers.includes('euler_a'));
+    assert.ok(state.samplers.includes('Euler a') && state.samplers.includes('DPM++ 2S a'));
+    assert.equal(state.samplers.length, new Set(state.samplers).size, 'each sampler once');
+    assert.deepEqual(state.schedules, ['automatic', 'karras', 'exponential']);
     assert.deepEqual(state.errors, [{ id: 'e', message: 'boom' }]);
+  });
+
+  it('shows the sampler by its menu entry, and the schedule a combined name or a schedule line asks for', () => {
+    const text = ['sampler: DPM++ 2M Karras', '--- a', 'red', '--- b', 'blue', 'sampler: euler_a', 'schedule: Exponential', '--- c', 'green', 'schedule: automatic', ''].join('\n');
+    const [a, b, c] = buildPanelState(inputs({ file: { path: FILE, parsed: parseSdprompt(text, FILE) } })).blocks;
+    assert.deepEqual(a!.settings.sampler, { text: 'DPM++ 2M Karras', origin: 'header', defaultText: 'Euler (model)', menuValue: 'DPM++ 2M' });
+    assert.deepEqual(a!.settings.schedule, { text: 'karras', origin: 'header', defaultText: 'automatic (model)', menuValue: 'karras' });
+    assert.deepEqual([b!.settings.sampler.menuValue, b!.settings.schedule], ['Euler a', { text: 'Exponential', origin: 'block', defaultText: 'automatic (model)', menuValue: 'exponential' }]);
+    // The block's own schedule line wins over the header's combined name.
+    assert.deepEqual(c!.settings.schedule, { text: 'automatic', origin: 'block', defaultText: 'automatic (model)', menuValue: 'automatic' });
   });
 
   it('shows each block\'s settings as written, from the header, or the default the model gives', () => {
@@ -74,7 +86,8 @@ describe('buildPanelState', () => {
     // The header's model folder does not exist: its defaults are the model's own, unnamed.
     assert.deepEqual(first!.settings.sampler, { text: '', origin: 'default', defaultText: 'the model’s own' });
     // The third block names the demo model: its scheduler and size.
-    assert.deepEqual(third!.settings.sampler, { text: '', origin: 'default', defaultText: 'euler (model)' });
+    assert.deepEqual(third!.settings.sampler, { text: '', origin: 'default', defaultText: 'Euler (model)' });
+    assert.deepEqual(third!.settings.schedule, { text: '', origin: 'default', defaultText: 'automatic (model)' });
     assert.deepEqual(third!.settings.size, { text: '', origin: 'default', defaultText: '64x64' });
     assert.deepEqual(state.blocks.map((b) => b.hasErrors), [false, false, false]);
   });
@@ -155,8 +168,8 @@ describe('nextRunView', () => {
     assert.deepEqual(view, { runId: 'r1', blockIndex: 2, image: 1, imageCount: 2, step: 0, steps: 20, phase: 'waiting' });
     view = nextRunView(view, { ...run, image: 1 }, { type: 'job-start', runId: 'r1', index: 0, count: 2 });
     assert.deepEqual([view?.image, view?.seed, view?.phase], [1, 5, 'loading model']);
-    view = nextRunView(view, { ...run, image: 1 }, { type: 'progress', runId: 'r1', index: 0, step: 3, total: 20, preview: { dataUrl: 'data:image/png;base64,AA', width: 8, height: 8 } });
-    assert.deepEqual([view?.step, view?.steps, view?.phase, view?.preview], [3, 20, undefined, 'data:image/png;base64,AA']);
+    view = nextRunView(view, { ...run, image: 1 }, { type: 'progress', runId: 'r1', index: 0, step: 3, total: 20, call: 6, calls: 39, preview: { dataUrl: 'data:image/png;base64,AA', width: 8, height: 8 } });
+    assert.deepEqual([view?.step, view?.steps, view?.call, view?.calls, view?.phase, view?.preview], [3, 20, 6, 39, undefined, 'data:image/png;base64,AA']);
     const before = view;
     view = nextRunView(view, { ...run, image: 2 }, { type: 'job-start', runId: 'r1', index: 1, count: 2 });
     assert.deepEqual([view?.image, view?.seed, view?.step, view?.phase], [2, 6, 0, 'encoding prompt']);

@@ -122,12 +122,12 @@ describe('parseEngineRequest', () => {
   });
 
   it('rebuilds the job from checked fields: the sampler from the registry, extra fields dropped', () => {
-    const sampler = { name: 'euler_a', karras: true, sampler: { id: 'ddim', diffusersClass: 'Evil' } };
+    const sampler = { name: 'euler_a', schedule: 'karras', sampler: { id: 'ddim', diffusersClass: 'Evil' } };
     const parsed = parseEngineRequest({ type: 'run', runId: 'r', previews: false, jobs: [{ ...jobWith('sampler', sampler), extra: 1 }] });
     assert.ok(parsed.ok && parsed.value.type === 'run');
     const job = parsed.value.jobs[0]!;
     assert.equal(job.request.sampler?.sampler.id, 'euler_a');
-    assert.equal(job.request.sampler?.karras, false);
+    assert.equal(job.request.sampler?.schedule, 'automatic');
     assert.ok(!('extra' in job));
   });
 

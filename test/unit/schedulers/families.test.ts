@@ -18,9 +18,19 @@ const FAMILY: Record<string, Family> = {
   euler: SigmaSampler,
   euler_a: SigmaSampler,
   lms: SigmaSampler,
+  heun: SigmaSampler,
+  dpm2: SigmaSampler,
+  dpm2_a: SigmaSampler,
+  dpmpp_sde: SigmaSampler,
+  dpmpp_2s_a: SigmaSampler,
   dpmpp_2m: VpSampler,
+  dpmpp_2m_sde: VpSampler,
+  unipc: VpSampler,
+  deis: VpSampler,
   ddim: AlphaSampler,
   pndm: AlphaSampler,
+  ddpm: AlphaSampler,
+  lcm: AlphaSampler,
 };
 
 describe('sampler families', () => {
@@ -29,7 +39,7 @@ describe('sampler families', () => {
     for (const name of canonical) {
       const created = createScheduler(resolveSampler(name)!, SD15, 10);
       assert.ok(created.ok);
-      const family = FAMILY[name.replace(/_karras$/, '')];
+      const family = FAMILY[name.replace(/_(karras|exponential)$/, '')];
       assert.ok(family, `${name} has a family in this test`);
       assert.ok(created.value instanceof SamplerBase && created.value instanceof family, `${name} is a ${family.name}`);
       const others = ([SigmaSampler, VpSampler, AlphaSampler] as Family[]).filter((f) => f !== family && created.value instanceof f);

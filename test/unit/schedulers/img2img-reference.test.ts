@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { NumpyRandomState } from '../../../src/core/noise';
 import { createScheduler, resolveSampler, type Scheduler } from '../../../src/core/schedulers';
 import { img2imgStart } from '../../../src/core/schedulers/strength';
-import { loadFixtures, scaledError, type ReferenceFixture } from './reference';
+import { loadFixtures, scaledError, truncatesFirstTimestep, type ReferenceFixture } from './reference';
 
 
 const fixtures = loadFixtures().filter(([, f]) => Object.values(f.samplers).some((s) => s.img2img !== undefined));
@@ -71,17 +71,16 @@ for (const [key, fixture] of fixtures) {
         const scheduler = create(name, fixture, c.steps);
         const { startIndex } = img2imgStart(c.steps, c.strength, scheduler.order);
         assert.equal(startIndex, c.startIndex, `${what}: start index`);
-        assert.equal(scheduler.timesteps.length - startIndex, c.calls, `${what}: calls`);
+        assert.equal(Math.max(0, scheduler.timesteps.length - startIndex), c.calls, `${what}: calls`);
         if (c.calls === 0) continue;
         c.levels!.forEach(([x0Scale, noiseScale], j) => {
           const level = scheduler.addNoise(Float32Array.of(1, 0), Float32Array.of(0, 1), startIndex + j);
           assert.ok(Math.abs(level[0]! - x0Scale) <= LEVEL_REL * x0Scale, `${what}: x0 scale at call ${startIndex + j}: ${level[0]} vs ${x0Scale}`);
           assert.ok(Math.abs(level[1]! - noiseScale) <= LEVEL_REL * noiseScale, `${what}: noise scale at call ${startIndex + j}: ${level[1]} vs ${noiseScale}`);
         });
-        // The fake UNet sees diffusers' timesteps: for DPM++ 2M Karras on cosine betas the first is
-        // 999 there and 998 here (numpy 1.x's float32 promotion; see diffusers-reference.test.ts).
+        // The fake UNet sees diffusers' timesteps (see truncatesFirstTimestep).
         const unetTimesteps = [...scheduler.timesteps];
-        if (name === 'dpmpp_2m_karras' && fixture.config['beta_schedule'] === 'squaredcos_cap_v2') unetTimesteps[0] = 999;
+        if (truncatesFirstTimestep(name) && fixture.config['beta_schedule'] === 'squaredcos_cap_v2') unetTimesteps[0] = 999;
         const plain = run(scheduler, unetTimesteps, startIndex, false);
         assert.ok(scaledError(plain.start, c.start16!) <= LATENTS_SCALED, `${what}: start latents`);
         assert.ok(scaledError(plain.first, c.afterFirstStep16!) <= LATENTS_SCALED, `${what}: after the first step`);

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NumpyRandomState, type NoiseSource } from '../../../src/core/noise';
 import { createScheduler, resolveSampler, samplerNames, type Scheduler } from '../../../src/core/schedulers';
+import { SigmaSampler } from '../../../src/core/schedulers/sigmaSampler';
 
 const SD15 = {
   _class_name: 'PNDMScheduler',
@@ -52,31 +53,54 @@ function run(s: Scheduler, noise: NoiseSource, reuseOutput = false): Float32Arra
   return latents;
 }
 
-test('only Euler ancestral draws noise: one value per latent per step, from the run stream', () => {
+/** Noise tensors each sampler draws in a 6-step run, as its reference draws them. */
+const NOISE_DRAWS: Record<string, number> = {
+  euler_a: 6, // every step
+  dpmpp_2m_sde: 6, // every step, the last too
+  ddpm: 6, // every step whose timestep is above 0 (leading spacing with offset 1 ends at 1)
+  dpm2_a: 5, // every step but the last, in its second call
+  dpmpp_2s_a: 5, // every step whose next sigma is above 0
+  lcm: 5, // every step but the last
+  dpmpp_sde: 10, // both calls of every step but the last (a bare generator: plain draws)
+};
+const TWO_CALLS = ['heun', 'dpm2', 'dpm2_a', 'dpmpp_sde', 'dpmpp_2s_a'];
+const base = (name: string): string => name.replace(/_(karras|exponential)$/, '');
+
+test('the samplers that add noise draw it from the run stream, a latent-sized tensor at a time, as their references do', () => {
   for (const name of CANONICAL) {
     const noise = new CountingNoise();
-    const s = make(name, 6);
-    run(s, noise);
-    const expected = name.startsWith('euler_a') ? 6 * 256 : 0;
-    assert.equal(noise.drawn, expected, name);
+    run(make(name, 6), noise);
+    assert.equal(noise.drawn, (NOISE_DRAWS[base(name)] ?? 0) * 256, name);
   }
 });
 
-test('PLMS makes n+1 calls; the others one per step', () => {
+test('PLMS makes n+1 calls, the two-call samplers 2n−1, the others one per step; stepOfCall maps them back', () => {
   for (const name of CANONICAL) {
-    assert.equal(make(name, 12).timesteps.length, name === 'pndm' ? 13 : 12, name);
+    const s = make(name, 12);
+    const calls = base(name) === 'pndm' ? 13 : TWO_CALLS.includes(base(name)) ? 23 : 12;
+    assert.equal(s.timesteps.length, calls, name);
+    const steps = s.timesteps.map((_, i) => s.stepOfCall(i));
+    assert.equal(steps[0], 0, name);
+    assert.equal(steps.at(-1), 11, name);
+    steps.forEach((step, i) => assert.ok(i === 0 || step - steps[i - 1]! <= 1 && step >= steps[i - 1]!, `${name}: call ${i}`));
   }
+  assert.deepEqual(Array.from({ length: 5 }, (_, i) => make('heun', 3).stepOfCall(i)), [0, 0, 1, 1, 2]);
+  assert.deepEqual(Array.from({ length: 4 }, (_, i) => make('pndm', 3).stepOfCall(i)), [0, 0, 1, 2]);
 });
 
-test('steps must follow each other; the first may start part of the way down (img2img)', () => {
+test('steps must follow each other; the first may start part of the way down (img2img), at a step’s first call', () => {
   for (const name of CANONICAL) {
     const s = make(name, 8);
+    const start = s.timesteps.findIndex((_, i) => s.stepOfCall(i) === 3);
     const x = new Float32Array(16).fill(0.5);
-    const y = s.step(fakeUnet(x, s.timesteps[3]!, 3), 3, x, new CountingNoise());
+    const y = s.step(fakeUnet(x, s.timesteps[start]!, start), start, x, new CountingNoise());
     assert.ok(y.every(Number.isFinite), `${name} from step 3`);
-    assert.throws(() => s.step(x, 3, x, new CountingNoise()), /steps must follow each other/, name);
-    assert.throws(() => s.step(x, 5, x, new CountingNoise()), /steps must follow each other/, name);
+    assert.throws(() => s.step(x, start, x, new CountingNoise()), /steps must follow each other/, name);
+    assert.throws(() => s.step(x, start + 2, x, new CountingNoise()), /steps must follow each other/, name);
     assert.throws(() => make(name, 8).step(x, s.timesteps.length, x, new CountingNoise()), RangeError, name);
+    if (TWO_CALLS.includes(base(name))) {
+      assert.throws(() => make(name, 8).step(x, start + 1, x, new CountingNoise()), /starts at its first call/, name);
+    }
   }
 });
 
@@ -115,7 +139,7 @@ test('sigma samplers scale the UNet input by 1/√(σ²+1); the others pass it t
   for (const name of CANONICAL) {
     const s = make(name, 10);
     const scaled = s.scaleModelInput(x, 2);
-    if (['euler', 'euler_karras', 'euler_a', 'euler_a_karras', 'lms', 'lms_karras'].includes(name)) {
+    if (s instanceof SigmaSampler) {
       const sigma = s.sigmas![2]!;
       const expected = Array.from(x, (v) => Math.fround(v / Math.fround(Math.sqrt(sigma * sigma + 1))));
       assert.deepEqual(Array.from(scaled), expected, name);

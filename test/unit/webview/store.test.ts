@@ -15,6 +15,7 @@ describe('withImage', () => {
     blocks: [block(1), block(2), block(3)],
     results: [{ blockIndex: 1, images: [image('a')] }, { blockIndex: 3, images: [image('c')] }],
     samplers: [],
+    schedules: [],
     runs: [],
     errors: [],
   };
