@@ -54,6 +54,8 @@ What is recorded, per configuration and sampler (see SAMPLERS):
   there, [scale of x0, scale of noise] -> "levels" (j = 0 before any step, j > 0 after step j − 1,
   the scheduler state in which the pipelines call it). Recorded for the configurations whose
   spacing or offset moves the start (IMG2IMG_CONFIGS), the first 16 values of each latent.
+  DPM++ 2S a (k-diffusion) gets the same start, noise and loop by k_diffusion_img2img, without
+  the blend.
 All numbers are float64 (float32 results are written exactly).
 """
 import argparse
@@ -428,41 +430,90 @@ def k_diffusion_run(kd, diffusers, name, config, steps):
     import numpy as np
     import torch
 
-    sampling, external = kd
-    # EulerDiscreteScheduler's ᾱ: finite at the end under rescale_betas_zero_snr, as ours.
-    alphas = diffusers.EulerDiscreteScheduler.from_config(config).alphas_cumprod.float()
-    timesteps = []
-
-    def unet(x, t, **kwargs):
-        timesteps.append(float(t))
-        return fake_unet(x, float(t), len(timesteps) - 1)
-
-    wrapper = external.DiscreteVDDPMDenoiser if config.get("prediction_type") == "v_prediction" else external.DiscreteEpsDDPMDenoiser
-    denoiser = wrapper(unet, alphas, quantize=False)
-    sigma_min, sigma_max = denoiser.sigmas[0].item(), denoiser.sigmas[-1].item()
-    schedule = sampling.get_sigmas_karras if K_DIFFUSION[name] == "karras" else sampling.get_sigmas_exponential
-    sigmas = schedule(steps, sigma_min, sigma_max)
-    call_sigmas = []
-
-    def model(x, sigma, **kwargs):
-        call_sigmas.append(float(sigma))
-        return denoiser(x, sigma, **kwargs)
-
+    model = KDiffusionModel(kd, diffusers, name, config)
+    sigmas = model.sigmas(steps)
     rs = np.random.RandomState(1)
     x = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32)) * sigmas[0]
-    stream = StreamNoise(rs)
-    after_first = []
-
-    def callback(info):
-        # Called in step 1 after its first UNet call, with the latents the step started from.
-        if info["i"] == 1:
-            after_first.append((len(call_sigmas) - 2, info["x"].clone()))
-
-    final = sampling.sample_dpmpp_2s_ancestral(model, x, sigmas, callback=callback, disable=True, noise_sampler=lambda s, n: stream.draw(x.shape))
-    schedule = {"steps": steps, "timesteps": timesteps, "sigmas": call_sigmas + [0.0], "initNoiseSigma": float(sigmas[0])}
-    after_call, first = after_first[0] if after_first else (0, final)
+    after_call, first, final = model.sample(x, sigmas, StreamNoise(rs))
+    schedule = {"steps": steps, "timesteps": model.timesteps, "sigmas": model.call_sigmas + [0.0], "initNoiseSigma": float(sigmas[0])}
     run = {"steps": steps, "afterCall": after_call, "afterFirstStep16": numbers(first)[:16], "final": numbers(final)}
     return schedule, run
+
+
+class KDiffusionModel:
+    """A1111's model wrapper around the fake UNet for `sample_dpmpp_2s_ancestral`, recording the
+    timestep and sigma of every UNet call (the call index counts from 0 at the first call run)."""
+
+    def __init__(self, kd, diffusers, name, config):
+        self.sampling, external = kd
+        self.name = name
+        # EulerDiscreteScheduler's ᾱ: finite at the end under rescale_betas_zero_snr, as ours.
+        alphas = diffusers.EulerDiscreteScheduler.from_config(config).alphas_cumprod.float()
+        self.timesteps = []
+        self.call_sigmas = []
+
+        def unet(x, t, **kwargs):
+            self.timesteps.append(float(t))
+            return fake_unet(x, float(t), len(self.timesteps) - 1)
+
+        wrapper = external.DiscreteVDDPMDenoiser if config.get("prediction_type") == "v_prediction" else external.DiscreteEpsDDPMDenoiser
+        self.denoiser = wrapper(unet, alphas, quantize=False)
+
+    def sigmas(self, steps):
+        """A1111's schedule for the sampler: Karras or exponential between the wrapper's extremes."""
+        sigma_min, sigma_max = self.denoiser.sigmas[0].item(), self.denoiser.sigmas[-1].item()
+        schedule = self.sampling.get_sigmas_karras if K_DIFFUSION[self.name] == "karras" else self.sampling.get_sigmas_exponential
+        return schedule(steps, sigma_min, sigma_max)
+
+    def __call__(self, x, sigma, **kwargs):
+        self.call_sigmas.append(float(sigma))
+        return self.denoiser(x, sigma, **kwargs)
+
+    def sample(self, x, sigmas, stream):
+        """Runs the sampler from x over sigmas, its per-step noise from `stream`; returns the call
+        after which the first step ended, the latents then, and the final latents."""
+        after_first = []
+
+        def callback(info):
+            # Called in step 1 after its first UNet call, with the latents the step started from.
+            if info["i"] == 1:
+                after_first.append((len(self.call_sigmas) - 2, info["x"].clone()))
+
+        final = self.sampling.sample_dpmpp_2s_ancestral(self, x, sigmas, callback=callback, disable=True, noise_sampler=lambda s, n: stream.draw(x.shape))
+        after_call, first = after_first[0] if after_first else (0, final)
+        return after_call, first, final
+
+
+def k_diffusion_img2img(kd, diffusers, name, config, steps, strength):
+    """DPM++ 2S a's img2img start on the same terms as the diffusers classes' (img2img below):
+    diffusers' get_timesteps in steps (t_start = steps − min(int(steps·strength), steps)), the
+    init noised to that step's sigma as k-diffusion noises (x₀ + noise·σ), then the sampler over
+    the schedule's sigmas from there, its per-step noise continuing RandomState(2). The start
+    index counts UNet calls (two a step before the last). No blend: the inpainting blend between
+    a step's two calls has no reference in k-diffusion."""
+    import numpy as np
+    import torch
+
+    model = KDiffusionModel(kd, diffusers, name, config)
+    sigmas = model.sigmas(steps)
+    t_start = max(steps - min(int(steps * strength), steps), 0)
+    result = {"steps": steps, "strength": strength, "startIndex": t_start * 2, "calls": 0}
+    if t_start == steps:
+        return result
+    rs = np.random.RandomState(2)
+    x0 = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32))
+    noise = torch.from_numpy(rs.randn(1, 4, 4, 4).astype(np.float32))
+    start = x0 + noise * sigmas[t_start]
+    after_call, first, final = model.sample(start, sigmas[t_start:], StreamNoise(rs))
+    result.update(
+        calls=len(model.call_sigmas),
+        afterCall=after_call,
+        start16=numbers(start)[:16],
+        afterFirstStep16=numbers(first)[:16],
+        final16=numbers(final)[:16],
+        levels=[[1.0, float(sigmas[t_start])]],
+    )
+    return result
 
 
 
@@ -581,6 +632,8 @@ def main():
                     "schedules": [runs[steps][0] for steps in steps_list],
                     "trajectories": [runs[steps][1] for steps in trajectory_steps],
                 }
+                if key in IMG2IMG_CONFIGS:
+                    fixture["samplers"][name]["img2img"] = [k_diffusion_img2img(kd, diffusers, name, config, s, strength) for s, strength in IMG2IMG_CASES]
                 continue
             schedules = []
             for steps in steps_list:

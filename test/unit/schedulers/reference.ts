@@ -26,12 +26,14 @@ export interface ReferenceTrajectory {
   error?: string;
 }
 
-/** diffusers' img2img start for a (steps, strength), and what follows it (tools/reference/schedulers.py). */
+/** diffusers' img2img start for a (steps, strength), and what follows it (tools/reference/schedulers.py); blendedFinal16 only for diffusers' classes. */
 export interface ReferenceImg2Img {
   steps: number;
   strength: number;
   startIndex: number;
   calls: number;
+  /** The call from the start after which `afterFirstStep16` was taken: 0, or 1 for k-diffusion's two-call samplers. */
+  afterCall?: number;
   start16?: number[];
   afterFirstStep16?: number[];
   final16?: number[];
