@@ -151,7 +151,7 @@ function seedFor(pair: ParameterPair, rng: string | undefined, note: (p: Paramet
   return undefined;
 }
 
-/** `sampler:` from A1111's Sampler and Schedule type ("DPM++ 2M" + "Karras" is `DPM++ 2M Karras`). */
+/** `sampler:` from A1111's Sampler and Schedule type ("DPM++ 2M" + "Karras" is `DPM++ 2M Karras`, + "Exponential" `DPM++ 2M Exponential`). */
 function samplerSetting(
   pair: ParameterPair,
   schedule: ParameterPair | undefined,
@@ -159,12 +159,12 @@ function samplerSetting(
   note: (p: ParameterPair, m: string) => void,
   keep: (p: ParameterPair, why?: string) => void,
 ): void {
-  const karras = schedule?.value === 'Karras';
-  if (schedule && !karras && schedule.value !== 'Automatic') {
-    note(schedule, `schedule type '${schedule.value}' is not available here (Automatic and Karras are); the sampler's own schedule is used`);
+  const named = schedule?.value === 'Karras' || schedule?.value === 'Exponential' ? schedule.value : undefined;
+  if (schedule && !named && schedule.value !== 'Automatic') {
+    note(schedule, `schedule type '${schedule.value}' is not available here (Automatic, Karras and Exponential are); the sampler's own schedule is used`);
     keep(schedule, 'not available here');
   }
-  const name = karras && !/ Karras$/i.test(pair.value) ? `${pair.value} Karras` : pair.value;
+  const name = named && !pair.value.toLowerCase().endsWith(` ${named.toLowerCase()}`) ? `${pair.value} ${named}` : pair.value;
   if (resolveSampler(name)) {
     settings.push(`sampler: ${name}`);
     return;

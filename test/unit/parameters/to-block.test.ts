@@ -84,8 +84,20 @@ test('what sdprompt writes into its images imports back to the same settings', (
   assert.deepEqual(values, { negative: 'blurry\nsoft', steps: '30', sampler: 'LMS Karras', cfg: '6.5', seed: '4242', size: '768x512', rng: 'torch' });
 });
 
+test('A1111’s Exponential schedule type and the newer samplers import by name', () => {
+  const { text, notes } = fromText('p\nSteps: 20, Sampler: DPM++ 2M SDE, Schedule type: Exponential, CFG scale: 7, Seed: 1, Size: 512x512');
+  assert.deepEqual(notes, []);
+  assert.equal(reparse(text).values['sampler'], 'DPM++ 2M SDE Exponential');
+  assert.equal(resolveSampler('DPM++ 2M SDE Exponential')?.schedule, 'exponential');
+  for (const sampler of ['Heun', 'DPM2 a', 'DPM++ SDE', 'DPM++ 2S a', 'UniPC', 'LCM', 'DDPM', 'DEIS']) {
+    const imported = fromText(`p\nSteps: 20, Sampler: ${sampler}, Schedule type: Automatic, CFG scale: 7, Seed: 1, Size: 512x512`);
+    assert.deepEqual(imported.notes, [], sampler);
+    assert.equal(reparse(imported.text).values['sampler'], sampler);
+  }
+});
+
 test('what this format cannot hold is kept as a comment, with a note that says why and where', () => {
-  const { text, notes } = fromText('p\nSteps: 0, Sampler: DPM++ 3M SDE, Schedule type: Exponential, CFG scale: 7, Seed: 99999999999, Size: 500x512, RNG: NV, Seed: 3');
+  const { text, notes } = fromText('p\nSteps: 0, Sampler: DPM++ 3M SDE, Schedule type: SGM Uniform, CFG scale: 7, Seed: 99999999999, Size: 500x512, RNG: NV, Seed: 3');
   const { values } = reparse(text);
   assert.deepEqual(values, { cfg: '7', rng: 'nv', seed: '3' });
   assert.match(text, /^# Steps: 0 {2}\(steps must be from 1 to 1000, not 0\)$/m);
@@ -99,7 +111,8 @@ test('what this format cannot hold is kept as a comment, with a note that says w
       ['Size', 2, 95],
     ],
   );
-  assert.match(notes.find((n) => n.key === 'Sampler')!.message, /sampler 'DPM\+\+ 3M SDE' is not available here; the model's own sampler is used/);
+  assert.match(notes.find((n) => n.key === 'Sampler')!.message, /sampler 'DPM\+\+ 3M SDE' is not available here; the nearest is 'DPM\+\+ 2M SDE'; the model's own sampler is used/);
+  assert.match(notes.find((n) => n.key === 'Schedule type')!.message, /schedule type 'SGM Uniform' is not available here \(Automatic, Karras and Exponential are\)/);
   assert.match(notes.find((n) => n.key === 'Size')!.message, /width 500 is not a multiple of 8/);
 });
 
