@@ -90,8 +90,8 @@ describe('grid:', () => {
     const summary = await runJobs(jobs.value, { models });
     assert.deepEqual(summary.errors, []);
     const out = path.join(dir, 'schedules');
-    const recipes = jobs.value.map((j) => JSON.parse(readFileSync(path.join(out, `${j.stem}.json`), 'utf8')) as { sampler: { name: string; a1111: string } });
-    assert.deepEqual(recipes.map((r) => [r.sampler.name, r.sampler.a1111]), [['dpmpp_2m', 'DPM++ 2M'], ['dpmpp_2m_karras', 'DPM++ 2M Karras']]);
+    const recipes = jobs.value.map((j) => JSON.parse(readFileSync(path.join(out, `${j.stem}.json`), 'utf8')) as { sampler: { name: string; a1111: string; schedule: string } });
+    assert.deepEqual(recipes.map((r) => [r.sampler.name, r.sampler.a1111, r.sampler.schedule]), [['dpmpp_2m', 'DPM++ 2M', 'automatic'], ['dpmpp_2m_karras', 'DPM++ 2M', 'karras']]);
     const [automatic, karras] = await Promise.all(jobs.value.map((j) => rgb(path.join(out, `${j.stem}.png`))));
     assert.ok(!automatic!.data.equals(karras!.data), 'the schedules give different images');
   });
