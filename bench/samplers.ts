@@ -52,15 +52,20 @@ export async function samplerTimes(): Promise<SamplerFigure[]> {
         await denoiseTime(sd, sampler.id, size, steps, 1); // warm-up
         const perStep: number[] = [];
         const perCall: number[] = [];
-        let own = { ms: 0, calls: 0 };
+        const ownMs: number[] = [];
+        let calls = 0;
         for (let i = 0; i < pairs; i++) {
           const euler = await denoiseTime(sd, 'euler', size, steps, i + 2);
-          own = await denoiseTime(sd, sampler.id, size, steps, i + 2);
+          const own = await denoiseTime(sd, sampler.id, size, steps, i + 2);
           perStep.push(own.ms / euler.ms);
           perCall.push(own.ms / own.calls / (euler.ms / euler.calls));
+          ownMs.push(own.ms);
+          calls = own.calls;
         }
         const label = `${sampler.a1111[0]!} (${sampler.id}), demo model ${size}x${size}, ${steps} steps`;
-        figures.push({ name: `time per step over Euler's, ${label}`, value: median(perStep), unit: 'x', note: `${own.calls} UNet calls, ${(own.ms / steps).toFixed(1)} ms a step` });
+        // The spread of the pairs' ratios says how much the machine's load moved them.
+        const spread = `${Math.min(...perStep).toFixed(2)} to ${Math.max(...perStep).toFixed(2)} over ${pairs} pairs`;
+        figures.push({ name: `time per step over Euler's, ${label}`, value: median(perStep), unit: 'x', note: `${calls} UNet calls, ${(median(ownMs) / steps).toFixed(1)} ms a step; ${spread}` });
         figures.push({ name: `time per UNet call over Euler's, ${label}`, value: median(perCall), unit: 'x' });
       }
     }
