@@ -48,8 +48,9 @@ Image and run options (as the prompt file's settings; for run they override the 
 Files named by options are relative to the working directory.
 
 Without --model (and without 'model:' in the file), the shipped demo model is used.
-run, generate, verify and doctor also take --device N (the GPU for CUDA and DirectML) and --log FILE
-(the runtime's messages; default ${defaultLogFile()}).
+run, generate, verify and doctor also take --device N (the GPU for CUDA and DirectML), --log FILE
+(the runtime's messages; default ${defaultLogFile()}) and --low-memory (close the text encoders after
+encoding on the CPU too, as on a GPU provider, and open them again for the next prompt).
 
 Exit codes: 0 done; 1 the prompt file or request has errors; 2 bad command line;
 3 the model folder is missing or invalid; 4 an image could not be made or written;
@@ -62,7 +63,7 @@ interface Command {
 
 const json = { type: 'boolean' } as const;
 const str = { type: 'string' } as const;
-const sessionOptions = { model: str, provider: str, threads: str, device: str, log: str };
+const sessionOptions = { model: str, provider: str, threads: str, device: str, 'low-memory': { type: 'boolean' }, log: str } as const;
 
 const COMMANDS: Record<string, Command> = {
   run: { options: { block: str, ...settingOptions(RUN_SETTING_KEYS), ...WATERMARK_OPTIONS, ...sessionOptions, json }, run: runCommand },

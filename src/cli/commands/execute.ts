@@ -18,7 +18,12 @@ export function loadOptionsFrom(values: Record<string, string | boolean | undefi
   }
   const threads = integerOption('threads', values['threads'], 0, MAX_THREADS);
   const deviceId = integerOption('device', values['device'], 0, MAX_DEVICE_ID);
-  return { executionProvider: provider, ...(threads !== undefined ? { threads } : {}), ...(deviceId !== undefined ? { deviceId } : {}) };
+  return {
+    executionProvider: provider,
+    ...(threads !== undefined ? { threads } : {}),
+    ...(deviceId !== undefined ? { deviceId } : {}),
+    ...(values['low-memory'] === true ? { lowMemory: true } : {}),
+  };
 }
 
 /** The folder a --model option names, resolved against the working directory (or a shipped demo model's name). */

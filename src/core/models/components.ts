@@ -7,6 +7,7 @@ import { raise } from '../errors';
 import type { DepthPreprocessor } from '../image/depth-preprocess';
 import { type Tensor, tensor } from '../tensor';
 import { float32ToFloat16Bits } from './float16';
+import { ensureOpen } from './releasable';
 import {
   type ComponentSession,
   type FloatType,
@@ -116,6 +117,7 @@ async function timedRun(
   feeds: ort.InferenceSession.FeedsType,
   fetches: readonly string[],
 ): Promise<ort.InferenceSession.ReturnType> {
+  await ensureOpen(c);
   const start = performance.now();
   try {
     return await c.session.run(feeds, fetches);

@@ -26,6 +26,12 @@ export interface ComponentSession {
   fallback?: () => Promise<ort.InferenceSession>;
   /** Hears that the component moved to the CPU, and why. */
   onFallback?: (message: string) => void;
+  /** The same file opened again on the same provider, after a release between uses (releasable.ts). */
+  reopen?: () => Promise<ort.InferenceSession>;
+  /** True between a release between uses and the next call, which opens the session again. */
+  released?: boolean;
+  /** How many times the session was opened: 1, and one more for each reopening. */
+  opens?: number;
 }
 
 /** Where ORT's C++ code failed (`/onnxruntime_src/…/model.cc:187 `), which tells a user nothing. */

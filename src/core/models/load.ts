@@ -27,7 +27,8 @@ import {
 import { type ComponentName, type ModelFolderInfo, inspectModelFolder } from './folder';
 import { type ComponentSession, invalid, staticDim } from './io';
 import { inspectVaeFolder, withVae } from './vae-folder';
-import { type ModelLoadOptions, SessionOpener } from './session';
+import { releasedBetweenUses, releaseUntilNextUse } from './releasable';
+import { type ConcreteProvider, type ModelLoadOptions, SessionOpener } from './session';
 
 export interface LoadedModel {
   info: ModelFolderInfo;
@@ -48,11 +49,21 @@ export interface LoadedModel {
   /** A depth model's own estimator (depth_estimator/), when the folder has one. */
   depthEstimator?: DepthEstimator;
   stats: SessionStats;
+  /**
+   * Says the run needs these components no more for now: those released between uses
+   * (releasable.ts: memory-tight providers, or `lowMemory`) close until their next call.
+   */
+  doneWith(components: readonly ComponentName[]): Promise<void>;
+  /** Each loaded component's session: open now or not, and how many times it was opened. */
+  sessionStates(): Partial<Record<ComponentName, { open: boolean; opens: number }>>;
   release(): Promise<void>;
 }
 
 async function releaseAll(sessions: readonly ComponentSession[]): Promise<void> {
-  await Promise.all(sessions.map((s) => s.session.release().catch(() => undefined)));
+  const open = sessions.filter((s) => !s.released);
+  // Released for good: a later call fails instead of opening it again.
+  for (const s of sessions) Object.assign(s, { released: true, reopen: undefined });
+  await Promise.all(open.map((s) => s.session.release().catch(() => undefined)));
 }
 
 /** The UNet's added inputs must be those of the family the configs describe: a folder that mixes parts says which. */
@@ -102,14 +113,17 @@ async function load(dir: string, options: ModelLoadOptions, vae: string | undefi
   }
   const opener = new SessionOpener(options);
   const opened: ComponentSession[] = [];
+  const byName = new Map<ComponentName, ComponentSession>();
   const open = async (component: ComponentName): Promise<ComponentSession> => {
     const file = info.components[component].onnx;
     // Relative to the model folder: a `vae:` folder's files show where they come from.
     const relative = path.relative(info.dir, file);
     const { session, provider } = await opener.open(file, relative);
-    const c: ComponentSession = { session, file, relative, provider, onFallback: (m) => notices.push(m) };
+    const c: ComponentSession = { session, file, relative, provider, onFallback: (m) => notices.push(m), opens: 1 };
     if (provider !== 'cpu') c.fallback = () => opener.openOnCpu(file, relative);
+    c.reopen = () => opener.openOn(c.provider as ConcreteProvider, file, relative);
     opened.push(c);
+    byName.set(component, c);
     return c;
   };
   const notices: string[] = [];
@@ -168,6 +182,11 @@ async function load(dir: string, options: ModelLoadOptions, vae: string | undefi
       unet: makeUNet(un, unP, sampleChannels ?? info.unetConfig.inChannels, stats.unet),
       vaeDecoder: makeVaeDecoder(vd, vdP, stats.vaeDecoder),
       stats,
+      async doneWith(components) {
+        const done = components.map((name) => byName.get(name)).filter((c) => c !== undefined);
+        await Promise.all(done.filter((c) => releasedBetweenUses(c, options.lowMemory === true)).map(releaseUntilNextUse));
+      },
+      sessionStates: () => Object.fromEntries([...byName].map(([name, c]) => [name, { open: !c.released, opens: c.opens ?? 1 }])),
       release: () => releaseAll(opened.splice(0)),
     };
     if (ve && veP) model.vaeEncoder = makeVaeEncoder(ve, veP, stats.vaeEncoder);

@@ -17,6 +17,11 @@ export interface ModelLoadOptions {
   threads?: number;
   /** The GPU to use (CUDA, DirectML); absent: the first. */
   deviceId?: number;
+  /**
+   * Close the text encoders after encoding and the VAE encoder after encoding the init on every
+   * provider, not only on the memory-tight ones (releasable.ts): less memory, a reload each run.
+   */
+  lowMemory?: boolean;
 }
 
 /** The provider 'auto' stands for on this machine (the first candidate not refused), or the one asked for. */
@@ -93,9 +98,14 @@ export class SessionOpener {
   }
 
   /** The same file on the CPU, for a component whose provider failed while running. */
-  async openOnCpu(file: string, relative: string): Promise<ort.InferenceSession> {
+  openOnCpu(file: string, relative: string): Promise<ort.InferenceSession> {
+    return this.openOn('cpu', file, relative);
+  }
+
+  /** The file on the provider it already runs on, with no fallback: a component opened again after a release between uses. */
+  async openOn(provider: ConcreteProvider, file: string, relative: string): Promise<ort.InferenceSession> {
     try {
-      return await ort.InferenceSession.create(file, sessionOptions('cpu', this.options));
+      return await ort.InferenceSession.create(file, sessionOptions(provider, this.options));
     } catch (e) {
       raise(loadFailed(file, relative, e));
     }

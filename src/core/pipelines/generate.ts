@@ -129,6 +129,7 @@ export async function generateImages(sd: StableDiffusion, batch: readonly ImageS
   const width = init?.start.width ?? s.width;
   const height = init?.start.height ?? s.height;
   const conditioning = await conditionUNet(sd, s.prompt, s.negativePrompt, s.cfg, width, height);
+  await model.doneWith(['text_encoder', 'text_encoder_2']);
 
   const t1 = performance.now();
   const shape = [1, LATENT_CHANNELS, height / VAE_FACTOR, width / VAE_FACTOR] as const;
@@ -167,6 +168,7 @@ export async function generateImages(sd: StableDiffusion, batch: readonly ImageS
     const blend: LatentBlend | undefined = kind !== 'inpainting' && original && blendMask ? { original, noise: epsilon, mask: blendMask } : undefined;
     images.push({ scheduler, latents, noise, ...(extra ? { extra } : {}), ...(blend ? { blend } : {}) });
   }
+  await model.doneWith(['vae_encoder', 'depth_estimator']);
 
   const t2 = performance.now();
   const alphas = trainingAlphas(model.info.schedulerConfig);

@@ -136,6 +136,21 @@ describe('sdprompt CLI', () => {
     assert.deepEqual([recipe.prompt, recipe.negativePrompt, recipe.cfg, recipe.sampler.name, recipe.size.width, recipe.source], ['a (red:1.3) square', 'blue', 5, 'dpmpp_2m_karras', 24, undefined]);
   });
 
+  test('--low-memory (the text encoder released after encoding, reloaded for the next seed) makes the same images', () => {
+    const dir = tempDir();
+    const model = testModelDir('legacy');
+    const args = ['generate', '--prompt', 'a (red:1.3) square', '--seed', '4..5', '--steps', '2', '--size', '24x16', '--model', model];
+    for (const [out, extra] of [['kept', []], ['low', ['--low-memory']]] as const) {
+      const { code, stderr } = sdprompt([...args, ...extra, '--out', out], dir);
+      assert.equal(code, 0, stderr);
+    }
+    for (const seed of [4, 5]) {
+      const recipe = (out: string) => JSON.parse(readFileSync(path.join(dir, out, `a-red-square-${seed}.json`), 'utf8'));
+      assert.match(recipe('kept').imageSha256, /^[0-9a-f]{64}$/);
+      assert.equal(recipe('low').imageSha256, recipe('kept').imageSha256, `seed ${seed}`);
+    }
+  });
+
   test('generate checks its options like the file format does: exit 2', () => {
     const { code, stderr } = sdprompt(['generate', '--prompt', 'x', '--size', '30x30']);
     assert.equal(code, 2);

@@ -89,6 +89,9 @@ export function fakeModel(recorder: Recorder, options: FakeModelOptions = {}): S
         return { data: out, shape: [batch, 4, h, w] };
       },
     },
+    // Nothing to release: its components hold no sessions.
+    doneWith: async () => undefined,
+    sessionStates: () => ({}),
     vaeDecoder: {
       async decode(latents: Tensor): Promise<Tensor> {
         recorder.decodeCalls.push({ data: latents.data.slice(), shape: latents.shape });
