@@ -1,5 +1,6 @@
 // One measurement for bench/memory.ts, in a process of its own so that its peak is its own:
-// `image MODEL SIZE BATCH` makes BATCH images (seeds in one UNet call) of SIZE x SIZE, `decode
+// `image MODEL SIZE BATCH [low-memory]` makes BATCH images (seeds in one UNet call) of SIZE x SIZE
+// (with `low-memory`, the text encoder closed after encoding, as on a GPU provider), `decode
 // MODEL SIZE whole|tiled` decodes SIZE x SIZE latents through the VAE alone. Prints the resident
 // memory before loading, the peak after loading, and the peak after the work, in bytes.
 
@@ -11,10 +12,10 @@ import { loadStableDiffusion } from '../src/core/pipelines/stable-diffusion';
 const peak = () => process.resourceUsage().maxRSS * 1024;
 
 async function main(): Promise<void> {
-  const [mode, dir, sizeText, how] = process.argv.slice(2) as [string, string, string, string];
+  const [mode, dir, sizeText, how, lowMemory] = process.argv.slice(2) as [string, string, string, string, string?];
   const size = Number(sizeText);
   const baseline = process.memoryUsage().rss;
-  const sd = await loadStableDiffusion(dir, { threads: 1 });
+  const sd = await loadStableDiffusion(dir, { threads: 1, lowMemory: lowMemory === 'low-memory' });
   if (!sd.ok) throw new Error(sd.error.message);
   const loaded = peak();
   if (mode === 'image') {

@@ -31,7 +31,7 @@ interface Measured {
   peak: number;
 }
 
-function measure(args: string[]): Measured {
+function measure(args: readonly string[]): Measured {
   const child = path.join(__dirname, 'memory-child.js');
   const r = spawnSync(process.execPath, [child, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`memory-child ${args.join(' ')}: ${r.stderr}`);
@@ -65,4 +65,33 @@ export function memoryFigures(label: string, dir: string, runs: readonly { size:
     note: `${mb(tiled.peak - tiled.loaded)} tiled, ${mb(whole.peak - whole.loaded)} whole`,
   });
   return figures;
+}
+
+/** The text encoder's file and the model's, for the release figure's note. */
+function textEncoderShare(dir: string): string {
+  const te = weightsSize(path.join(dir, 'text_encoder'));
+  return `the text encoder is ${mb(te)} of the ${mb(weightsSize(dir))} of weights`;
+}
+
+/**
+ * The peak of one image with the text encoder closed after encoding (`lowMemory`, what a GPU
+ * provider does) against with every session kept open, each the median of `repeats` fresh
+ * processes: what releasing saves is the text encoder's share of what is resident after encoding.
+ */
+export function releaseFigure(label: string, dir: string, size: number, repeats = 3): MemoryFigure {
+  const peakOf = (args: readonly string[]) => {
+    const peaks = Array.from({ length: repeats }, () => {
+      const m = measure(args);
+      return m.peak - m.baseline;
+    }).sort((a, b) => a - b);
+    return peaks[Math.floor(repeats / 2)]!;
+  };
+  const kept = peakOf(['image', dir, String(size), '1']);
+  const released = peakOf(['image', dir, String(size), '1', 'low-memory']);
+  return {
+    name: `${label}, ${size}x${size}: peak memory with the text encoder released after encoding / kept open`,
+    value: released / kept,
+    unit: '×',
+    note: `${mb(released)} released, ${mb(kept)} kept (peak above Node alone, median of ${repeats}); ${textEncoderShare(dir)}`,
+  };
 }
