@@ -43,6 +43,9 @@ export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMe
       await importImages(panel.host, document, sources, message.afterBlock);
       return;
     }
+    case 'saveMask':
+      // PHASE-2 placeholder on the painter branch: saving masks needs issue 8's init:/mask: settings.
+      return panel.post({ type: 'maskSaved', requestId: message.requestId, error: 'Saving masks is not available yet.' });
     default:
       return handleImageCommand(panel, message);
   }

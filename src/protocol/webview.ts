@@ -150,6 +150,30 @@ export interface PanelState {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Mask painting
+
+/** What saving a painted mask does. */
+export type PainterTarget =
+  /** Save the mask beside the image, and add a block below the image's block that inpaints it. */
+  | { kind: 'inpaint'; imageId: string }
+  /** Save the mask as a new file and point the block's `mask:` at it (the old file stays, so older images still reproduce). */
+  | { kind: 'replaceMask'; blockIndex: number; maskPath: string };
+
+export interface PainterSource {
+  /** The image painted over: `src` as in ImageView; its size is the mask's size. */
+  image: { src: string; width: number; height: number; name: string };
+  /** The mask to start from, a PNG `data:` URL (scaled to the image's size if it differs). */
+  mask?: string;
+  target: PainterTarget;
+}
+
+/** The largest image the painter takes (its mask, undo steps and PNG stay within a webview's memory). */
+export const MAX_MASK_PIXELS = 4096 * 4096;
+/** The longest mask PNG `data:` URL accepted (a 4096x4096 mask of noise is about 22 MB). */
+export const MAX_MASK_PNG_CHARS = 32 * 1024 * 1024;
+const PNG_DATA_URL = 'data:image/png;base64,';
+
+// ---------------------------------------------------------------------------------------------
 // Host → webview notifications
 
 export type HostMessage =
@@ -163,7 +187,11 @@ export type HostMessage =
    * An image was just written: shown at once, before the next `state` (which includes it), from
    * `data` (the PNG as a `data:` URL, when small enough) so the webview need not fetch it.
    */
-  | { type: 'imageAdded'; blockIndex: number; image: ImageView; data?: string };
+  | { type: 'imageAdded'; blockIndex: number; image: ImageView; data?: string }
+  /** Open the mask painter (editing a block's `mask:`; the panel opens it itself for its images). */
+  | { type: 'openPainter'; source: PainterSource }
+  /** The answer to `saveMask`: done (the painter closes), or why not (it stays open, nothing lost). */
+  | { type: 'maskSaved'; requestId: string; error?: string };
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host commands
@@ -194,7 +222,12 @@ export type WebviewMessage =
    * `afterBlock` (else at the end). Files from VS Code's explorer come as `file:` URIs; files from
    * the operating system have no path in a webview, so they come as their name and contents.
    */
-  | { type: 'importImages'; afterBlock?: number; uris: string[]; files: DroppedFile[] };
+  | { type: 'importImages'; afterBlock?: number; uris: string[]; files: DroppedFile[] }
+  /**
+   * A painted mask, as a PNG `data:` URL at the image's size (white = repaint), for what
+   * `target` says. The host answers with `maskSaved` and the same `requestId`.
+   */
+  | { type: 'saveMask'; requestId: string; target: PainterTarget; width: number; height: number; maskPng: string };
 
 /** A file dropped from outside VS Code: its name and its bytes as a base64 `data:` URL. */
 export interface DroppedFile {
@@ -204,13 +237,6 @@ export interface DroppedFile {
 
 /** At most this many files per drop, each at most this long as a data URL (about 48 MB of image). */
 export const DROP_LIMITS = { files: 32, dataUrlLength: 64 * 1024 * 1024 } as const;
-
-// Reserved for a later issue (img2img / inpainting); no UI sends these yet:
-//   | { type: 'setInitImage'; blockIndex: number; imageId: string }      → writes `init: <file>`
-//   | { type: 'editSetting'; key: 'strength'; value: '0.6' }              → strength 0..1
-//   | { type: 'saveMask'; imageId: string; maskPng: string /* data URL, white = repaint */ }
-//   | { type: 'inpaint'; blockIndex: number; imageId: string; maskId: string }
-// and in ImageView: `maskIds?: string[]`; in BlockView.settings: 'init' | 'strength' | 'mask'.
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -252,6 +278,13 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
       return isId(data['errorId']) ? { type: 'dismissError', errorId: data['errorId'] } : undefined;
     case 'importImages':
       return parseImportImages(data);
+    case 'saveMask': {
+      const { requestId, maskPng } = data;
+      const target = parsePainterTarget(data['target']);
+      const size = imageSize(data['width'], data['height']);
+      if (!isId(requestId) || !target || !size || !isPngDataUrl(maskPng)) return undefined;
+      return { type: 'saveMask', requestId, target, ...size, maskPng };
+    }
     default:
       return undefined;
   }
@@ -276,4 +309,38 @@ function isDroppedFile(value: unknown): value is DroppedFile {
   if (!isObject(value)) return false;
   const { name, dataUrl } = value;
   return isId(name) && typeof dataUrl === 'string' && dataUrl.startsWith('data:') && dataUrl.length <= DROP_LIMITS.dataUrlLength;
+}
+
+function imageSize(width: unknown, height: unknown): { width: number; height: number } | undefined {
+  return isIndex(width) && isIndex(height) && width * height <= MAX_MASK_PIXELS ? { width, height } : undefined;
+}
+
+/** A `data:image/png;base64,…` URL within MAX_MASK_PNG_CHARS; the bytes themselves are the host's to check. */
+export function isPngDataUrl(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_MASK_PNG_CHARS && value.startsWith(PNG_DATA_URL) && /^[A-Za-z0-9+/]+={0,2}$/.test(value.slice(PNG_DATA_URL.length));
+}
+
+export function parsePainterTarget(value: unknown): PainterTarget | undefined {
+  if (!isObject(value)) return undefined;
+  if (value['kind'] === 'inpaint') return isId(value['imageId']) ? { kind: 'inpaint', imageId: value['imageId'] } : undefined;
+  if (value['kind'] === 'replaceMask') {
+    const { blockIndex, maskPath } = value;
+    return isIndex(blockIndex) && isId(maskPath) ? { kind: 'replaceMask', blockIndex, maskPath } : undefined;
+  }
+  return undefined;
+}
+
+/** A PainterSource checked field by field (the webview reads one back from its saved UI state). */
+export function parsePainterSource(value: unknown): PainterSource | undefined {
+  if (!isObject(value) || !isObject(value['image'])) return undefined;
+  const { src, name } = value['image'];
+  const size = imageSize(value['image']['width'], value['image']['height']);
+  const target = parsePainterTarget(value['target']);
+  if (!isId(src) || !size || typeof name !== 'string' || !target) return undefined;
+  const source: PainterSource = { image: { src, ...size, name }, target };
+  if (value['mask'] !== undefined) {
+    if (!isPngDataUrl(value['mask'])) return undefined;
+    source.mask = value['mask'];
+  }
+  return source;
 }

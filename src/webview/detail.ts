@@ -1,6 +1,7 @@
 // One image's details: the image, its recipe, the A1111 parameters, whether it is stale, and what
-// can be done with it (keep its seed, copy its parameters, reveal or open it).
+// can be done with it (keep its seed, copy its parameters, reveal or open it, paint a mask over it).
 
+import type { ImageView } from '../protocol/webview';
 import { byId, h, replaceChildren } from './dom';
 import { post, saveUi, ui } from './host';
 import { focusThumb } from './results';
@@ -14,22 +15,23 @@ export function isDetailOpen(): boolean {
   return ui.openImageId !== undefined;
 }
 
-export function openDetail(id: string): void {
+export function openDetail(id: string, paint: (image: ImageView) => void): void {
   ui.openImageId = id;
   saveUi();
-  renderDetail();
+  renderDetail(paint);
   byId('detail').querySelector<HTMLElement>('button')?.focus();
 }
 
-export function closeDetail(): void {
+export function closeDetail(paint: (image: ImageView) => void): void {
   const id = ui.openImageId;
   delete ui.openImageId;
   saveUi();
-  renderDetail();
+  renderDetail(paint);
   if (id) focusThumb(id);
 }
 
-export function renderDetail(): void {
+/** `paint` opens the mask painter over the image. */
+export function renderDetail(paint: (image: ImageView) => void): void {
   const section = byId('detail');
   const image = findImage(ui.openImageId);
   section.hidden = !image;
@@ -54,7 +56,7 @@ export function renderDetail(): void {
   replaceChildren(section,
     h('div', { class: 'detail-head' },
       h('h2', { id: 'detail-title' }, image.fileName),
-      h('button', { type: 'button', class: 'icon close', 'aria-label': 'Close', title: 'Close (Escape)', onclick: closeDetail }, '✕')),
+      h('button', { type: 'button', class: 'icon close', 'aria-label': 'Close', title: 'Close (Escape)', onclick: () => closeDetail(paint) }, '✕')),
     h('img', { src: imageSrc(image), alt: `Seed ${image.seed}`, class: imageClass(image, 'detail-img'), width: image.width, height: image.height }),
     image.stale ? h('p', { class: 'stale-note' }, `Stale: the block now asks for another ${image.stale.join(', ')}.`) : null,
     h('div', { class: 'actions' },
@@ -66,6 +68,7 @@ export function renderDetail(): void {
         title: image.seedKept ? 'The block’s seeds have this one' : 'Add this seed to the block’s seed: list',
         onclick: command('keepSeed'),
       }, 'Keep seed'),
+      h('button', { type: 'button', class: 'secondary', 'data-command': 'paintMask', title: 'Paint the area to repaint, then inpaint it', onclick: () => paint(image) }, 'Paint mask'),
       h('button', { type: 'button', class: 'secondary', 'data-command': 'copyParameters', onclick: command('copyParameters') }, 'Copy parameters'),
       h('button', { type: 'button', class: 'secondary', 'data-command': 'revealImage', onclick: command('revealImage') }, 'Reveal in explorer'),
       h('button', { type: 'button', class: 'secondary', 'data-command': 'openImage', onclick: command('openImage') }, 'Open image')),

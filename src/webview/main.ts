@@ -1,22 +1,36 @@
 // The results panel's script: builds the page from its parts (header, controls, runs, detail,
-// results), routes the host's messages to them, and keeps the
+// results, and the mask painter over them), routes the host's messages to them, and keeps the
 // keyboard and scroll position. It shows what the host's last `state` said and sends commands
 // (src/protocol/webview.ts); the host edits the file and re-sends the state.
 
-import { WEBVIEW_PROTOCOL_VERSION, type HostMessage, type PanelState } from '../protocol/webview';
+import { WEBVIEW_PROTOCOL_VERSION, type HostMessage, type ImageView, type PanelState } from '../protocol/webview';
 import { controlsSkeleton, generate, renderControls } from './controls';
 import { closeDetail, detailSkeleton, isDetailOpen, openDetail, renderDetail } from './detail';
 import { byId, h } from './dom';
 import { acceptImageDrops } from './drop';
 import { headerSkeleton, renderHeader } from './header';
 import { post, saveUi, ui } from './host';
+import { initPainter, isPainterOpen, maskSaved, openPainter, painterKey, restorePainter } from './painter/painter';
+import { painterSkeleton } from './painter/skeleton';
 import { markActiveGroup, renderResults, resultsSkeleton } from './results';
 import { runsSkeleton, renderRuns } from './runs';
-import { keepInline, panelState, setPanelState, withImage } from './store';
+import { imageSrc, keepInline, panelState, setPanelState, withImage } from './store';
+
+/** Opens the painter over one of the panel's images, to inpaint it. */
+function paint(image: ImageView): void {
+  openPainter(
+    { image: { src: imageSrc(image), width: image.width, height: image.height, name: image.fileName }, target: { kind: 'inpaint', imageId: image.id } },
+    document.activeElement as HTMLElement | null,
+  );
+}
+
+const showDetail = (id: string) => openDetail(id, paint);
 
 byId('app').replaceChildren(
   h('div', { id: 'panel' }, ...headerSkeleton(), controlsSkeleton(), runsSkeleton(), detailSkeleton(), resultsSkeleton()),
+  painterSkeleton(),
 );
+initPainter();
 
 let restoredScroll = false;
 
@@ -24,8 +38,8 @@ function render(): void {
   renderHeader();
   renderControls();
   renderRuns();
-  renderResults(openDetail);
-  renderDetail();
+  renderResults(showDetail);
+  renderDetail(paint);
   if (!restoredScroll) {
     restoredScroll = true;
     window.scrollTo(0, ui.scrollY);
@@ -67,24 +81,31 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       if (message.data !== undefined) keepInline(message.image.id, message.data);
       if (state) {
         setPanelState(withImage(state, message.blockIndex, message.image));
-        renderResults(openDetail);
+        renderResults(showDetail);
       }
+      break;
+    case 'openPainter':
+      openPainter(message.source, document.activeElement as HTMLElement | null);
+      break;
+    case 'maskSaved':
+      maskSaved(message.requestId, message.error);
       break;
   }
 });
 
 document.addEventListener('keydown', (event) => {
+  if (painterKey(event) || isPainterOpen()) return;
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
     generate('asWritten');
   } else if (event.key === 'Escape' && isDetailOpen()) {
-    closeDetail();
+    closeDetail(paint);
   }
 });
 
 let scrollFrame = 0;
 window.addEventListener('scroll', () => {
-  if (scrollFrame) return;
+  if (scrollFrame || isPainterOpen()) return;
   scrollFrame = requestAnimationFrame(() => {
     scrollFrame = 0;
     ui.scrollY = window.scrollY;
@@ -94,4 +115,5 @@ window.addEventListener('scroll', () => {
 
 acceptImageDrops(document.body);
 
+restorePainter();
 post({ type: 'ready', protocolVersion: WEBVIEW_PROTOCOL_VERSION });

@@ -1,4 +1,4 @@
-// Accessibility of the results panel, in VS Code's light, dark and high
+// Accessibility of the results panel and the mask painter, in VS Code's light, dark and high
 // contrast themes (their real variables, test/webview/themes.json): an axe-core audit with no
 // serious or critical violations, and every control reached with Tab, labelled, and showing
 // where the focus is.
@@ -58,7 +58,7 @@ function seriousOnes(violations: Awaited<ReturnType<typeof axeAudit>>): string[]
     .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ')}`);
 }
 
-describe('accessibility of the panel', () => {
+describe('accessibility of the panel and the painter', () => {
   let browser: Browser;
   let server: PanelServer;
 
@@ -105,6 +105,16 @@ describe('accessibility of the panel', () => {
         assert.deepEqual(panelStops.filter((s) => s.label === '').map((s) => s.key), [], 'every stop has a label');
         assert.deepEqual(panelStops.filter((s) => s.outline === '').map((s) => s.key), [], 'every stop shows its focus');
 
+        await p.page.locator('#detail').getByRole('button', { name: 'Paint mask' }).click();
+        await p.page.locator('#painter').waitFor({ state: 'visible' });
+        await p.page.locator('#painter-help, .painter-help summary').first().click();
+        assert.deepEqual(seriousOnes(await axeAudit(p.page)), [], 'the painter');
+        const painterStops = await tabThrough(p.page);
+        const painterWanted = await focusables(p.page, '#painter');
+        assert.ok(painterWanted.length >= 12, `painter controls: ${painterWanted.join(', ')}`);
+        assert.deepEqual(painterWanted.filter((k) => !painterStops.some((s) => s.key === k)), [], 'every painter control is reached by Tab');
+        assert.deepEqual(painterStops.filter((s) => s.label === '').map((s) => s.key), [], 'every stop has a label');
+        assert.deepEqual(painterStops.filter((s) => s.outline === '').map((s) => s.key), [], 'every stop shows its focus');
         assert.deepEqual(await p.problems(), []);
       } finally {
         await p.page.close();

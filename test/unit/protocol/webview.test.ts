@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseWebviewMessage, WEBVIEW_PROTOCOL_VERSION, type WebviewMessage } from '../../../src/protocol/webview';
+import { MAX_MASK_PNG_CHARS, parsePainterSource, parseWebviewMessage, WEBVIEW_PROTOCOL_VERSION, type PainterSource, type WebviewMessage } from '../../../src/protocol/webview';
+
+const PNG = 'data:image/png;base64,iVBORw0KGgo=';
 
 describe('parseWebviewMessage', () => {
   it('accepts every command the webview sends, unchanged', () => {
@@ -19,6 +21,8 @@ describe('parseWebviewMessage', () => {
       { type: 'dismissError', errorId: 'e1' },
       { type: 'importImages', afterBlock: 2, uris: ['file:///work/a.png'], files: [] },
       { type: 'importImages', uris: [], files: [{ name: 'b.webp', dataUrl: 'data:image/webp;base64,UklGRg==' }] },
+      { type: 'saveMask', requestId: 'mask-1', target: { kind: 'inpaint', imageId: 'red-1.png' }, width: 64, height: 48, maskPng: PNG },
+      { type: 'saveMask', requestId: 'mask-2', target: { kind: 'replaceMask', blockIndex: 2, maskPath: 'masks/a.png' }, width: 8, height: 8, maskPng: PNG },
     ];
     for (const message of messages) assert.deepEqual(parseWebviewMessage(JSON.parse(JSON.stringify(message))), message);
   });
@@ -44,5 +48,46 @@ describe('parseWebviewMessage', () => {
       { type: 'importImages', uris: Array.from({ length: 33 }, (_, i) => `file:///${i}.png`), files: [] },
     ];
     for (const data of bad) assert.equal(parseWebviewMessage(data), undefined, JSON.stringify(data));
+  });
+
+  it('refuses a saveMask whose target, size or PNG is not what it claims', () => {
+    const good = { type: 'saveMask', requestId: 'r', target: { kind: 'inpaint', imageId: 'a.png' }, width: 64, height: 64, maskPng: PNG };
+    assert.ok(parseWebviewMessage(good));
+    const bad: Record<string, unknown>[] = [
+      { requestId: '' },
+      { target: { kind: 'inpaint' } },
+      { target: { kind: 'replaceMask', blockIndex: 0, maskPath: 'a.png' } },
+      { target: { kind: 'replaceMask', blockIndex: 1, maskPath: '' } },
+      { target: { kind: 'delete', imageId: 'a.png' } },
+      { width: 0 },
+      { height: 1.5 },
+      { width: 8192, height: 8192 },
+      { maskPng: 'data:image/jpeg;base64,AAAA' },
+      { maskPng: 'data:image/png;base64,not base64!' },
+      { maskPng: 'data:image/png;base64,' },
+      { maskPng: 'file:///etc/passwd' },
+      { maskPng: `data:image/png;base64,${'A'.repeat(MAX_MASK_PNG_CHARS)}` },
+    ];
+    for (const change of bad) assert.equal(parseWebviewMessage({ ...good, ...change }), undefined, JSON.stringify(change).slice(0, 80));
+  });
+});
+
+describe('parsePainterSource', () => {
+  const source: PainterSource = {
+    image: { src: 'https://file.vscode-resource/x/hero-1.png', width: 64, height: 48, name: 'hero-1.png' },
+    mask: PNG,
+    target: { kind: 'replaceMask', blockIndex: 3, maskPath: 'hero-1-mask.png' },
+  };
+
+  it('reads back a source as saved, with or without a mask', () => {
+    assert.deepEqual(parsePainterSource(JSON.parse(JSON.stringify(source))), source);
+    const { mask: _mask, ...without } = source;
+    assert.deepEqual(parsePainterSource(without), without);
+  });
+
+  it('refuses a damaged one', () => {
+    for (const damaged of [undefined, 'x', { ...source, image: { ...source.image, width: -1 } }, { ...source, mask: 'x' }, { ...source, target: {} }, { ...source, image: { ...source.image, src: '' } }]) {
+      assert.equal(parsePainterSource(damaged), undefined, JSON.stringify(damaged));
+    }
   });
 });
