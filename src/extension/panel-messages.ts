@@ -1,18 +1,20 @@
 // The results panel's commands, each checked (parseWebviewMessage) before it gets here: edits go
-// into the document through the editor; images are named by the ids the panel was sent.
+// into the document through the editor; images are named by the ids the panel was sent, so a
+// command can only name a file the host listed itself.
 
 import * as vscode from 'vscode';
 import { blockThatMade } from '../core/format/resolve';
 import type { DroppedFile, WebviewMessage } from '../protocol/webview';
 import { editBlockSetting, keepSeed } from './edits';
 import { importImages, type ImageSource } from './import';
+import { blockFromImage, saveMask } from './image-blocks';
 import type { ResultsPanel } from './panel';
 
 export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMessage): Promise<void> {
   const { documents, runs } = panel.host;
   switch (message.type) {
     case 'ready':
-      return panel.sendState();
+      return panel.webviewReady();
     case 'editSetting': {
       const document = await panel.document();
       if (document) await editBlockSetting(documents, document, message.blockIndex, message.key, message.value);
@@ -43,9 +45,10 @@ export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMe
       await importImages(panel.host, document, sources, message.afterBlock);
       return;
     }
-    case 'saveMask':
-      // PHASE-2 placeholder on the painter branch: saving masks needs issue 8's init:/mask: settings.
-      return panel.post({ type: 'maskSaved', requestId: message.requestId, error: 'Saving masks is not available yet.' });
+    case 'saveMask': {
+      const error = await saveMask(panel, message);
+      return panel.post({ type: 'maskSaved', requestId: message.requestId, ...(error !== undefined ? { error } : {}) });
+    }
     default:
       return handleImageCommand(panel, message);
   }
@@ -74,6 +77,10 @@ async function handleImageCommand(panel: ResultsPanel, message: Extract<WebviewM
     case 'openImage':
       await vscode.commands.executeCommand('vscode.open', uri, { viewColumn: vscode.ViewColumn.Active, preview: true });
       return;
+    case 'useAsInit':
+      return blockFromImage(panel, record, 'img2img');
+    case 'outpaint':
+      return blockFromImage(panel, record, { outpaint: message.sides });
   }
 }
 

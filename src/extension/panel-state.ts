@@ -5,10 +5,12 @@
 import * as path from 'node:path';
 import { blockAtLine, effectiveSettings, type Block, type ParsedFile } from '../core/format/parse';
 import { blockErrors, blockModel, blockThatMade } from '../core/format/resolve';
+import { INPAINT_AREAS, MASKED_CONTENTS } from '../core/image/modes';
 import { DEFAULTS } from '../core/jobs/image-settings';
 import type { SettingKey } from '../core/format/settings';
 import { isDemoModel, modelLabel } from '../core/models/demo';
 import type { ModelFolderInfo } from '../core/models/folder';
+import type { RecipeFile } from '../core/outputs/metadata';
 import type { ImageRecord } from '../core/outputs/results';
 import { blockSchedule } from '../core/format/schedule';
 import { a1111Name, a1111SamplerNames, resolveSampler, runChoice, SCHEDULE_TYPES, withSchedule } from '../core/schedulers';
@@ -16,6 +18,7 @@ import type { EngineEvent } from '../protocol/engine';
 import {
   EDITABLE_SETTINGS,
   WEBVIEW_PROTOCOL_VERSION,
+  type BlockMode,
   type BlockResults,
   type BlockView,
   type EditableSetting,
@@ -54,6 +57,7 @@ export function buildPanelState(inputs: PanelInputs): PanelState {
     results: [],
     samplers: a1111SamplerNames(),
     schedules: [...SCHEDULE_TYPES],
+    choices: { masked_content: [...MASKED_CONTENTS], inpaint_area: [...INPAINT_AREAS] },
     runs: [...inputs.runs],
     errors: [...inputs.errors],
   };
@@ -63,13 +67,14 @@ export function buildPanelState(inputs: PanelInputs): PanelState {
   state.blocks = parsed.blocks.map((block) => blockView(parsed, block, promptFile, inputs));
   const active = inputs.cursorLine !== undefined ? blockAtLine(parsed, inputs.cursorLine) : undefined;
   if (active) state.activeBlock = active.index;
-  state.results = resultsByBlock(parsed, inputs.images, inputs.imageSrc, inputs.stale);
+  state.results = resultsByBlock(parsed, promptFile, inputs.images, inputs.imageSrc, inputs.stale);
   return state;
 }
 
 function blockView(parsed: ParsedFile, block: Block, promptFile: string, inputs: PanelInputs): BlockView {
   const { settings, inherited } = effectiveSettings(parsed, block);
   const info = inputs.modelInfo(blockModel(parsed, block, { promptFile, defaultModel: inputs.defaultModel }).dir);
+  const mode: BlockMode = !settings.init ? 'text' : settings.mask || settings.outpaint ? 'masked' : 'image';
   const defaults: Record<EditableSetting, string> = {
     seed: 'random',
     steps: String(DEFAULTS.steps),
@@ -77,7 +82,11 @@ function blockView(parsed: ParsedFile, block: Block, promptFile: string, inputs:
     sampler: info ? `${a1111Name(runChoice(undefined, undefined, info.schedulerConfig))} (model)` : 'the model’s own',
     // What applies without a schedule anywhere: the sampler's automatic on this model.
     schedule: info ? `${runChoice(settings.sampler && withSchedule(settings.sampler.value, 'automatic'), undefined, info.schedulerConfig).schedule} (model)` : 'automatic',
-    size: info?.nativeSize ? `${info.nativeSize.width}x${info.nativeSize.height}` : 'the model’s own',
+    size: settings.init ? 'the init’s' : info?.nativeSize ? `${info.nativeSize.width}x${info.nativeSize.height}` : 'the model’s own',
+    strength: String(mode === 'masked' ? DEFAULTS.repaintStrength : DEFAULTS.strength),
+    mask_blur: String(DEFAULTS.maskBlur),
+    masked_content: settings.outpaint ? DEFAULTS.outpaintContent : DEFAULTS.maskedContent,
+    inpaint_area: DEFAULTS.inpaintArea,
   };
   const shown = {} as Record<EditableSetting, ShownSetting>;
   for (const key of EDITABLE_SETTINGS) {
@@ -100,6 +109,7 @@ function blockView(parsed: ParsedFile, block: Block, promptFile: string, inputs:
     promptPreview: block.prompt.text.split('\n')[0] ?? '',
     imageCount: settings.seed?.value.length ?? 1,
     settings: shown,
+    mode,
     hasErrors: blockErrors(parsed, block).length > 0,
   };
 }
@@ -110,14 +120,20 @@ export function blockHasSeed(parsed: ParsedFile, block: Block, seed: number): bo
 }
 
 /** An image the panel shows; its id is its file name, unique in its output folder. */
-export function imageView(record: ImageRecord, src: string, marks: { seedKept: boolean; stale?: string[] }): ImageView | undefined {
+export function imageView(record: ImageRecord, promptFile: string, imageSrc: (path: string) => string, marks: { seedKept: boolean; stale?: string[] }): ImageView | undefined {
   const recipe = record.recipe;
   if (!recipe) return undefined;
+  // The recipe names its pictures relative to the prompt file (when they are in its tree; else it cannot be shown).
+  const picture = (file: RecipeFile | undefined) => (file?.path !== undefined ? { src: imageSrc(path.resolve(path.dirname(promptFile), file.path)), name: file.path } : undefined);
+  const init = picture(recipe.init);
+  const mask = picture(recipe.mask);
   return {
     seedKept: marks.seedKept,
     ...(marks.stale ? { stale: marks.stale } : {}),
     id: record.fileName,
-    src,
+    src: imageSrc(record.path),
+    ...(init ? { init } : {}),
+    ...(mask ? { mask } : {}),
     seed: recipe.seed,
     fileName: record.fileName,
     createdAt: record.createdAt,
@@ -149,6 +165,7 @@ function gridView(record: ImageRecord, src: string): GridView | undefined {
 /** The images and grids grouped under the block that made them, in block order; those of no block of the file are left out. */
 export function resultsByBlock(
   parsed: ParsedFile,
+  promptFile: string,
   records: readonly ImageRecord[],
   imageSrc: (path: string) => string,
   stale: ReadonlyMap<string, string[]> = new Map(),
@@ -160,7 +177,7 @@ export function resultsByBlock(
     if (!block) continue;
     const group = groups.get(block.index) ?? { blockIndex: block.index, images: [] };
     const changed = stale.get(record.path);
-    const view = record.recipe ? imageView(record, imageSrc(record.path), { seedKept: blockHasSeed(parsed, block, record.recipe.seed), ...(changed ? { stale: changed } : {}) }) : undefined;
+    const view = record.recipe ? imageView(record, promptFile, imageSrc, { seedKept: blockHasSeed(parsed, block, record.recipe.seed), ...(changed ? { stale: changed } : {}) }) : undefined;
     const grid = gridView(record, imageSrc(record.path));
     if (view) group.images.push(view);
     if (grid) group.grids = [...(group.grids ?? []), grid];

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Result } from '../core/errors';
 import { DEFAULTS } from '../core/jobs/image-settings';
@@ -14,7 +15,7 @@ import { inspectModelFolder, type ModelFolderInfo } from '../core/models/folder'
 import { outputDirFor } from '../core/outputs/naming';
 import { listResults, readResult, type ImageRecord } from '../core/outputs/results';
 import type { EngineEvent } from '../protocol/engine';
-import { parseWebviewMessage, type HostMessage, type PanelError, type RunView } from '../protocol/webview';
+import { parseWebviewMessage, type HostMessage, type PainterSource, type PanelError, type RunView } from '../protocol/webview';
 import type { ParsedDocuments } from './documents';
 import { logFailure } from './failures';
 import { createNonce, panelHtml } from './panel-html';
@@ -46,8 +47,9 @@ export class ResultsPanel implements vscode.Disposable {
   private readonly runViews = new Map<string, RunView>();
   private errors: PanelError[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
-  /** The output folder the webview may load images from. */
-  private rootsDir: string | undefined;
+  /** The webview's resource roots as last set. */
+  private rootsSet = '';
+  private pendingPainter: PainterSource | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(readonly host: PanelHost) {
@@ -67,17 +69,22 @@ export class ResultsPanel implements vscode.Disposable {
     this.refresh();
   }
 
-  /** Shows the panel for a prompt file (or the last one shown), creating it if needed. */
-  reveal(uri: vscode.Uri | undefined, preserveFocus: boolean): void {
+  /**
+   * Shows the panel for a prompt file (or the last one shown), creating it if needed. True when
+   * the webview was already live and stays so (a message posted now reaches it); false when it
+   * is being (re)loaded and will say `ready`.
+   */
+  reveal(uri: vscode.Uri | undefined, preserveFocus: boolean): boolean {
     if (uri && uri.toString() !== this.shown?.toString()) {
       this.shown = uri;
       this.errors = [];
     }
     if (this.panel) {
+      const wasVisible = this.panel.visible;
       this.panel.reveal(undefined, preserveFocus);
-      this.updateRoots();
+      const reloads = this.updateRoots();
       this.refresh();
-      return;
+      return wasVisible && !reloads;
     }
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
@@ -102,6 +109,22 @@ export class ResultsPanel implements vscode.Disposable {
       this.panel = undefined;
     });
     this.panel = panel;
+    this.rootsSet = JSON.stringify(this.roots().map(String));
+    return false;
+  }
+
+  /** Opens the painter in the panel, now or as soon as the webview is ready. */
+  showPainter(uri: vscode.Uri, source: PainterSource): void {
+    if (this.reveal(uri, false)) this.post({ type: 'openPainter', source });
+    else this.pendingPainter = source;
+  }
+
+  /** The webview (re)loaded: its whole state, and a painter it was asked to open meanwhile. */
+  async webviewReady(): Promise<void> {
+    await this.sendState();
+    const source = this.pendingPainter;
+    delete this.pendingPainter;
+    if (source) this.post({ type: 'openPainter', source });
   }
 
   /** Rebuilds and sends the state soon (changes come in bursts). */
@@ -163,7 +186,7 @@ export class ResultsPanel implements vscode.Disposable {
     const block = blockThatMade(parsed, record.recipe.source.block);
     // Just made from the block as it is: not stale.
     const seedKept = block ? blockHasSeed(parsed, block, record.recipe.seed) : false;
-    const image = imageView(record, panel.webview.asWebviewUri(vscode.Uri.file(record.path)).toString(), { seedKept });
+    const image = imageView(record, document.uri.fsPath, (file) => panel.webview.asWebviewUri(vscode.Uri.file(file)).toString(), { seedKept });
     if (!block || !image) return;
     this.images.set(image.id, record);
     const bytes = await fs.readFile(record.path).catch(() => undefined);
@@ -180,7 +203,7 @@ export class ResultsPanel implements vscode.Disposable {
     if (!panel) return;
     const document = this.openDocument();
     const outputDir = this.outputDir();
-    if (outputDir !== this.rootsDir) this.updateRoots();
+    this.updateRoots();
     const records = document && outputDir !== undefined ? await listResults(outputDir) : [];
     this.images = new Map(records.map((r) => [r.fileName, r]));
     const editor = document ? vscode.window.visibleTextEditors.find((e) => e.document === document) : undefined;
@@ -208,23 +231,31 @@ export class ResultsPanel implements vscode.Disposable {
     this.post({ type: 'state', state });
   }
 
-  /** The shown file's output folder: its `output:` setting as the editor has it, else the default. */
-  private outputDir(): string | undefined {
-    const uri = this.shown;
+  /** A prompt file's output folder: its `output:` setting as the editor has it, else the default. */
+  private outputDir(uri = this.shown): string | undefined {
     if (uri?.scheme !== 'file') return undefined;
-    const document = this.openDocument();
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     return document ? promptOutputDir(this.host.documents.get(document), uri.fsPath) : outputDirFor(uri.fsPath);
   }
 
-  private roots(): vscode.Uri[] {
+  /** What the webview may load: its own files, the prompt file's outputs, and the pictures of its workspace folder (inits, masks). */
+  private roots(shown = this.shown): vscode.Uri[] {
     const roots = [vscode.Uri.joinPath(this.host.extensionUri, 'media')];
-    this.rootsDir = this.outputDir();
-    if (this.rootsDir !== undefined) roots.push(vscode.Uri.file(this.rootsDir));
+    const outputDir = this.outputDir(shown);
+    if (shown?.scheme !== 'file' || outputDir === undefined) return roots;
+    roots.push(vscode.Uri.file(outputDir));
+    roots.push(vscode.workspace.getWorkspaceFolder(shown)?.uri ?? vscode.Uri.file(path.dirname(shown.fsPath)));
     return roots;
   }
 
-  private updateRoots(): void {
-    if (this.panel) this.panel.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
+  /** Gives the webview the roots of the file shown; true when they changed (VS Code then reloads it). */
+  private updateRoots(): boolean {
+    const roots = this.roots();
+    const key = JSON.stringify(roots.map(String));
+    if (!this.panel || key === this.rootsSet) return false;
+    this.panel.webview.options = { enableScripts: true, localResourceRoots: roots };
+    this.rootsSet = key;
+    return true;
   }
 
   dispose(): void {

@@ -12,8 +12,13 @@ export const WEBVIEW_PROTOCOL_VERSION = 2;
 // Panel state (host → webview)
 
 /** The settings the panel's controls edit. */
-export type EditableSetting = 'seed' | 'steps' | 'cfg' | 'sampler' | 'schedule' | 'size';
-export const EDITABLE_SETTINGS: readonly EditableSetting[] = ['seed', 'steps', 'cfg', 'sampler', 'schedule', 'size'];
+export type EditableSetting = 'seed' | 'steps' | 'cfg' | 'sampler' | 'schedule' | 'size' | 'strength' | 'mask_blur' | 'masked_content' | 'inpaint_area';
+export const EDITABLE_SETTINGS: readonly EditableSetting[] = ['seed', 'steps', 'cfg', 'sampler', 'schedule', 'size', 'strength', 'mask_blur', 'masked_content', 'inpaint_area'];
+/** The image-to-image ones: `strength` for a block with `init:`, the others when it also has a mask (or outpaints). */
+export const IMAGE_SETTINGS: readonly EditableSetting[] = ['strength', 'mask_blur', 'masked_content', 'inpaint_area'];
+
+/** What a block makes: from text; from an `init:` picture; from an init with a mask or an outpainting. */
+export type BlockMode = 'text' | 'image' | 'masked';
 
 /** Where a block's effective value comes from. */
 export type SettingOrigin = 'block' | 'header' | 'default';
@@ -43,6 +48,7 @@ export interface BlockView {
   /** How many images one run makes (the seed count; 1 for a random seed). */
   imageCount: number;
   settings: Record<EditableSetting, ShownSetting>;
+  mode: BlockMode;
   /** Whether the block has errors that stop it from running (diagnostics show which). */
   hasErrors: boolean;
 }
@@ -60,6 +66,13 @@ export interface RecipeFields {
   model: string;
   /** Wall time of the run that made it, in milliseconds, if recorded. */
   durationMs?: number;
+}
+
+/** A picture an image was made from (its init, its mask), when the panel can show it. */
+export interface PictureView {
+  src: string;
+  /** As the recipe names it, relative to the prompt file. */
+  name: string;
 }
 
 export interface ImageView {
@@ -80,6 +93,9 @@ export interface ImageView {
   seedKept: boolean;
   /** Present when the image is stale: what its recipe has other than the block asks for now (`cfg`, `init`, `model`). */
   stale?: string[];
+  /** The picture it was made from, and its mask (img2img, inpainting): the detail view shows before and after. */
+  init?: PictureView;
+  mask?: PictureView;
 }
 
 /** A grid PNG (`grid:`), drawn from its cells, which are images of their own. */
@@ -145,6 +161,8 @@ export interface PanelState {
   samplers: string[];
   /** The schedule types, for the schedule menu. */
   schedules: string[];
+  /** The named values of the choice settings (`masked_content`, `inpaint_area`), for their lists. */
+  choices: Partial<Record<EditableSetting, string[]>>;
   runs: RunView[];
   errors: PanelError[];
 }
@@ -156,8 +174,12 @@ export interface PanelState {
 export type PainterTarget =
   /** Save the mask beside the image, and add a block below the image's block that inpaints it. */
   | { kind: 'inpaint'; imageId: string }
-  /** Save the mask as a new file and point the block's `mask:` at it (the old file stays, so older images still reproduce). */
-  | { kind: 'replaceMask'; blockIndex: number; maskPath: string };
+  /**
+   * Save the mask as a new file and set the block's `mask:` to it. `maskPath` is the `mask:` it
+   * replaces as written (its file stays, so images made with it still reproduce); none for a
+   * block that had no mask.
+   */
+  | { kind: 'blockMask'; blockIndex: number; maskPath?: string };
 
 export interface PainterSource {
   /** The image painted over: `src` as in ImageView; its size is the mask's size. */
@@ -166,6 +188,17 @@ export interface PainterSource {
   mask?: string;
   target: PainterTarget;
 }
+
+/** Pixels to extend an image by on each side: multiples of 8, at least one side. */
+export interface OutpaintSides {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+export const OUTPAINT_SIDES = ['left', 'top', 'right', 'bottom'] as const;
+/** The most one side may grow by (the format's `outpaint:` limit). */
+export const MAX_OUTPAINT_PIXELS = 2048;
 
 /** The largest image the painter takes (its mask, undo steps and PNG stay within a webview's memory). */
 export const MAX_MASK_PIXELS = 4096 * 4096;
@@ -217,6 +250,10 @@ export type WebviewMessage =
   /** Move the editor's cursor to a block (clicking a block's heading). */
   | { type: 'showBlock'; blockIndex: number }
   | { type: 'dismissError'; errorId: string }
+  /** Add a block below the image's that starts from it (`init:`). */
+  | { type: 'useAsInit'; imageId: string }
+  /** Add a block below the image's that extends it by these pixels (`outpaint:`). */
+  | { type: 'outpaint'; imageId: string; sides: OutpaintSides }
   /**
    * Images dropped onto the panel: blocks from the parameters they carry, after block
    * `afterBlock` (else at the end). Files from VS Code's explorer come as `file:` URIs; files from
@@ -278,6 +315,12 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
       return isId(data['errorId']) ? { type: 'dismissError', errorId: data['errorId'] } : undefined;
     case 'importImages':
       return parseImportImages(data);
+    case 'useAsInit':
+      return isId(data['imageId']) ? { type: 'useAsInit', imageId: data['imageId'] } : undefined;
+    case 'outpaint': {
+      const sides = parseOutpaintSides(data['sides']);
+      return isId(data['imageId']) && sides ? { type: 'outpaint', imageId: data['imageId'], sides } : undefined;
+    }
     case 'saveMask': {
       const { requestId, maskPng } = data;
       const target = parsePainterTarget(data['target']);
@@ -311,6 +354,17 @@ function isDroppedFile(value: unknown): value is DroppedFile {
   return isId(name) && typeof dataUrl === 'string' && dataUrl.startsWith('data:') && dataUrl.length <= DROP_LIMITS.dataUrlLength;
 }
 
+function parseOutpaintSides(value: unknown): OutpaintSides | undefined {
+  if (!isObject(value)) return undefined;
+  const sides = { left: 0, right: 0, top: 0, bottom: 0 };
+  for (const side of OUTPAINT_SIDES) {
+    const pixels = value[side] ?? 0;
+    if (typeof pixels !== 'number' || !Number.isInteger(pixels) || pixels < 0 || pixels % 8 !== 0 || pixels > MAX_OUTPAINT_PIXELS) return undefined;
+    sides[side] = pixels;
+  }
+  return OUTPAINT_SIDES.some((side) => sides[side] > 0) ? sides : undefined;
+}
+
 function imageSize(width: unknown, height: unknown): { width: number; height: number } | undefined {
   return isIndex(width) && isIndex(height) && width * height <= MAX_MASK_PIXELS ? { width, height } : undefined;
 }
@@ -323,9 +377,10 @@ export function isPngDataUrl(value: unknown): value is string {
 export function parsePainterTarget(value: unknown): PainterTarget | undefined {
   if (!isObject(value)) return undefined;
   if (value['kind'] === 'inpaint') return isId(value['imageId']) ? { kind: 'inpaint', imageId: value['imageId'] } : undefined;
-  if (value['kind'] === 'replaceMask') {
+  if (value['kind'] === 'blockMask') {
     const { blockIndex, maskPath } = value;
-    return isIndex(blockIndex) && isId(maskPath) ? { kind: 'replaceMask', blockIndex, maskPath } : undefined;
+    if (!isIndex(blockIndex) || (maskPath !== undefined && !isId(maskPath))) return undefined;
+    return maskPath === undefined ? { kind: 'blockMask', blockIndex } : { kind: 'blockMask', blockIndex, maskPath };
   }
   return undefined;
 }

@@ -2,7 +2,7 @@
 // from), edited into the document through the host, and the Generate buttons. A typed value is
 // sent once, after a pause or when committed; a value the host already shows is not sent.
 
-import { EDITABLE_SETTINGS, type BlockView, type EditableSetting, type GenerateSeeds } from '../protocol/webview';
+import { EDITABLE_SETTINGS, IMAGE_SETTINGS, type BlockView, type EditableSetting, type GenerateSeeds } from '../protocol/webview';
 import { append, byId, h, replaceChildren } from './dom';
 import { post } from './host';
 import { activeBlock, blockLabel, panelState } from './store';
@@ -10,7 +10,21 @@ import { activeBlock, blockLabel, panelState } from './store';
 /** Wait this long after the last keystroke before a typed value becomes an edit. */
 const EDIT_DEBOUNCE_MS = 600;
 
-const LABELS: Record<EditableSetting, string> = { seed: 'Seed', steps: 'Steps', cfg: 'CFG', sampler: 'Sampler', schedule: 'Schedule', size: 'Size' };
+const LABELS: Record<EditableSetting, string> = {
+  seed: 'Seed',
+  steps: 'Steps',
+  cfg: 'CFG',
+  sampler: 'Sampler',
+  schedule: 'Schedule',
+  size: 'Size',
+  strength: 'Strength',
+  mask_blur: 'Mask blur',
+  masked_content: 'Masked content',
+  inpaint_area: 'Inpaint area',
+};
+/** The settings chosen from a list (the sampler's names, the schedule types, the state's choices). */
+const LISTED = new Set<EditableSetting>(['sampler', 'schedule', 'masked_content', 'inpaint_area']);
+const TEXT_SETTINGS = EDITABLE_SETTINGS.filter((k) => !IMAGE_SETTINGS.includes(k));
 
 /** The value each control showed from the host's state: an unchanged control sends nothing. */
 const shown = new Map<EditableSetting, string>();
@@ -20,7 +34,8 @@ const pending = new Map<EditableSetting, { blockIndex: number; timer: ReturnType
 export function controlsSkeleton(): HTMLElement {
   return h('section', { id: 'controls', class: 'controls', 'aria-labelledby': 'block-title', hidden: true },
     h('h2', { id: 'block-title', class: 'block-title' }),
-    h('div', { class: 'fields' }, ...EDITABLE_SETTINGS.map(fieldFor)),
+    h('div', { class: 'fields' }, ...TEXT_SETTINGS.map(fieldFor)),
+    h('div', { id: 'image-fields', class: 'fields image-fields', role: 'group', 'aria-label': 'Image to image', hidden: true }, ...IMAGE_SETTINGS.map(fieldFor)),
     h('div', { class: 'actions' },
       h('button', { id: 'generate', type: 'button', class: 'primary', title: 'Generate this block (Ctrl+Enter)', onclick: () => generate('asWritten') }, 'Generate'),
       h('button', { id: 'generate-new-seed', type: 'button', class: 'secondary', title: 'Generate one image with a new random seed; the file is not changed (Keep seed on the image adds it)', onclick: () => generate('new') }, 'Generate with new seed')));
@@ -32,8 +47,16 @@ function fieldFor(key: EditableSetting): HTMLElement {
   switch (key) {
     case 'sampler':
     case 'schedule':
+    case 'masked_content':
+    case 'inpaint_area':
       input = h('select', { id, name: key });
       input.addEventListener('change', () => sendEdit(key));
+      break;
+    case 'strength':
+      input = h('input', { id, name: key, type: 'number', min: 0, max: 1, step: 0.05, inputmode: 'decimal' });
+      break;
+    case 'mask_blur':
+      input = h('input', { id, name: key, type: 'number', min: 0, max: 64, step: 1, inputmode: 'numeric' });
       break;
     case 'steps':
       input = h('input', { id, name: key, type: 'number', min: 1, max: 1000, step: 1, inputmode: 'numeric' });
@@ -129,33 +152,43 @@ export function renderControls(): void {
     const input = control(key);
     const waiting = pending.get(key);
     if (waiting && waiting.blockIndex === block.index) continue; // the user is typing here
-    if (input instanceof HTMLSelectElement) {
-      const state = panelState();
-      fillMenu(input, key === 'sampler' ? (state?.samplers ?? []) : (state?.schedules ?? []), setting);
-    } else {
-      input.value = setting.text;
-    }
+    if (LISTED.has(key)) fillMenu(input as HTMLSelectElement, choicesFor(key), setting);
+    else input.value = setting.text;
     if (input instanceof HTMLInputElement) input.placeholder = setting.origin === 'default' ? setting.defaultText : '';
     shown.set(key, input.value);
     byId(`setting-${key}-origin`).textContent = originText(key, block);
     input.classList.toggle('inherited', setting.origin !== 'block');
+  }
+  byId('image-fields').hidden = block.mode === 'text';
+  for (const key of IMAGE_SETTINGS) {
+    byId(`setting-${key}`).closest<HTMLElement>('.field')!.hidden = block.mode === 'text' || (key !== 'strength' && block.mode !== 'masked');
   }
   const blocked = block.hasErrors;
   for (const id of ['generate', 'generate-new-seed']) byId<HTMLButtonElement>(id).disabled = blocked;
   byId('generate').title = blocked ? 'Fix the errors in this block first' : 'Generate this block (Ctrl+Enter)';
 }
 
+function choicesFor(key: EditableSetting): readonly string[] {
+  const state = panelState();
+  if (key === 'sampler') return state?.samplers ?? [];
+  if (key === 'schedule') return state?.schedules ?? [];
+  return state?.choices[key] ?? [];
+}
+
 /**
- * A menu's entries (each sampler once, by its A1111 name; the schedule types), the entry the
- * written value stands for selected (`menuValue`, which the host resolves: `dpmpp_2m_karras` is
- * `DPM++ 2M`); a default entry when nothing is written, and the written text when it stands for none.
+ * A list's entries (each sampler once, by its A1111 name; the schedule types; a choice setting's
+ * named values), the entry the written value stands for selected (`menuValue`, which the host
+ * resolves: `dpmpp_2m_karras` is `DPM++ 2M`; otherwise the written text, whatever its case); a
+ * default entry when nothing is written, and the written text when it stands for none.
  */
 function fillMenu(select: HTMLSelectElement, names: readonly string[], setting: BlockView['settings'][EditableSetting]): void {
   const current = setting.menuValue ?? setting.text;
   const options: HTMLOptionElement[] = [];
   if (current === '') options.push(h('option', { value: '' }, `default: ${setting.defaultText}`));
-  else if (!names.includes(current)) options.push(h('option', { value: current }, `${current} (unknown)`));
+  else if (!names.some((n) => n.toLowerCase() === current.toLowerCase())) options.push(h('option', { value: current }, `${current} (unknown)`));
   for (const name of names) options.push(h('option', { value: name }, name));
   select.replaceChildren(...options);
-  select.value = current;
+  // Match the written spelling, whatever its case.
+  const match = names.find((n) => n.toLowerCase() === current.toLowerCase());
+  select.value = match ?? current;
 }

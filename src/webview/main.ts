@@ -3,7 +3,7 @@
 // keyboard and scroll position. It shows what the host's last `state` said and sends commands
 // (src/protocol/webview.ts); the host edits the file and re-sends the state.
 
-import { WEBVIEW_PROTOCOL_VERSION, type HostMessage, type ImageView, type PanelState } from '../protocol/webview';
+import { WEBVIEW_PROTOCOL_VERSION, type HostMessage, type PanelState } from '../protocol/webview';
 import { controlsSkeleton, generate, renderControls } from './controls';
 import { closeDetail, detailSkeleton, isDetailOpen, openDetail, renderDetail } from './detail';
 import { byId, h } from './dom';
@@ -14,17 +14,7 @@ import { initPainter, isPainterOpen, maskSaved, openPainter, painterKey, restore
 import { painterSkeleton } from './painter/skeleton';
 import { markActiveGroup, renderResults, resultsSkeleton } from './results';
 import { runsSkeleton, renderRuns } from './runs';
-import { imageSrc, keepInline, panelState, setPanelState, withImage } from './store';
-
-/** Opens the painter over one of the panel's images, to inpaint it. */
-function paint(image: ImageView): void {
-  openPainter(
-    { image: { src: imageSrc(image), width: image.width, height: image.height, name: image.fileName }, target: { kind: 'inpaint', imageId: image.id } },
-    document.activeElement as HTMLElement | null,
-  );
-}
-
-const showDetail = (id: string) => openDetail(id, paint);
+import { keepInline, panelState, setPanelState, withImage } from './store';
 
 byId('app').replaceChildren(
   h('div', { id: 'panel' }, ...headerSkeleton(), controlsSkeleton(), runsSkeleton(), detailSkeleton(), resultsSkeleton()),
@@ -38,8 +28,8 @@ function render(): void {
   renderHeader();
   renderControls();
   renderRuns();
-  renderResults(showDetail);
-  renderDetail(paint);
+  renderResults(openDetail);
+  renderDetail();
   if (!restoredScroll) {
     restoredScroll = true;
     window.scrollTo(0, ui.scrollY);
@@ -81,7 +71,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       if (message.data !== undefined) keepInline(message.image.id, message.data);
       if (state) {
         setPanelState(withImage(state, message.blockIndex, message.image));
-        renderResults(showDetail);
+        renderResults(openDetail);
       }
       break;
     case 'openPainter':
@@ -99,7 +89,7 @@ document.addEventListener('keydown', (event) => {
     event.preventDefault();
     generate('asWritten');
   } else if (event.key === 'Escape' && isDetailOpen()) {
-    closeDetail(paint);
+    closeDetail();
   }
 });
 

@@ -22,6 +22,7 @@ export function block(index: number, name: string | undefined, line: number, set
     line,
     promptPreview: `prompt of block ${index}`,
     imageCount: 1,
+    mode: 'text',
     hasErrors: false,
     settings: {
       seed: set('', 'default', 'random'),
@@ -30,6 +31,10 @@ export function block(index: number, name: string | undefined, line: number, set
       sampler: set('', 'default', 'PLMS (model)'),
       schedule: set('', 'default', 'automatic (model)'),
       size: set('', 'default', '64x64'),
+      strength: set('', 'default', '0.75'),
+      mask_blur: set('', 'default', '4'),
+      masked_content: set('', 'default', 'original'),
+      inpaint_area: set('', 'default', 'whole'),
       ...settings,
     },
   };
@@ -69,6 +74,7 @@ export function sampleState(origin: string): PanelState {
     ],
     samplers: SAMPLERS,
     schedules: SCHEDULES,
+    choices: { masked_content: ['original', 'fill', 'latent noise', 'latent nothing'], inpaint_area: ['whole', 'masked'] },
     runs: [],
     errors: [],
   };

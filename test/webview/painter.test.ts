@@ -314,7 +314,7 @@ describe('mask painter in Chromium', () => {
     const source: PainterSource = {
       image: { src: `${server.origin}/hero-1.png`, width: W, height: H, name: 'hero-1.png' },
       mask: `data:image/png;base64,${half.toString('base64')}`,
-      target: { kind: 'replaceMask', blockIndex: 2, maskPath: 'hero-1-mask.png' },
+      target: { kind: 'blockMask', blockIndex: 2, maskPath: 'hero-1-mask.png' },
     };
     await p.send({ type: 'openPainter', source });
     await p.page.locator('#painter').waitFor({ state: 'visible' });

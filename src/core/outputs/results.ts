@@ -4,6 +4,7 @@
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readImageHeader } from '../image/header';
 import { readTextChunks } from '../image/png-text';
 import type { GridRecord } from './grid-record';
 import type { Recipe } from './metadata';
@@ -29,10 +30,6 @@ export interface ImageRecord {
 
 const cache = new Map<string, { stamp: string; record: ImageRecord | undefined }>();
 
-function pngSize(png: Buffer): { width: number; height: number } | undefined {
-  if (png.length < 24 || png.toString('latin1', 12, 16) !== 'IHDR') return undefined;
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-}
 
 async function readRecord(file: string, stamp: string, mtimeMs: number): Promise<ImageRecord | undefined> {
   const hit = cache.get(file);
@@ -40,8 +37,9 @@ async function readRecord(file: string, stamp: string, mtimeMs: number): Promise
   let record: ImageRecord | undefined;
   try {
     const png = await fs.readFile(file);
-    const size = pngSize(png);
-    if (size) {
+    const header = readImageHeader(png);
+    if (header?.format === 'png') {
+      const size = { width: header.width, height: header.height };
       let parameters = '';
       try {
         parameters = readTextChunks(png)['parameters'] ?? '';

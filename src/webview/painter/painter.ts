@@ -4,9 +4,10 @@
 // closing only when the host says it was saved. Strokes not yet saved survive the panel being
 // hidden (the webview's saved UI state) and are never dropped without asking.
 
-import { MAX_MASK_PIXELS, parsePainterSource, type PainterSource } from '../../protocol/webview';
+import { MAX_MASK_PIXELS, parsePainterSource, type ImageView, type PainterSource } from '../../protocol/webview';
 import { byId } from '../dom';
 import { post, saveUi, ui } from '../host';
+import { imageSrc } from '../store';
 import { MaskHistory } from './history';
 import { actionForKey, type PainterAction } from './keys';
 import { cssColour, drawMask, maskToPng, pngToMask, type Rgb } from './layer';
@@ -98,21 +99,27 @@ export function openPainter(source: PainterSource, opener?: HTMLElement | null, 
 
 async function start(source: PainterSource, opener: HTMLElement | null | undefined, restoredMask: string | undefined): Promise<void> {
   if (session?.history.dirty) return askToDiscard();
-  const { width, height } = source.image;
   el.section().hidden = false;
   byId('panel').hidden = true;
-  if (width * height > MAX_MASK_PIXELS) {
-    showError(`${source.image.name} is ${width}x${height}: too large to paint a mask on here (at most ${MAX_MASK_PIXELS.toLocaleString('en')} pixels). Paint it in an image editor and set mask: in the block.`);
-    return;
-  }
+  const tooLarge = (w: number, h: number) =>
+    w * h > MAX_MASK_PIXELS &&
+    `${source.image.name} is ${w}x${h}: too large to paint a mask on here (at most ${MAX_MASK_PIXELS.toLocaleString('en')} pixels). Paint it in an image editor and set mask: in the block.`;
+  const declared = tooLarge(source.image.width, source.image.height);
+  if (declared) return showError(declared);
+  // The mask takes the picture's size as the browser shows it (a JPEG's EXIF orientation applied, as the engine applies it).
+  const image = el.image();
+  image.src = source.image.src;
+  const loaded = await image.decode().then(() => true, () => false);
+  if (!loaded) return showError(`${source.image.name} could not be loaded, so there is nothing to paint over.`);
+  const { naturalWidth: width, naturalHeight: height } = image;
+  const natural = tooLarge(width, height);
+  if (natural) return showError(natural);
   const mask = createMask(width, height);
   session = { source, mask, history: new MaskHistory(), view: { zoom: 1, panX: 0, panY: 0 }, tint: cssColour(el.cursor(), 'var(--mask-tint)'), opener };
   showError(undefined);
   byId('painter-title').textContent = `Paint mask · ${source.image.name}`;
   byId('painter-save').textContent = source.target.kind === 'inpaint' ? 'Inpaint' : 'Save mask';
   byId('painter-save').title = source.target.kind === 'inpaint' ? 'Save the mask beside the image and add a block that inpaints it' : 'Save the mask as a new file and point the block\'s mask: at it';
-  const image = el.image();
-  image.src = source.image.src;
   image.width = width;
   image.height = height;
   image.classList.toggle('pixelated', true);
@@ -137,6 +144,11 @@ async function start(source: PainterSource, opener: HTMLElement | null | undefin
   showSettings();
   persist();
   el.viewport().focus();
+}
+
+/** Opens the painter over one of the panel's images, to inpaint it. */
+export function paintImage(image: ImageView, opener: HTMLElement | null): void {
+  openPainter({ image: { src: imageSrc(image), width: image.width, height: image.height, name: image.fileName }, target: { kind: 'inpaint', imageId: image.id } }, opener);
 }
 
 /** Reopens a painter left open when the panel was hidden, with its unsaved strokes. */

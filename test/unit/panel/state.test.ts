@@ -146,6 +146,26 @@ describe('buildPanelState', () => {
     assert.deepEqual(group!.images.map((i) => [i.id, i.seedKept, i.stale]), [['red-circle-1.png', true, ['cfg', 'steps']], ['red-circle-77.png', false, undefined]]);
     assert.deepEqual(group!.grids, [{ id: 'red-circle-1-grid.png', src: 'webview:/work/prompts/shapes/red-circle-1-grid.png', fileName: 'red-circle-1-grid.png', createdAt: 500, width: 200, height: 120, axes: 'cfg × steps' }]);
   });
+
+  it('a block with init: is an image block, with mask: or outpaint: a masked one, and their defaults follow', () => {
+    const text = ['--- plain', 'a cat', '', '--- img', 'a cat', 'init: cat.png', '', '--- masked', 'a cat', 'init: cat.png', 'mask: cat-mask.png', '', '--- wider', 'a cat', 'init: cat.png', 'outpaint: left 64', ''].join('\n');
+    const state = buildPanelState(inputs({ file: { path: FILE, parsed: parseSdprompt(text, FILE) } }));
+    assert.deepEqual(state.blocks.map((b) => b.mode), ['text', 'image', 'masked', 'masked']);
+    assert.deepEqual(state.blocks.map((b) => b.settings.strength.defaultText), ['0.75', '0.75', '1', '1']);
+    assert.deepEqual(state.blocks.map((b) => b.settings.masked_content.defaultText), ['original', 'original', 'original', 'fill']);
+    assert.equal(state.blocks[1]!.settings.size.defaultText, 'the init’s');
+    assert.deepEqual(state.choices, { masked_content: ['original', 'fill', 'latent noise', 'latent nothing'], inpaint_area: ['whole', 'masked'] });
+  });
+
+  it('an image made from a picture names its init and mask, relative to the prompt file, for before and after', () => {
+    const made = record('red-circle-1.png', { index: 1, name: 'red circle' });
+    const recipe = { ...made.recipe!, init: { path: 'shapes/hero-1.png', sha256: 'a' }, mask: { path: 'masks/hero-1-mask.png', sha256: 'b' } } as Recipe;
+    const view = buildPanelState(inputs({ images: [{ ...made, recipe }] })).results[0]!.images[0]!;
+    assert.deepEqual([view.init, view.mask], [
+      { src: 'webview:/work/prompts/shapes/hero-1.png', name: 'shapes/hero-1.png' },
+      { src: 'webview:/work/prompts/masks/hero-1-mask.png', name: 'masks/hero-1-mask.png' },
+    ]);
+  });
 });
 
 describe('blockThatMade', () => {

@@ -22,7 +22,7 @@ describe('parseWebviewMessage', () => {
       { type: 'importImages', afterBlock: 2, uris: ['file:///work/a.png'], files: [] },
       { type: 'importImages', uris: [], files: [{ name: 'b.webp', dataUrl: 'data:image/webp;base64,UklGRg==' }] },
       { type: 'saveMask', requestId: 'mask-1', target: { kind: 'inpaint', imageId: 'red-1.png' }, width: 64, height: 48, maskPng: PNG },
-      { type: 'saveMask', requestId: 'mask-2', target: { kind: 'replaceMask', blockIndex: 2, maskPath: 'masks/a.png' }, width: 8, height: 8, maskPng: PNG },
+      { type: 'saveMask', requestId: 'mask-2', target: { kind: 'blockMask', blockIndex: 2, maskPath: 'masks/a.png' }, width: 8, height: 8, maskPng: PNG },
     ];
     for (const message of messages) assert.deepEqual(parseWebviewMessage(JSON.parse(JSON.stringify(message))), message);
   });
@@ -56,8 +56,8 @@ describe('parseWebviewMessage', () => {
     const bad: Record<string, unknown>[] = [
       { requestId: '' },
       { target: { kind: 'inpaint' } },
-      { target: { kind: 'replaceMask', blockIndex: 0, maskPath: 'a.png' } },
-      { target: { kind: 'replaceMask', blockIndex: 1, maskPath: '' } },
+      { target: { kind: 'blockMask', blockIndex: 0, maskPath: 'a.png' } },
+      { target: { kind: 'blockMask', blockIndex: 1, maskPath: '' } },
       { target: { kind: 'delete', imageId: 'a.png' } },
       { width: 0 },
       { height: 1.5 },
@@ -76,7 +76,7 @@ describe('parsePainterSource', () => {
   const source: PainterSource = {
     image: { src: 'https://file.vscode-resource/x/hero-1.png', width: 64, height: 48, name: 'hero-1.png' },
     mask: PNG,
-    target: { kind: 'replaceMask', blockIndex: 3, maskPath: 'hero-1-mask.png' },
+    target: { kind: 'blockMask', blockIndex: 3, maskPath: 'hero-1-mask.png' },
   };
 
   it('reads back a source as saved, with or without a mask', () => {

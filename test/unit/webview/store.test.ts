@@ -6,7 +6,7 @@ import { WEBVIEW_PROTOCOL_VERSION, type ImageView, type PanelState } from '../..
 import { withImage } from '../../../src/webview/store';
 
 const image = (id: string): ImageView => ({ id, src: id, seed: 1, fileName: id, createdAt: 0, width: 8, height: 8, parameters: '', recipe: { prompt: '', negative: '', seed: 1, steps: 1, cfg: 1, sampler: 'euler', width: 8, height: 8, model: 'm' }, seedKept: true });
-const block = (index: number) => ({ index, line: index, promptPreview: '', imageCount: 1, hasErrors: false, settings: {} as PanelState['blocks'][number]['settings'] });
+const block = (index: number) => ({ index, line: index, promptPreview: '', imageCount: 1, mode: 'text' as const, hasErrors: false, settings: {} as PanelState['blocks'][number]['settings'] });
 
 describe('withImage', () => {
   const state: PanelState = {
@@ -16,6 +16,7 @@ describe('withImage', () => {
     results: [{ blockIndex: 1, images: [image('a')] }, { blockIndex: 3, images: [image('c')] }],
     samplers: [],
     schedules: [],
+    choices: {},
     runs: [],
     errors: [],
   };
