@@ -1,6 +1,8 @@
-// Above each block: Generate, Generate with a new seed, and Cancel with the step while it runs.
+// Above each block: Generate, Generate with a new seed, and Cancel with the step while it runs;
+// for a block with an `init:` picture, Paint mask (or Edit mask when it has a `mask:`).
 
 import * as vscode from 'vscode';
+import { effectiveSettings } from '../core/format/parse';
 import { LANGUAGE_ID, type ParsedDocuments } from './documents';
 import type { RunQueue } from './runs';
 
@@ -9,7 +11,8 @@ export function registerCodeLens(documents: ParsedDocuments, runs: RunQueue): vs
     onDidChangeCodeLenses: runs.onDidChange,
     provideCodeLenses(document) {
       const lenses: vscode.CodeLens[] = [];
-      for (const block of documents.get(document).blocks) {
+      const parsed = documents.get(document);
+      for (const block of parsed.blocks) {
         const range = new vscode.Range(block.startLine - 1, 0, block.startLine - 1, 0);
         const state = runs.stateOf(document.uri, block.index);
         if (state) {
@@ -21,6 +24,8 @@ export function registerCodeLens(documents: ParsedDocuments, runs: RunQueue): vs
         } else {
           lenses.push(new vscode.CodeLens(range, { title: '$(play) Generate', command: 'sdprompt.generateBlock', arguments: [document.uri, block.index] }));
           lenses.push(new vscode.CodeLens(range, { title: 'Generate with a new seed', command: 'sdprompt.generateNewSeed', arguments: [document.uri, block.index] }));
+          const { settings } = effectiveSettings(parsed, block);
+          if (settings.init) lenses.push(new vscode.CodeLens(range, { title: settings.mask ? 'Edit mask' : 'Paint mask', command: 'sdprompt.paintMask', arguments: [document.uri, block.index] }));
         }
       }
       return lenses;

@@ -1,5 +1,6 @@
 // The commands: generate the block under the cursor (Ctrl+Enter), every block (Ctrl+Shift+Enter),
-// with a new seed (the file unchanged), cancel, choose the model.
+// with a new seed (the file unchanged), cancel, choose the model, paint the mask of the block under
+// the cursor.
 
 import * as vscode from 'vscode';
 import { formatUserError } from '../core/errors';
@@ -9,6 +10,7 @@ import { inspectModelFolder } from '../core/models/folder';
 import { setConfiguredModel } from './config';
 import type { Ctx } from './ctx';
 import { isSdprompt } from './documents';
+import { paintBlockMask } from './block-mask';
 
 async function documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
   if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
@@ -54,6 +56,11 @@ export function registerCommands(ctx: Ctx): vscode.Disposable {
     }),
     // The file is left as it is: the image's recipe has the seed, and "Keep seed" writes it in.
     vscode.commands.registerCommand('sdprompt.generateNewSeed', (uri?: vscode.Uri, blockIndex?: number) => generate(uri, blockIndex, [randomSeed()])),
+    vscode.commands.registerCommand('sdprompt.paintMask', async (uri?: vscode.Uri, blockIndex?: number) => {
+      const document = await documentFor(uri);
+      const index = document && blockIndexFor(ctx, document, blockIndex);
+      if (document && index !== undefined) await paintBlockMask(ctx.documents, ctx.panel, document, index);
+    }),
     vscode.commands.registerCommand('sdprompt.cancel', (runId?: string) => ctx.runs.cancel(typeof runId === 'string' ? runId : undefined)),
     vscode.commands.registerCommand('sdprompt.showPanel', (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;

@@ -12,7 +12,7 @@ import { DEFAULTS } from '../core/jobs/image-settings';
 import { staleImages } from '../core/jobs/status';
 import { blockThatMade, promptOutputDir } from '../core/format/resolve';
 import { inspectModelFolder, type ModelFolderInfo } from '../core/models/folder';
-import { outputDirFor } from '../core/outputs/naming';
+import { isInside, outputDirFor } from '../core/outputs/naming';
 import { listResults, readResult, type ImageRecord } from '../core/outputs/results';
 import type { EngineEvent } from '../protocol/engine';
 import { parseWebviewMessage, type HostMessage, type PainterSource, type PanelError, type RunView } from '../protocol/webview';
@@ -113,10 +113,21 @@ export class ResultsPanel implements vscode.Disposable {
     return false;
   }
 
-  /** Opens the painter in the panel, now or as soon as the webview is ready. */
-  showPainter(uri: vscode.Uri, source: PainterSource): void {
-    if (this.reveal(uri, false)) this.post({ type: 'openPainter', source });
+  /**
+   * Opens the painter in the panel over `picture` (a file the panel of `uri` may load: see
+   * `canLoad`), now or as soon as the webview is ready.
+   */
+  showPainter(uri: vscode.Uri, picture: { file: string; width: number; height: number; name: string }, rest: Omit<PainterSource, 'image'>): void {
+    const live = this.reveal(uri, false);
+    const src = this.panel!.webview.asWebviewUri(vscode.Uri.file(picture.file)).toString();
+    const source: PainterSource = { image: { src, width: picture.width, height: picture.height, name: picture.name }, ...rest };
+    if (live) this.post({ type: 'openPainter', source });
     else this.pendingPainter = source;
+  }
+
+  /** Whether the panel, showing prompt file `uri`, may load `file` (its outputs, its workspace folder). */
+  canLoad(uri: vscode.Uri, file: string): boolean {
+    return this.roots(uri).some((root) => root.scheme === 'file' && isInside(root.fsPath, file));
   }
 
   /** The webview (re)loaded: its whole state, and a painter it was asked to open meanwhile. */

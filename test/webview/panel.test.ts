@@ -221,6 +221,63 @@ describe('results webview in Chromium', () => {
     assert.deepEqual(await p.posted(), [{ type: 'openImage', imageId: 'red-circle-grid.png' }]);
   });
 
+  it('starts blocks from an image: Use as init image, and Outpaint by a typed multiple of 8 (anything else refused)', async () => {
+    const p = await open();
+    await p.clearPosted();
+    await p.page.getByRole('button', { name: 'Seed 2, red-circle-2.png' }).click();
+    const detail = p.page.locator('#detail');
+    await detail.getByRole('button', { name: 'Use as init image' }).click();
+    await detail.getByRole('button', { name: 'Right', exact: true }).click();
+    await detail.getByLabel('Pixels').fill('128');
+    await detail.getByRole('button', { name: 'Top', exact: true }).click();
+    await detail.getByLabel('Pixels').fill('30');
+    await detail.getByRole('button', { name: 'Left', exact: true }).click();
+    assert.equal(await detail.locator('#outpaint-pixels:invalid').count(), 1, 'the amount is marked invalid');
+    assert.deepEqual(await p.posted(), [
+      { type: 'useAsInit', imageId: 'shapes/red-circle-2.png' },
+      { type: 'outpaint', imageId: 'shapes/red-circle-2.png', sides: { left: 0, right: 64, top: 0, bottom: 0 } },
+      { type: 'outpaint', imageId: 'shapes/red-circle-2.png', sides: { left: 0, right: 0, top: 128, bottom: 0 } },
+    ]);
+  });
+
+  it('shows an image made from a picture beside its init and mask (before and after)', async () => {
+    const p = await open();
+    const state = sampleState(server.origin);
+    const made = state.results[0]!.images[0]!;
+    made.init = { src: `${server.origin}/red-circle-3.png`, name: 'shapes/red-circle-3.png' };
+    made.mask = { src: `${server.origin}/emphasis-100.png`, name: 'shapes/red-circle-3-mask.png' };
+    await p.send({ type: 'state', state });
+    await p.page.getByRole('button', { name: 'Seed 1, red-circle-1.png' }).click();
+    const pictures = p.page.locator('#detail .before-after figure');
+    await pictures.first().waitFor();
+    assert.deepEqual(await pictures.locator('figcaption').allTextContents(), ['Before · shapes/red-circle-3.png', 'Mask · shapes/red-circle-3-mask.png', 'After']);
+    await until(p.page, '[...document.querySelectorAll("#detail .before-after img")].every((i) => i.complete && i.naturalWidth === 64)');
+    assert.match((await p.page.locator('#detail dl').textContent()) ?? '', /Initshapes\/red-circle-3\.pngMaskshapes\/red-circle-3-mask\.png/);
+  });
+
+  it('shows strength for a block with init:, and the masking settings only with a mask, and edits them', async () => {
+    const p = await open();
+    const fields = () => p.page.locator('#image-fields .field:not([hidden]) label').allTextContents();
+    assert.equal(await p.page.locator('#image-fields').isVisible(), false, 'a text-to-image block has none');
+    const state = sampleState(server.origin);
+    state.blocks[1]!.mode = 'image';
+    await p.send({ type: 'state', state });
+    await until(p.page, '!document.querySelector("#image-fields").hidden');
+    assert.deepEqual((await fields()).map((t) => t.trim()), ['Strength']);
+    state.blocks[1]!.mode = 'masked';
+    await p.send({ type: 'state', state });
+    await until(p.page, '!document.querySelector("#setting-inpaint_area").closest(".field").hidden');
+    assert.deepEqual((await fields()).map((t) => t.trim()), ['Strength', 'Mask blur', 'Masked content', 'Inpaint area']);
+    await p.clearPosted();
+    await p.page.locator('#setting-strength').fill('0.6');
+    await p.page.locator('#setting-strength').press('Enter');
+    await p.page.locator('#setting-masked_content').selectOption('fill');
+    assert.deepEqual(await p.posted(), [
+      { type: 'editSetting', blockIndex: 2, key: 'strength', value: '0.6' },
+      { type: 'editSetting', blockIndex: 2, key: 'masked_content', value: 'fill' },
+    ]);
+  });
+
   it('shows a run\'s step and live preview, updates it in place, and cancels it', async () => {
     const p = await open();
     await p.clearPosted();

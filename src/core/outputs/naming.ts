@@ -56,3 +56,9 @@ export function promptStem(prompt: string, seed: number): string {
   const slug = slugify(prompt.replace(/[()[\]\\]|:[\d.]+/g, ' ')).slice(0, 40).replace(/-+$/, '');
   return `${slug || 'image'}-${seed}`;
 }
+
+/** Whether `file` is `folder` or somewhere under it (after resolving both; no `..` escapes). */
+export function isInside(folder: string, file: string): boolean {
+  const relative = path.relative(path.resolve(folder), path.resolve(file));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { isSafeStem, outputDirFor, outputStem, promptStem } from '../../../src/core/outputs/naming';
+import { isInside, isSafeStem, outputDirFor, outputStem, promptStem } from '../../../src/core/outputs/naming';
 
 describe('output names', () => {
   test('the output folder is a new name inside the prompt file\'s folder, whatever the file is called', () => {
@@ -27,5 +27,14 @@ describe('output names', () => {
       assert.ok(isSafeStem(stem), stem);
     }
     for (const stem of ['', '.', '..', '../x', 'a/b', 'a\\b', '.hidden', 'A', 'x\u0000', 'x'.repeat(101)]) assert.ok(!isSafeStem(stem), stem);
+  });
+
+  test('isInside: the folder itself and what is under it, not a sibling with the same prefix nor a .. escape', () => {
+    assert.equal(isInside('/w', '/w'), true);
+    assert.equal(isInside('/w', '/w/shapes/a.png'), true);
+    assert.equal(isInside('/w/', '/w/x/../a.png'), true);
+    assert.equal(isInside('/w', '/w2/a.png'), false);
+    assert.equal(isInside('/w', '/w/../etc/passwd'), false);
+    assert.equal(isInside('/w/shapes', '/w/a.png'), false);
   });
 });
