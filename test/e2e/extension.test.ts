@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
+import sharp from 'sharp';
 import { readTextChunks } from '../../src/core/image/png-text';
 import { ROOT, startSession, waitFor, type CodeServerSession } from './harness';
 
@@ -297,6 +298,92 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
       return t.includes('--- dropped') ? t : undefined;
     }, 20_000);
     assert.match(text, /--- dropped\na \(red:1\.2\) circle, café — été\nnegative: blurry, "soft"\nsteps: 28\n/);
+  });
+
+  it('paint a mask, press Inpaint, then Ctrl+Enter: a new block, the mask on disk, the inpainted image with the rest unchanged', async () => {
+    // The prompt file is open from the earlier tests: its tab brings it back.
+    await session.page.locator('.tabs-container .tab[data-resource-name="shapes.sdprompt"]').first().click();
+    await session.page.locator('.tabs-container .tab.active[data-resource-name="shapes.sdprompt"]').first().waitFor();
+    // The panel follows the editor (and reloads when its resource roots change): find it afresh.
+    panel = await waitFor('the panel to show shapes.sdprompt', async () => {
+      const frame = await session.webviewFrame('#app');
+      return (await frame.locator('#file-name').textContent().catch(() => '')) === 'shapes.sdprompt' ? frame : undefined;
+    }, 30_000);
+    const outDir = join(folder, 'shapes');
+    await panel.getByRole('button', { name: 'Seed 4, red-circle-4.png' }).click();
+    await panel.locator('#detail').getByRole('button', { name: 'Paint mask' }).click();
+    await panel.locator('#painter').waitFor({ state: 'visible' });
+    await waitFor('the picture in the painter', () => panel.evaluate('document.querySelector("#painter-image").naturalWidth === 64 || undefined'), 20_000);
+    await panel.locator('#painter-size').fill('12');
+    await panel.locator('#painter-hardness').fill('100');
+    // A stroke across the middle of the 64x64 picture, in image pixels.
+    const box = (await panel.locator('#painter-image').boundingBox())!;
+    const at = (x: number, y: number) => ({ x: box.x + (x / 64) * box.width, y: box.y + (y / 64) * box.height });
+    const from = at(20, 32);
+    const to = at(44, 32);
+    await session.page.mouse.move(from.x, from.y);
+    await session.page.mouse.down();
+    await session.page.mouse.move(to.x, to.y, { steps: 8 });
+    await session.page.mouse.up();
+    await session.screenshot('extension-painter');
+    const pressed = Date.now();
+    await panel.locator('#painter-save').click();
+    const text = await waitFor('the inpaint block in the document', async () => {
+      const t = await session.editorText();
+      return t.includes('--- red circle inpaint') ? t : undefined;
+    }, 20_000);
+    timings['Inpaint pressed to the new block in the editor (ms)'] = Date.now() - pressed;
+    await panel.locator('#painter').waitFor({ state: 'hidden', timeout: 10_000 });
+    const block = text.slice(text.indexOf('--- red circle inpaint')).trim().split('\n');
+    assert.deepEqual(block.filter((l) => !/^(cfg|steps):/.test(l)), [
+      '--- red circle inpaint',
+      'a red circle on a blue background',
+      'seed: 4',
+      'init: shapes/red-circle-4.png',
+      'mask: shapes/red-circle-4-mask.png',
+      'strength: 0.75',
+    ]);
+    assert.match(text, /^--- red circle\na red circle on a blue background\nseed: 4, 6/m, 'the source block is untouched');
+    // The mask on disk: white where painted (the stroke's middle), black far from it, the picture's size.
+    const mask = await sharp(join(outDir, 'red-circle-4-mask.png')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([mask.info.width, mask.info.height], [64, 64]);
+    assert.equal(mask.data[32 * 64 + 32], 255);
+    assert.equal(mask.data[5 * 64 + 5], 0);
+    assert.ok(!readdirSync(outDir).some((f) => f.startsWith('.')), 'no temporary file left');
+    await session.screenshot('extension-inpaint-block');
+
+    // The cursor is on the new block: Ctrl+Enter runs it.
+    await session.press('Control+Enter');
+    const made = join(outDir, 'red-circle-inpaint-4.png');
+    await waitFor('the inpainted image on disk', () => (existsSync(join(outDir, 'red-circle-inpaint-4.json')) ? true : undefined), 120_000);
+    await waitFor('the inpainted image in the panel', async () => ((await panel.getByRole('button', { name: 'Seed 4, red-circle-inpaint-4.png' }).count()) > 0 ? true : undefined), 20_000);
+    const before = await sharp(join(outDir, 'red-circle-4.png')).removeAlpha().raw().toBuffer();
+    const after = await sharp(made).removeAlpha().raw().toBuffer();
+    assert.equal(after.length, before.length, 'the same size as the init');
+    // Pixels beyond the blur's reach from any painted pixel are the init's, exactly; some inside changed. A1111's
+    // mask blur of 4 is a Gaussian with a kernel of 2·int(2.5·4 + 0.5) + 1 = 21: it reaches 10 pixels.
+    const REACH = 11;
+    let outside = 0;
+    let changedInside = 0;
+    for (let y = 0; y < 64; y++) {
+      for (let x = 0; x < 64; x++) {
+        let near = false;
+        for (let dy = -REACH; dy <= REACH && !near; dy++) for (let dx = -REACH; dx <= REACH && !near; dx++) near = (mask.data[Math.min(63, Math.max(0, y + dy)) * 64 + Math.min(63, Math.max(0, x + dx))] ?? 0) > 0;
+        const i = (y * 64 + x) * 3;
+        const same = before[i] === after[i] && before[i + 1] === after[i + 1] && before[i + 2] === after[i + 2];
+        if (!near) {
+          outside++;
+          assert.ok(same, `pixel ${x},${y} outside the mask changed: ${[...before.subarray(i, i + 3)]} -> ${[...after.subarray(i, i + 3)]}`);
+        } else if (mask.data[y * 64 + x] === 255 && !same) changedInside++;
+      }
+    }
+    assert.ok(outside > 1200, `pixels checked outside the mask: ${outside}`);
+    assert.ok(changedInside > 0, 'the masked area was repainted');
+    const recipe = JSON.parse(readFileSync(join(outDir, 'red-circle-inpaint-4.json'), 'utf8'));
+    assert.deepEqual([recipe.init.path, recipe.mask.path, recipe.strength], ['shapes/red-circle-4.png', 'shapes/red-circle-4-mask.png', 0.75]);
+    await panel.getByRole('button', { name: 'Seed 4, red-circle-inpaint-4.png' }).click();
+    await panel.locator('#detail .before-after').waitFor({ timeout: 10_000 });
+    await session.screenshot('extension-inpainted');
   });
 });
 
