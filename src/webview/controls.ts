@@ -22,6 +22,13 @@ const LABELS: Record<EditableSetting, string> = {
   masked_content: 'Masked content',
   inpaint_area: 'Inpaint area',
 };
+/** The number fields' min, max and step. */
+const NUMBER_RANGES: Record<'steps' | 'cfg' | 'strength' | 'mask_blur', [number, number, number]> = {
+  steps: [1, 1000, 1],
+  cfg: [0, 100, 0.5],
+  strength: [0, 1, 0.05],
+  mask_blur: [0, 64, 1],
+};
 /** The settings chosen from a list (the sampler's names, the schedule types, the state's choices). */
 const LISTED = new Set<EditableSetting>(['sampler', 'schedule', 'masked_content', 'inpaint_area']);
 const TEXT_SETTINGS = EDITABLE_SETTINGS.filter((k) => !IMAGE_SETTINGS.includes(k));
@@ -52,18 +59,6 @@ function fieldFor(key: EditableSetting): HTMLElement {
       input = h('select', { id, name: key });
       input.addEventListener('change', () => sendEdit(key));
       break;
-    case 'strength':
-      input = h('input', { id, name: key, type: 'number', min: 0, max: 1, step: 0.05, inputmode: 'decimal' });
-      break;
-    case 'mask_blur':
-      input = h('input', { id, name: key, type: 'number', min: 0, max: 64, step: 1, inputmode: 'numeric' });
-      break;
-    case 'steps':
-      input = h('input', { id, name: key, type: 'number', min: 1, max: 1000, step: 1, inputmode: 'numeric' });
-      break;
-    case 'cfg':
-      input = h('input', { id, name: key, type: 'number', min: 0, max: 100, step: 0.5, inputmode: 'decimal' });
-      break;
     case 'seed':
       // Text, not a number input: a block's seed may be a list or a range (`1, 5..7`).
       input = h('input', { id, name: key, type: 'text', inputmode: 'numeric', spellcheck: 'false', autocomplete: 'off' });
@@ -71,6 +66,10 @@ function fieldFor(key: EditableSetting): HTMLElement {
     case 'size':
       input = h('input', { id, name: key, type: 'text', spellcheck: 'false', autocomplete: 'off', pattern: '\\d+\\s*[xX×]\\s*\\d+' });
       break;
+    default: {
+      const [min, max, step] = NUMBER_RANGES[key];
+      input = h('input', { id, name: key, type: 'number', min, max, step, inputmode: Number.isInteger(step) ? 'numeric' : 'decimal' });
+    }
   }
   if (input instanceof HTMLInputElement) {
     input.addEventListener('input', () => scheduleEdit(key));
