@@ -8,19 +8,11 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { describeBlock, effectiveSettings } from '../core/format/parse';
 import { resolveModelPath } from '../core/format/resolve';
-import { readImageHeader } from '../core/image/header';
+import { checkPicture } from '../core/image/check';
+import { readProblem } from '../core/errors';
 import { MAX_MASK_PIXELS, MAX_MASK_PNG_CHARS } from '../protocol/webview';
 import type { ResultsPanel } from './panel';
 import type { ParsedDocuments } from './documents';
-
-/** A picture a block names, read far enough to know its size; a message saying what is wrong otherwise. */
-async function readPicture(file: string, role: string): Promise<{ bytes: Buffer; width: number; height: number; format: string } | string> {
-  const bytes = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? 'no such file' : `cannot be read (${e.code ?? e.message})`));
-  if (typeof bytes === 'string') return `The ${role} ${file} ${bytes}.`;
-  const header = readImageHeader(bytes);
-  if (!header) return `The ${role} ${file} is not a PNG, JPEG or WebP image.`;
-  return { bytes, width: header.width, height: header.height, format: header.format };
-}
 
 /** Opens the painter over block `blockIndex`'s init; a problem is shown as a message and nothing opens. */
 export async function paintBlockMask(documents: ParsedDocuments, panel: ResultsPanel, document: vscode.TextDocument, blockIndex: number): Promise<void> {
@@ -38,18 +30,22 @@ async function openPainterFor(documents: ParsedDocuments, panel: ResultsPanel, d
   const base = path.dirname(document.uri.fsPath);
   const initFile = resolveModelPath(settings.init.value, base);
   if (!panel.canLoad(document.uri, initFile)) return `The init ${initFile} is outside the workspace folder: the panel cannot show it. Copy it into the workspace first.`;
-  const init = await readPicture(initFile, 'init');
-  if (typeof init === 'string') return init;
-  if (init.width * init.height > MAX_MASK_PIXELS) return `The init is ${init.width}x${init.height}: too large to paint a mask on in the panel. Paint it in an image editor and set mask: in the block.`;
+  const init = await checkPicture(initFile, 'init');
+  if (!init.ok) return `The ${init.error.message}.`;
+  const { width, height } = init.value;
+  if (width * height > MAX_MASK_PIXELS) return `The init is ${width}x${height}: too large to paint a mask on in the panel. Paint it in an image editor and set mask: in the block.`;
   let mask: string | undefined;
   if (settings.mask) {
-    const picture = await readPicture(resolveModelPath(settings.mask.value, base), 'mask');
-    if (typeof picture === 'string') return `${picture} Fix or remove the mask: line to paint a new one.`;
-    if (picture.format !== 'png') return `The mask ${settings.mask.text} is a ${picture.format.toUpperCase()}: the painter starts only from a PNG mask.`;
-    mask = `data:image/png;base64,${picture.bytes.toString('base64')}`;
+    const maskFile = resolveModelPath(settings.mask.value, base);
+    const checked = await checkPicture(maskFile, 'mask');
+    if (!checked.ok) return `The ${checked.error.message}. Fix or remove the mask: line to paint a new one.`;
+    if (checked.value.format !== 'png') return `The mask ${settings.mask.text} is a ${checked.value.format.toUpperCase()}: the painter starts only from a PNG mask.`;
+    const bytes = await fs.readFile(maskFile).catch((e: NodeJS.ErrnoException) => readProblem(e));
+    if (typeof bytes === 'string') return `The mask ${maskFile} ${bytes}.`;
+    mask = `data:image/png;base64,${bytes.toString('base64')}`;
     if (mask.length > MAX_MASK_PNG_CHARS) return `The mask ${settings.mask.text} is too large a file for the painter to start from.`;
   }
-  panel.showPainter(document.uri, { file: initFile, width: init.width, height: init.height, name: settings.init.text }, {
+  panel.showPainter(document.uri, { file: initFile, width, height, name: settings.init.text }, {
     ...(mask ? { mask } : {}),
     target: { kind: 'blockMask', blockIndex, ...(settings.mask ? { maskPath: settings.mask.text } : {}) },
   });

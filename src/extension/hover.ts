@@ -1,16 +1,18 @@
-// Hovers: what a setting means, and on prompt text the effective weight of the run under the
-// cursor and the token count of each 75-token chunk.
+// Hovers: what a setting means, the picture an `init:`, `mask:` or `depth:` names, and on prompt
+// text the effective weight of the run under the cursor and the token count of each 75-token chunk.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { blockAtLine, effectiveSettings, textOffset, type Block, type ParsedFile, type SourceText } from '../core/format/parse';
 import { promptLengthProblem } from '../core/format/limits';
-import { SETTINGS, settingKeyFor } from '../core/format/settings';
+import { PICTURE_KEYS, type PictureKey } from '../core/format/pictures';
+import { SETTINGS, settingKeyFor, type SettingKey } from '../core/format/settings';
 import { blockModel } from '../core/format/resolve';
 import { tokenizePrompt } from '../core/prompt/chunks';
 import { parseEmphasis } from '../core/prompt/emphasis';
 import { ClipTokenizer } from '../core/tokenizer/clip';
 import { LANGUAGE_ID, type ParsedDocuments } from './documents';
+import { pictureHover } from './picture-hover';
 
 /** Tokenizers by model folder; a model's tokenizer is read once. */
 export class TokenizerCache {
@@ -59,6 +61,14 @@ function promptHover(text: SourceText, offset: number, tokenizer: ClipTokenizer 
   return md;
 }
 
+/** The picture setting whose value is at `line`/`column`, with the settings it is read with. */
+function pictureAt(parsed: ParsedFile, block: Block | undefined, key: SettingKey, line: number, column: number) {
+  if (!(PICTURE_KEYS as readonly SettingKey[]).includes(key)) return undefined;
+  const entry = (block ? block.settings : parsed.header)[key];
+  if (!entry || entry.valueRange.start.line !== line || column < entry.valueRange.start.column) return undefined;
+  return { key: key as PictureKey, entry, settings: block ? effectiveSettings(parsed, block).settings : parsed.header };
+}
+
 export function registerHover(documents: ParsedDocuments, tokenizers: TokenizerCache, defaultModel: () => string): vscode.Disposable {
   return vscode.languages.registerHoverProvider({ language: LANGUAGE_ID }, {
     provideHover(document, position) {
@@ -71,6 +81,8 @@ export function registerHover(documents: ParsedDocuments, tokenizers: TokenizerC
       if (key && column <= keyMatch![1]!.length) {
         return new vscode.Hover(new vscode.MarkdownString(`**${key}**: ${SETTINGS[key].summary}`));
       }
+      const picture = key && document.uri.scheme === 'file' ? pictureAt(parsed, block, key, line, column) : undefined;
+      if (picture) return pictureHover(picture.key, picture.entry, picture.settings, document.uri.fsPath);
       if (!block) return undefined;
       const tokenizer = () => tokenizers.get(blockModel(parsed, block, { promptFile: document.uri.fsPath, defaultModel: defaultModel() }).dir);
       const promptOffset = textOffset(block.prompt, line, column);

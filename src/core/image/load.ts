@@ -5,18 +5,10 @@
 
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { fail, ok, type Result, type UserError } from '../errors';
+import { fail, ok, type Result } from '../errors';
 import { readPictureFile } from '../files';
+import { imageError, MAX_IMAGE_SIDE, sizeProblem, type ImageOrigin, type ImageRole } from './check';
 import type { Raster } from './raster';
-
-export type ImageRole = 'init' | 'mask' | 'depth' | 'image';
-
-/** Where a prompt file names the picture, for the error's location. */
-export interface ImageOrigin {
-  file: string;
-  line: number;
-  column: number;
-}
 
 export interface LoadedImage {
   /** RGBA, upright. */
@@ -28,17 +20,7 @@ export interface LoadedImage {
   path: string;
 }
 
-/** The largest side accepted: twice the largest output, so any sensible source fits. */
-export const MAX_IMAGE_SIDE = 8192;
 const FORMATS = ['png', 'jpeg', 'webp'];
-const ROLE_NAMES: Record<ImageRole, string> = { init: 'init image', mask: 'mask', depth: 'depth map', image: 'image' };
-
-function imageError(role: ImageRole, path: string, problem: string, origin?: ImageOrigin): UserError {
-  const message = `${ROLE_NAMES[role]} ${path}: ${problem}`;
-  return origin
-    ? { code: 'image-invalid', message, file: origin.file, line: origin.line, column: origin.column }
-    : { code: 'image-invalid', message, file: path };
-}
 
 export async function loadImage(path: string, role: ImageRole, origin?: ImageOrigin): Promise<Result<LoadedImage>> {
   const problem = (text: string) => fail(imageError(role, path, text, origin));
@@ -56,9 +38,8 @@ export async function loadImage(path: string, role: ImageRole, origin?: ImageOri
   }
   const { width, height } = metadata;
   if (!width || !height) return problem('has no size in its header');
-  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
-    return problem(`is ${width}x${height}, larger than ${MAX_IMAGE_SIDE} pixels a side; scale it down first`);
-  }
+  const tooLarge = sizeProblem(width, height);
+  if (tooLarge) return problem(tooLarge);
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
     decoded = await sharp(bytes, { limitInputPixels: MAX_IMAGE_SIDE * MAX_IMAGE_SIDE })

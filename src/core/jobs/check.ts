@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { GRID_KEYS, MAX_GRID_CELLS, SCHEDULES } from '../format/grid';
 import { MAX_MASK_BLUR, MAX_OUTPAINT, MAX_PADDING } from '../format/image-values';
 import { MAX_BATCH, MAX_CFG, MAX_SEED, MAX_STEPS, sideProblem } from '../format/settings';
-import type { ImageOrigin } from '../image/load';
+import type { ImageOrigin } from '../image/check';
 import { INPAINT_AREAS, MASKED_CONTENTS, OUTPAINT_SIDES, RESIZE_MODES, type Extension } from '../image/modes';
 import { isRngName, type RngName } from '../noise';
 import { isSafeStem } from '../outputs/naming';

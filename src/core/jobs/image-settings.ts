@@ -6,7 +6,7 @@
 import { fail, ok, type Result, type UserError } from '../errors';
 import { randomSeed } from '../format/resolve';
 import type { SettingValues, Size } from '../format/settings';
-import type { ImageOrigin } from '../image/load';
+import type { ImageOrigin } from '../image/check';
 import { familyDefaults, type ModelFamily } from '../models/family';
 import type { ModelFolderInfo } from '../models/folder';
 import type { Extension, InpaintArea, MaskedContent, ResizeMode } from '../image/modes';

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { loadImage, MAX_IMAGE_SIDE } from '../../../src/core/image/load';
+import { MAX_IMAGE_SIDE } from '../../../src/core/image/check';
+import { loadImage } from '../../../src/core/image/load';
 import { crc32 } from '../../../src/core/image/png-text';
 
 let dir: string;
