@@ -1,6 +1,6 @@
 // The commands: generate the block under the cursor (Ctrl+Enter), every block (Ctrl+Shift+Enter),
 // with a new seed (the file unchanged), cancel, choose the model, paint the mask of the block under
-// the cursor.
+// the cursor, start a block from a picture.
 
 import * as vscode from 'vscode';
 import { formatUserError } from '../core/errors';
@@ -10,6 +10,7 @@ import { inspectModelFolder } from '../core/models/folder';
 import { setConfiguredModel } from './config';
 import type { Ctx } from './ctx';
 import { isSdprompt } from './documents';
+import { newBlockFromImage } from './block-from-image';
 import { paintBlockMask } from './block-mask';
 
 async function documentFor(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
@@ -61,6 +62,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable {
       const index = document && blockIndexFor(ctx, document, blockIndex);
       if (document && index !== undefined) await paintBlockMask(ctx.documents, ctx.panel, document, index);
     }),
+    vscode.commands.registerCommand('sdprompt.newBlockFromImage', (uri?: vscode.Uri) => newBlockFromImage(ctx.documents, uri)),
     vscode.commands.registerCommand('sdprompt.cancel', (runId?: string) => ctx.runs.cancel(typeof runId === 'string' ? runId : undefined)),
     vscode.commands.registerCommand('sdprompt.showPanel', (uri?: vscode.Uri) => {
       const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;

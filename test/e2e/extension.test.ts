@@ -301,6 +301,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
   });
 
   it('paint a mask, press Inpaint, then Ctrl+Enter: a new block, the mask on disk, the inpainted image with the rest unchanged', async () => {
+    await session.runCommand('Notifications: Clear All Notifications');
     // The prompt file is open from the earlier tests: its tab brings it back.
     await session.page.locator('.tabs-container .tab[data-resource-name="shapes.sdprompt"]').first().click();
     await session.page.locator('.tabs-container .tab.active[data-resource-name="shapes.sdprompt"]').first().waitFor();
@@ -383,7 +384,50 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     assert.deepEqual([recipe.init.path, recipe.mask.path, recipe.strength], ['shapes/red-circle-4.png', 'shapes/red-circle-4-mask.png', 0.75]);
     await panel.getByRole('button', { name: 'Seed 4, red-circle-inpaint-4.png' }).click();
     await panel.locator('#detail .before-after').waitFor({ timeout: 10_000 });
+    await panel.locator('#detail .before-after').scrollIntoViewIfNeeded();
     await session.screenshot('extension-inpainted');
+  });
+
+  it('the prompt file\'s pictures: hover shows one, Edit mask saves a new mask and updates mask:, a missing file is marked', async () => {
+    const outDir = join(folder, 'shapes');
+    const lineOf = async (prefix: string) => (await session.editorText()).split('\n').findIndex((l) => l.startsWith(prefix)) + 1;
+    await session.page.locator('.tabs-container .tab[data-resource-name="shapes.sdprompt"]').first().click();
+    await session.press('Control+g');
+    await session.page.keyboard.type(`${await lineOf('mask: shapes/red-circle-4-mask.png')}:12`);
+    await session.press('Enter');
+    await session.runCommand('Show or Focus Hover');
+    const hover = session.page.locator('.monaco-hover');
+    const text = await waitFor('the mask and its init in the hover', async () => {
+      const t = await hover.first().innerText().catch(() => '');
+      return (await hover.locator('img').count()) === 2 && /PNG 64x64/.test(t) ? t : undefined;
+    }, 20_000);
+    assert.match(text, /mask: shapes\/red-circle-4-mask\.png · PNG 64x64[\s\S]*masks init: shapes\/red-circle-4\.png · PNG 64x64/);
+    const loaded = await hover.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
+    assert.deepEqual(loaded, [64, 64], 'both pictures load in the hover');
+    await session.screenshot('extension-picture-hover');
+    await session.press('Escape');
+
+    // The CodeLens of the inpaint block: the painter opens over its init with its mask, saving writes a new file.
+    await session.page.locator('.codelens-decoration a', { hasText: 'Edit mask' }).first().click();
+    panel = await session.webviewFrame('#painter:not([hidden])', 30_000);
+    await waitFor('the block\'s mask in the painter', async () => (/[1-9][\d.]* % of 64x64 painted/.test((await panel.locator('#painter-status').textContent()) ?? '') ? true : undefined), 20_000);
+    assert.equal(await panel.locator('#painter-save').textContent(), 'Save mask');
+    const box = (await panel.locator('#painter-image').boundingBox())!;
+    await session.page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.2);
+    await panel.locator('#painter-save').click();
+    await waitFor('mask: pointing at the new file', async () => ((await session.editorText()).includes('mask: shapes/red-circle-4-mask-2.png') ? true : undefined), 20_000);
+    assert.ok(existsSync(join(outDir, 'red-circle-4-mask.png')), 'the old mask stays, so images made with it reproduce');
+    const [before, after] = await Promise.all(['red-circle-4-mask.png', 'red-circle-4-mask-2.png'].map((f) => sharp(join(outDir, f)).greyscale().raw().toBuffer()));
+    assert.equal(before![12 * 64 + 12], 0);
+    assert.ok(after![12 * 64 + 12]! > 128, 'the new stroke is in the new mask');
+    assert.equal(after![32 * 64 + 32], 255, 'the old mask is kept in it');
+
+    // A picture that is not there is marked on its path, with the run's message.
+    await session.press('Control+End');
+    await session.page.keyboard.type('\n--- gone\nx\ninit: shapes/gone.png');
+    await session.runCommand('View: Focus Problems');
+    const problems = session.page.locator('.markers-panel');
+    await waitFor('the missing picture in the Problems panel', async () => (/init image .*gone\.png: no such file/.test(await problems.innerText()) ? true : undefined), 20_000);
   });
 });
 

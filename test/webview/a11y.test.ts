@@ -90,7 +90,10 @@ describe('accessibility of the panel and the painter', () => {
         await applyTheme(p.page, theme);
         await until(p.page, 'window.__posted.length > 0');
         const state = sampleState(server.origin);
-        state.results[0]!.images.push({ ...image(server.origin, 'hero', 1, 9000, 64, 48), id: 'shapes/hero-1.png' });
+        // The active block inpaints (all four image settings shown); the hero image has a before and a mask.
+        state.blocks[1]!.mode = 'masked';
+        const picture = (name: string) => ({ src: `${server.origin}/${name}`, name: `shapes/${name}` });
+        state.results[0]!.images.push({ ...image(server.origin, 'hero', 1, 9000, 64, 48), id: 'shapes/hero-1.png', init: picture('red-circle-1.png'), mask: picture('red-circle-2.png') });
         state.errors = [{ id: 'e1', message: 'The model folder is missing', line: 4 }];
         state.runs = [{ runId: 'run-1', blockIndex: 2, image: 1, imageCount: 2, seed: 100, step: 3, steps: 20 }];
         await p.send({ type: 'state', state });
