@@ -12,15 +12,18 @@ const SHOWN_SIDE = 200;
 
 async function pictureMarkdown(key: PictureKey, file: string, label: string): Promise<string> {
   const checked = await checkPicture(file, key);
-  if (!checked.ok) return `**${label}**: ${escape(checked.error.message)}`;
+  if (!checked.ok) return `**${escape(label)}**: ${escape(checked.error.message)}`;
   const { width, height, format } = checked.value;
   const scale = Math.min(1, SHOWN_SIDE / Math.max(width, height));
   const src = vscode.Uri.file(file).toString();
-  return `**${label}** · ${format.toUpperCase()} ${width}x${height}\n\n<img src="${src}" width="${Math.round(width * scale)}" height="${Math.round(height * scale)}" alt="${escape(path.basename(file))}">`;
+  // Markdown's image syntax, not HTML: VS Code maps the URIs it finds there to where the workbench
+  // can load them (a remote window's resource URLs); `|width=…` is its size suffix.
+  return `**${escape(label)}** · ${format.toUpperCase()} ${width}x${height}\n\n![${escape(path.basename(file))}](${src}|width=${Math.round(width * scale)},height=${Math.round(height * scale)})`;
 }
 
+/** Text shown as it is in Markdown (a file name with `_` or `[`). */
 function escape(text: string): string {
-  return text.replace(/[&<>"\\*_`[\]]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
 /** The hover of a picture setting's value; `settings` are the block's effective ones, for a mask's init. */
@@ -30,7 +33,5 @@ export async function pictureHover(key: PictureKey, entry: SettingEntry, setting
   const parts = [await pictureMarkdown(key, file, `${key}: ${entry.text}`)];
   const init = key === 'mask' && settings.init ? pictureFile('init', settings.init, promptFile) : undefined;
   if (init) parts.push(await pictureMarkdown('init', init, `masks init: ${settings.init!.text}`));
-  const md = new vscode.MarkdownString(parts.join('\n\n'));
-  md.supportHtml = true;
-  return new vscode.Hover(md);
+  return new vscode.Hover(new vscode.MarkdownString(parts.join('\n\n')));
 }

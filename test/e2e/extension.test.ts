@@ -400,7 +400,10 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     const text = await waitFor('the mask and its init in the hover', async () => {
       const t = await hover.first().innerText().catch(() => '');
       return (await hover.locator('img').count()) === 2 && /PNG 64x64/.test(t) ? t : undefined;
-    }, 20_000);
+    }, 20_000).catch(async (e: unknown) => {
+      await session.screenshot('failed-picture-hover');
+      throw new Error(`${(e as Error).message}; the hover held: ${await hover.first().innerHTML().catch(() => 'nothing')}`);
+    });
     assert.match(text, /mask: shapes\/red-circle-4-mask\.png · PNG 64x64[\s\S]*masks init: shapes\/red-circle-4\.png · PNG 64x64/);
     const loaded = await hover.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
     assert.deepEqual(loaded, [64, 64], 'both pictures load in the hover');
