@@ -8,6 +8,7 @@ import { Ctx } from './ctx';
 import { registerDiagnostics } from './diagnostics';
 import { registerHover } from './hover';
 import { registerImport } from './import';
+import { initDropOffer } from './init-drop';
 import { registerOutline } from './outline';
 import { registerStatusBar } from './status';
 
@@ -25,7 +26,7 @@ export function activate(extension: vscode.ExtensionContext): { ctx: Ctx } {
     registerCodeLens(c.documents, c.runs),
     registerStatusBar(c.runs, () => c.defaultModel()),
     registerCommands(c),
-    registerImport(c),
+    registerImport(c, [initDropOffer(c.documents)]),
   );
   extension.subscriptions.push(c);
   c.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);

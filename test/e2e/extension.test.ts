@@ -31,6 +31,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     writeFileSync(join(folder, 'broken.sdprompt'), '--- a\nred\nsed: 4\n');
     writeFileSync(join(folder, 'complete.sdprompt'), '--- c\na green square\n');
     writeFileSync(join(folder, 'paste.sdprompt'), '--- first\na cat\n');
+    writeFileSync(join(folder, 'photo.png'), await sharp({ create: { width: 48, height: 32, channels: 3, background: '#c84' } }).png().toBuffer());
     writeFileSync(join(folder, 'header.sdprompt'), 'steps: 3\nsize: 32x32\n\n--- first\na green square\nseed: 3\n--- second\na red circle\nseed: 5\n');
     mkdirSync(SCREENSHOTS, { recursive: true });
     session = await startSession({ folder, vsix: [VSIX], screenshotDir: SCREENSHOTS, viewport: { width: 1400, height: 860 } });
@@ -431,6 +432,29 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await session.runCommand('View: Focus Problems');
     const problems = session.page.locator('.markers-panel');
     await waitFor('the missing picture in the Problems panel', async () => (/init image .*gone\.png: no such file/.test(await problems.innerText()) ? true : undefined), 20_000);
+  });
+
+  it('a picture without parameters dropped from the Explorer onto a block becomes its init:', async () => {
+    await session.page.locator('.tabs-container .tab[data-resource-name="shapes.sdprompt"]').first().click();
+    const target = session.page.locator('.view-line', { hasText: 'gone.png' }).first();
+    await target.waitFor();
+    const row = session.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'photo.png' }).first();
+    // VS Code drops into the editor, rather than opening the file, while Shift is held.
+    await session.page.keyboard.down('Shift');
+    try {
+      await row.dragTo(target);
+    } finally {
+      await session.page.keyboard.up('Shift');
+    }
+    const text = await waitFor('init: photo.png in the block', async () => {
+      const t = await session.editorText();
+      return t.includes('init: photo.png') ? t : undefined;
+    }, 20_000).catch(async (e: unknown) => {
+      await session.screenshot('failed-drop');
+      throw e;
+    });
+    assert.match(text, /--- gone\nx\ninit: photo\.png\s*$/, 'the block\'s init: replaced, nothing else changed');
+    await session.screenshot('extension-drop-init');
   });
 });
 
