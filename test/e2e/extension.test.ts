@@ -391,13 +391,9 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
 
   it('the prompt file\'s pictures: hover shows one, Edit mask saves a new mask and updates mask:, a missing file is marked', async () => {
     const outDir = join(folder, 'shapes');
-    const lineOf = async (prefix: string) => (await session.editorText()).split('\n').findIndex((l) => l.startsWith(prefix)) + 1;
-    await session.page.locator('.tabs-container .tab[data-resource-name="shapes.sdprompt"]').first().click();
-    await session.press('Control+g');
-    await session.page.keyboard.type(`${await lineOf('mask: shapes/red-circle-4-mask.png')}:12`);
-    await session.press('Enter');
-    await session.runCommand('Show or Focus Hover');
-    const hover = session.page.locator('.monaco-hover');
+    // The mouse over the mask's path, as a user hovers it.
+    await session.page.locator('.view-line', { hasText: 'mask: shapes/red-circle-4-mask.png' }).first().hover({ position: { x: 150, y: 8 } });
+    const hover = session.page.locator('.monaco-hover:visible');
     const text = await waitFor('the mask and its init in the hover', async () => {
       const t = await hover.first().innerText().catch(() => '');
       return (await hover.locator('img').count()) === 2 && /PNG 64x64/.test(t) ? t : undefined;
