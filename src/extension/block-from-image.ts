@@ -44,19 +44,21 @@ export async function planBlockFromImage(documents: ParsedDocuments, document: v
   return planAppendedBlock(documents.get(document), path.basename(picture, path.extname(picture)), prompt, settings);
 }
 
+/** Adds the block for `picture` to `document`; a problem is shown as a message and nothing changes. */
+export async function addBlockFromImage(documents: ParsedDocuments, document: vscode.TextDocument, picture: string): Promise<void> {
+  const problem = (message: string) => void vscode.window.showErrorMessage(message);
+  const checked = await checkPicture(picture, 'init');
+  if (!checked.ok) return problem(`The ${checked.error.message}.`);
+  const plan = await planBlockFromImage(documents, document, picture);
+  if (!plan.ok) return problem(`The new block is not valid: ${plan.error.message}`);
+  if (!(await insertBlock(document, plan.value))) problem(`${path.basename(document.uri.fsPath)} could not be edited; nothing was changed.`);
+}
+
 export async function newBlockFromImage(documents: ParsedDocuments, given?: vscode.Uri): Promise<void> {
   const uri = given instanceof vscode.Uri
     ? given
     : (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg', 'webp'] }, openLabel: 'Start a Block from It' }))?.[0];
   if (!uri) return;
-  const checked = await checkPicture(uri.fsPath, 'init');
-  if (!checked.ok) {
-    void vscode.window.showErrorMessage(`The ${checked.error.message}.`);
-    return;
-  }
   const document = await promptDocument();
-  if (!document) return;
-  const plan = await planBlockFromImage(documents, document, uri.fsPath);
-  if (!plan.ok) void vscode.window.showErrorMessage(`The new block is not valid: ${plan.error.message}`);
-  else if (!(await insertBlock(document, plan.value))) void vscode.window.showErrorMessage(`${path.basename(document.uri.fsPath)} could not be edited; nothing was changed.`);
+  if (document) await addBlockFromImage(documents, document, uri.fsPath);
 }

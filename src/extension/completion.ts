@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SETTINGS, SETTING_KEYS, settingKeyFor } from '../core/format/settings';
+import { PICTURE_FILE_NAME } from '../core/image/header';
 import { RNG_NAMES } from '../core/noise';
 import { a1111SamplerNames, resolveSampler, samplerNames } from '../core/schedulers/registry';
 import { SCHEDULE_LABELS } from '../core/schedulers/scheduleTypes';
@@ -14,7 +15,6 @@ import { resolveModelPath } from '../core/format/resolve';
 import { LANGUAGE_ID } from './documents';
 
 const OFFERED_VALUES = new Set<string>(['sampler', 'rng', 'size', 'model', ...SETTING_KEYS.filter((k) => SETTINGS[k].values || SETTINGS[k].file)]);
-const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 const COMMON_SIZES = ['512x512', '768x768', '512x768', '768x512', '640x448', '448x640', '64x64'];
 
 function keyItems(range: vscode.Range): vscode.CompletionItem[] {
@@ -70,7 +70,7 @@ async function entriesBeside(document: vscode.TextDocument, typed: string) {
 async function imageItems(document: vscode.TextDocument, typed: string, range: vscode.Range): Promise<vscode.CompletionItem[]> {
   const { parentSpec, entries } = await entriesBeside(document, typed);
   return entries
-    .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || IMAGE_FILE.test(e.name)))
+    .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || PICTURE_FILE_NAME.test(e.name)))
     .map((e) => {
       const item = new vscode.CompletionItem(parentSpec + e.name, e.isDirectory() ? vscode.CompletionItemKind.Folder : vscode.CompletionItemKind.File);
       item.range = range;

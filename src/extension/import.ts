@@ -10,13 +10,13 @@ import { blockAtLine, type ParsedFile } from '../core/format/parse';
 import type { TextEdit } from '../core/format/edit';
 import type { GenerationParameters } from '../core/parameters/a1111-text';
 import { imageParametersFromBytes, readImageParameters, type ImageParameters } from '../core/parameters/image';
+import { PICTURE_FILE_NAME } from '../core/image/header';
 import { parametersFromText } from '../core/parameters/text';
 import { planImport, type ImportItem, type ImportNote } from '../core/parameters/to-block';
 import { toVsRange } from './convert';
 import type { Ctx } from './ctx';
 import { isSdprompt, LANGUAGE_ID } from './documents';
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 
 function toWorkspaceEdit(document: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const edit = new vscode.WorkspaceEdit();
@@ -134,7 +134,7 @@ export class ImageDropProvider implements vscode.DocumentDropEditProvider {
 
   async provideDocumentDropEdits(document: vscode.TextDocument, position: vscode.Position, data: vscode.DataTransfer): Promise<vscode.DocumentDropEdit | undefined> {
     const uris = (await data.get('text/uri-list')?.asString())?.split(/\r?\n/).filter((u) => u && !u.startsWith('#')) ?? [];
-    const files = uris.map((u) => vscode.Uri.parse(u)).filter((u) => u.scheme === 'file' && IMAGE_EXTENSIONS.has(path.extname(u.fsPath).toLowerCase()));
+    const files = uris.map((u) => vscode.Uri.parse(u)).filter((u) => u.scheme === 'file' && PICTURE_FILE_NAME.test(u.fsPath));
     if (files.length === 0) return undefined;
     const problems: UserError[] = [];
     for (const offer of this.offers) {

@@ -3,11 +3,11 @@
 // puts the whole selection in `resourceurls`, and only the first file in `text/uri-list`); files
 // from the operating system arrive as File objects without a path, so their contents are sent.
 
+import { PICTURE_FILE_NAME } from '../core/image/header';
 import { DROP_LIMITS, type DroppedFile } from '../protocol/webview';
 import { post } from './host';
 import { panelState } from './store';
 
-const IMAGE_NAME = /\.(png|jpe?g|webp)$/i;
 const DROP_CLASS = 'drop-target';
 
 /** Whether a drag may carry files (the data itself can only be read on drop). */
@@ -26,7 +26,7 @@ function droppedUris(data: DataTransfer): string[] {
     // Not VS Code's list: fall back to the standard one.
   }
   if (uris.length === 0) uris = data.getData('text/uri-list').split(/\r?\n/).filter((u) => u && !u.startsWith('#'));
-  return uris.filter((u) => u.startsWith('file:') && IMAGE_NAME.test(decodeURIComponent(u)));
+  return uris.filter((u) => u.startsWith('file:') && PICTURE_FILE_NAME.test(decodeURIComponent(u)));
 }
 
 function readAsDataUrl(file: File): Promise<string> {
@@ -69,7 +69,7 @@ export function acceptImageDrops(target: HTMLElement): void {
     const data = event.dataTransfer;
     if (!data || !carriesFiles(data)) return;
     event.preventDefault();
-    const files = Array.from(data.files).filter((f) => IMAGE_NAME.test(f.name));
+    const files = Array.from(data.files).filter((f) => PICTURE_FILE_NAME.test(f.name));
     // A file from the explorer can come both as a URI and as a File: the URI is enough.
     const uris = droppedUris(data);
     importDrop(uris, uris.length > 0 ? [] : files).catch((error: unknown) => console.error('sdprompt: cannot read the dropped files', error));

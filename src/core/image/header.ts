@@ -4,6 +4,9 @@
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
+/** A file name (or path, or URI) with a picture's extension: the files a block may name. */
+export const PICTURE_FILE_NAME = /\.(png|jpe?g|webp)$/i;
+
 export interface ImageHeader {
   format: ImageFormat;
   width: number;
