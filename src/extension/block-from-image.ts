@@ -2,6 +2,7 @@
 // command palette, which asks for the picture): a block at the end of a prompt file that starts
 // from the picture (`init:` relative to the file, a strength), with the prompt and negative prompt
 // the picture carries if it has A1111 parameters; one undoable edit, the cursor on its prompt.
+// A picture without parameters dropped onto the results panel makes the same block.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -61,4 +62,11 @@ export async function newBlockFromImage(documents: ParsedDocuments, given?: vsco
   if (!uri) return;
   const document = await promptDocument();
   if (document) await addBlockFromImage(documents, document, uri.fsPath);
+}
+
+/** The files that carry no generation parameters (a drop imports the others) and that `usable` accepts. */
+export async function picturesWithoutParameters(files: readonly string[], usable: (file: string) => boolean): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of files) if (usable(file) && !(await readImageParameters(file)).ok) found.push(file);
+  return found;
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { blockThatMade } from '../core/format/resolve';
 import type { DroppedFile, WebviewMessage } from '../protocol/webview';
+import { addBlockFromImage, picturesWithoutParameters } from './block-from-image';
 import { editBlockSetting, keepSeed } from './edits';
 import { importImages, type ImageSource } from './import';
 import { blockFromImage, saveMask } from './image-blocks';
@@ -41,8 +42,12 @@ export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMe
     case 'importImages': {
       const document = await panel.document();
       if (!document) return;
-      const sources = [...message.uris.map((uri) => ({ path: vscode.Uri.parse(uri).fsPath })), ...message.files.map(droppedFileSource)];
-      await importImages(panel.host, document, sources, message.afterBlock);
+      const paths = message.uris.map((uri) => vscode.Uri.parse(uri).fsPath);
+      // A picture from the Explorer that carries no parameters starts a block from itself (init:).
+      const plain = await picturesWithoutParameters(paths, (file) => panel.canLoad(document.uri, file));
+      const sources = [...paths.filter((file) => !plain.includes(file)).map((file) => ({ path: file })), ...message.files.map(droppedFileSource)];
+      if (sources.length > 0) await importImages(panel.host, document, sources, message.afterBlock);
+      for (const file of plain) await addBlockFromImage(panel.host.documents, document, file);
       return;
     }
     case 'saveMask': {
