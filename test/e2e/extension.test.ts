@@ -31,6 +31,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     writeFileSync(join(folder, 'broken.sdprompt'), '--- a\nred\nsed: 4\n');
     writeFileSync(join(folder, 'complete.sdprompt'), '--- c\na green square\n');
     writeFileSync(join(folder, 'paste.sdprompt'), '--- first\na cat\n');
+    writeFileSync(join(folder, 'pictures.sdprompt'), '--- gone\nx\ninit: gone.png\n');
     writeFileSync(join(folder, 'photo.png'), await sharp({ create: { width: 48, height: 32, channels: 3, background: '#c84' } }).png().toBuffer());
     writeFileSync(join(folder, 'header.sdprompt'), 'steps: 3\nsize: 32x32\n\n--- first\na green square\nseed: 3\n--- second\na red circle\nseed: 5\n');
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -55,6 +56,15 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await session.runCommand('View: Focus Problems');
     const problems = session.page.locator('.markers-panel');
     await waitFor('the problem in the Problems panel', async () => ((await problems.innerText()).includes("unknown setting 'sed'; did you mean 'seed'?") ? true : undefined));
+  });
+
+  it('marks a picture the prompt file names that is not there, with the run\'s message', async () => {
+    await session.openFile('pictures.sdprompt');
+    const squiggle = session.page.locator('.monaco-editor .squiggly-error').first();
+    await squiggle.waitFor({ timeout: 30_000 });
+    await session.runCommand('View: Focus Problems');
+    const problems = session.page.locator('.markers-panel');
+    await waitFor('the missing picture in the Problems panel', async () => (/init image .*gone\.png: no such file/.test(await problems.innerText()) ? true : undefined), 20_000);
   });
 
   it('completes setting keys and sampler names', async () => {
@@ -389,7 +399,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     await session.screenshot('extension-inpainted');
   });
 
-  it('the prompt file\'s pictures: hover shows one, Edit mask saves a new mask and updates mask:, a missing file is marked', async () => {
+  it('the prompt file\'s pictures: hover shows one, Edit mask saves a new mask and updates mask:', async () => {
     const outDir = join(folder, 'shapes');
     // The mouse over the mask's path, as a user hovers it.
     await session.page.locator('.view-line', { hasText: 'mask: shapes/red-circle-4-mask.png' }).first().hover({ position: { x: 150, y: 8 } });
@@ -421,27 +431,25 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     assert.equal(before![12 * 64 + 12], 0);
     assert.ok(after![12 * 64 + 12]! > 128, 'the new stroke is in the new mask');
     assert.equal(after![32 * 64 + 32], 255, 'the old mask is kept in it');
-
-    // A picture that is not there is marked on its path, with the run's message.
-    await session.press('Control+End');
-    await session.page.keyboard.type('\n--- gone\nx\ninit: shapes/gone.png');
-    await session.runCommand('View: Focus Problems');
-    const problems = session.page.locator('.markers-panel');
-    await waitFor('the missing picture in the Problems panel', async () => (/init image .*gone\.png: no such file/.test(await problems.innerText()) ? true : undefined), 20_000);
   });
 
   it('a picture without parameters dropped from the Explorer onto a block becomes its init:', async () => {
-    await session.page.locator('.tabs-container .tab[data-resource-name="shapes.sdprompt"]').first().click();
+    await session.page.locator('.tabs-container .tab[data-resource-name="pictures.sdprompt"]').first().click();
     const target = session.page.locator('.view-line', { hasText: 'gone.png' }).first();
     await target.waitFor();
-    const row = session.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'photo.png' }).first();
-    // VS Code drops into the editor, rather than opening the file, while Shift is held.
-    await session.page.keyboard.down('Shift');
-    try {
-      await row.dragTo(target);
-    } finally {
-      await session.page.keyboard.up('Shift');
-    }
+    // The drop as the Explorer makes it (its file's URI), with Shift held, which VS Code asks for
+    // to drop into the editor rather than open the file there; dispatched on the line itself.
+    const box = (await target.boundingBox())!;
+    const drop = { uri: pathToFileURL(join(folder, 'photo.png')).href, x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    await session.page.evaluate(`(() => {
+      const { uri, x, y } = ${JSON.stringify(drop)};
+      const data = new DataTransfer();
+      data.setData('text/uri-list', uri);
+      const on = document.elementFromPoint(x, y);
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        on.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true, clientX: x, clientY: y, shiftKey: true }));
+      }
+    })()`);
     const text = await waitFor('init: photo.png in the block', async () => {
       const t = await session.editorText();
       return t.includes('init: photo.png') ? t : undefined;
@@ -449,7 +457,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
       await session.screenshot('failed-drop');
       throw e;
     });
-    assert.match(text, /--- gone\nx\ninit: photo\.png\s*$/, 'the block\'s init: replaced, nothing else changed');
+    assert.equal(text.trim(), '--- gone\nx\ninit: photo.png', 'the block\'s init: replaced, nothing else changed');
     await session.screenshot('extension-drop-init');
   });
 });
