@@ -11,10 +11,10 @@ import { formatUserError, type Result } from '../core/errors';
 import { planSettingEdit } from '../core/format/edit';
 import { pathSpec, planAppendedBlock, planDerivedBlock, type NewBlock } from '../core/format/new-block';
 import { effectiveSettings, type ParsedFile } from '../core/format/parse';
-import { blockThatMade, resolveModelPath } from '../core/format/resolve';
+import { blockThatMade, promptOutputDir, resolveModelPath } from '../core/format/resolve';
 import type { SettingKey } from '../core/format/settings';
 import { maskPngBytes, maskStem, writeMask } from '../core/outputs/mask-file';
-import { isInside, outputDirFor } from '../core/outputs/naming';
+import { isInside } from '../core/outputs/naming';
 import type { ImageRecord } from '../core/outputs/results';
 import { OUTPAINT_SIDES, type OutpaintSides, type PainterTarget, type WebviewMessage } from '../protocol/webview';
 import { toVsRange } from './convert';
@@ -92,10 +92,10 @@ async function inpaint(panel: ResultsPanel, document: vscode.TextDocument, targe
 }
 
 /** Where a block's new mask goes: beside the one it replaces (or its init) when that is in the file's workspace folder, else in the output folder. */
-function maskFolder(document: vscode.TextDocument, beside: string): string {
+function maskFolder(document: vscode.TextDocument, parsed: ParsedFile, beside: string): string {
   const folder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? path.dirname(document.uri.fsPath);
   const dir = path.dirname(beside);
-  return isInside(folder, dir) ? dir : outputDirFor(document.uri.fsPath);
+  return isInside(folder, dir) ? dir : promptOutputDir(parsed, document.uri.fsPath);
 }
 
 async function newBlockMask(panel: ResultsPanel, document: vscode.TextDocument, target: Extract<PainterTarget, { kind: 'blockMask' }>, png: Buffer): Promise<string | undefined> {
@@ -109,7 +109,7 @@ async function newBlockMask(panel: ResultsPanel, document: vscode.TextDocument, 
   if (!settings.init) return 'The block has no init: any more; the mask was not saved.';
   const base = path.dirname(document.uri.fsPath);
   const beside = resolveModelPath(target.maskPath ?? settings.init.value, base);
-  const written = await writeMask(maskFolder(document, beside), maskStem(beside), png);
+  const written = await writeMask(maskFolder(document, parsed, beside), maskStem(beside), png);
   if (!written.ok) return `The mask could not be saved: ${formatUserError(written.error)}`;
   const plan = planSettingEdit(parsed, block.index, 'mask', pathSpec(document.uri.fsPath, written.value));
   const edit = new vscode.WorkspaceEdit();
