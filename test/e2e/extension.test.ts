@@ -241,8 +241,12 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
   it('on a warm panel, each new image shows as soon as it is written', async () => {
     // The panel's Generate button runs the block it shows, so the panel stays shown throughout;
     // a first run warms it (and the engine) up.
-    panel = await session.webviewFrame('#app');
-    const shownFile = (await panel.locator('#file-name').textContent())!;
+    // The panel may be reloading (its resource roots follow the file shown): wait for its file.
+    const shownFile = await waitFor('the panel to show a prompt file', async () => {
+      panel = await session.webviewFrame('#app');
+      const name = await panel.locator('#file-name').textContent().catch(() => '');
+      return name?.endsWith('.sdprompt') ? name : undefined;
+    }, 30_000);
     const outDir = join(folder, shownFile.replace(/\.sdprompt$/, ''));
     const runDone = async () => ((await panel.locator('#runs').isHidden()) ? true : undefined);
     const pngs = () => readdirSync(outDir).filter((f) => f.endsWith('.png'));
