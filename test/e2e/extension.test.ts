@@ -319,6 +319,8 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     // The prompt file is open from the earlier tests: its tab brings it back.
     await session.page.locator('.tabs-container .tab[data-resource-name="shapes.sdprompt"]').first().click();
     await session.page.locator('.tabs-container .tab.active[data-resource-name="shapes.sdprompt"]').first().waitFor();
+    // An earlier test may have opened a file over the panel's tab: bring the panel back.
+    await session.runCommand('sdprompt: Show Results Panel');
     // The panel follows the editor (and reloads when its resource roots change): find it afresh.
     panel = await waitFor('the panel to show shapes.sdprompt', async () => {
       const frame = await session.webviewFrame('#app');
