@@ -372,7 +372,10 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     // The cursor is on the new block: Ctrl+Enter runs it.
     await session.press('Control+Enter');
     const made = join(outDir, 'red-circle-inpaint-4.png');
-    await waitFor('the inpainted image on disk', () => (existsSync(join(outDir, 'red-circle-inpaint-4.json')) ? true : undefined), 120_000);
+    await waitFor('the inpainted image on disk', () => (existsSync(join(outDir, 'red-circle-inpaint-4.json')) ? true : undefined), 120_000).catch(async (e: unknown) => {
+      await session.screenshot('failed-inpaint-run');
+      throw e;
+    });
     await waitFor('the inpainted image in the panel', async () => ((await panel.getByRole('button', { name: 'Seed 4, red-circle-inpaint-4.png' }).count()) > 0 ? true : undefined), 20_000);
     const before = await sharp(join(outDir, 'red-circle-4.png')).removeAlpha().raw().toBuffer();
     const after = await sharp(made).removeAlpha().raw().toBuffer();
