@@ -369,8 +369,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     assert.ok(!readdirSync(outDir).some((f) => f.startsWith('.')), 'no temporary file left');
     await session.screenshot('extension-inpaint-block');
 
-    // The cursor is on the new block: Ctrl+Enter in the editor runs it.
-    await session.runCommand('View: Focus First Editor Group');
+    // The cursor is on the new block, in the focused editor: Ctrl+Enter runs it.
     await session.press('Control+Enter');
     const made = join(outDir, 'red-circle-inpaint-4.png');
     await waitFor('the inpainted image on disk', () => (existsSync(join(outDir, 'red-circle-inpaint-4.json')) ? true : undefined), 120_000).catch(async (e: unknown) => {

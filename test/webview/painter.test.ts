@@ -281,6 +281,8 @@ describe('mask painter in Chromium', () => {
     await p.send({ type: 'maskSaved', requestId: again!.requestId });
     await p.page.locator('#painter').waitFor({ state: 'hidden' });
     assert.equal(await p.page.locator('#detail').isVisible(), true, 'back to the image');
+    // The host put the cursor in the new block, in the editor: the panel does not take the focus back.
+    assert.notEqual(await p.page.evaluate('document.activeElement?.dataset?.command ?? null'), 'paintMask', 'the Paint mask button does not take the focus back');
   });
 
   it('refuses to inpaint an empty mask, with a message', async () => {

@@ -357,7 +357,9 @@ export function maskSaved(requestId: string, error: string | undefined): void {
     return;
   }
   s.history.markSaved();
-  finish();
+  // Inpaint added a block and the host put the cursor in it, in the focused editor, so that
+  // Ctrl+Enter runs it: the panel does not take the focus back.
+  finish(s.source.target.kind !== 'inpaint');
 }
 
 function close(): void {
@@ -381,7 +383,8 @@ function discard(): void {
   finish();
 }
 
-function finish(): void {
+/** Closes the painter; `refocus`: the element that opened it gets the focus back. */
+function finish(refocus = true): void {
   const opener = session?.opener;
   session = undefined;
   clearTimeout(persistTimer);
@@ -391,5 +394,5 @@ function finish(): void {
   el.section().hidden = true;
   byId('panel').hidden = false;
   el.image().removeAttribute('src');
-  if (opener?.isConnected) opener.focus();
+  if (refocus && opener?.isConnected) opener.focus();
 }
