@@ -55,6 +55,10 @@ const integer =
   (v) =>
     typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? good(v) : bad(`must be a whole number from ${min} to ${max}, not ${showValue(v)}`);
 
+/** Where a picture was written, for messages only (the prompt file as the run names it: `shapes.sdprompt`): never opened. */
+const originFile: Check<string> = (v) =>
+  typeof v === 'string' && v.length > 0 && v.length <= 4096 && !v.includes('\0') ? good(v) : bad(`must be a file name, not ${showValue(v)}`);
+
 const absolutePath: Check<string> = (v) =>
   typeof v === 'string' && v.length > 0 && v.length <= 4096 && !v.includes('\0') && path.isAbsolute(v) ? good(v) : bad(`must be an absolute path, not ${showValue(v)}`);
 
@@ -122,7 +126,7 @@ const extension: Check<Extension> = (v) => {
 const maxLine = integer(1, Number.MAX_SAFE_INTEGER);
 
 const imageFile = record<ImageFile>(
-  { path: absolutePath, spec: text(4096), origin: record<ImageOrigin>({ file: absolutePath, line: maxLine, column: maxLine }) },
+  { path: absolutePath, spec: text(4096), origin: record<ImageOrigin>({ file: originFile, line: maxLine, column: maxLine }) },
   ['origin'],
 );
 

@@ -121,6 +121,14 @@ describe('parseEngineRequest', () => {
     }
   });
 
+  it('takes a picture\'s origin as the prompt file is named (a relative name, for messages only)', () => {
+    const init = { path: '/w/shapes/red-circle-4.png', spec: 'shapes/red-circle-4.png', origin: { file: 'shapes.sdprompt', line: 13, column: 7 } };
+    const parsed = parseEngineRequest({ type: 'run', runId: 'r', previews: false, jobs: [jobWith('init', init)] });
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    const { message } = refusal({ type: 'run', runId: 'r', previews: false, jobs: [jobWith('init', { ...init, origin: { file: '', line: 1, column: 1 } })] });
+    assert.match(message, /init origin file must be a file name/);
+  });
+
   it('rebuilds the job from checked fields: the sampler from the registry, extra fields dropped', () => {
     const sampler = { name: 'euler_a', schedule: 'karras', sampler: { id: 'ddim', diffusersClass: 'Evil' } };
     const parsed = parseEngineRequest({ type: 'run', runId: 'r', previews: false, jobs: [{ ...jobWith('sampler', sampler), extra: 1 }] });
