@@ -251,7 +251,11 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
     const runDone = async () => ((await panel.locator('#runs').isHidden()) ? true : undefined);
     const pngs = () => readdirSync(outDir).filter((f) => f.endsWith('.png'));
     const before = pngs().length;
-    await panel.locator('#generate').click();
+    // A reload may still detach the frame found above: find it again and retry the click.
+    await waitFor('the panel\'s Generate button clicked', async () => {
+      panel = await session.webviewFrame('#app');
+      return panel.locator('#generate').click({ timeout: 5_000 }).then(() => true, () => undefined);
+    }, 30_000);
     await waitFor('the warm-up run\'s image', () => (pngs().length > before ? true : undefined), 60_000);
     await waitFor('the warm-up run to end', runDone, 20_000);
     // When each thumbnail's image has loaded, by the browser's clock (the same machine's as ours).
