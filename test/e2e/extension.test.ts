@@ -296,7 +296,7 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
 
   it('an image dropped onto the panel becomes a block in the prompt file it shows', async () => {
     panel = await session.webviewFrame('#app');
-    const shownFile = (await panel.locator('#file-name').textContent())!;
+    const shownFile = await shownPromptFile(panel);
     copyFileSync(join(ROOT, 'test', 'fixtures', 'parameters', 'images', 'a1111.jpg'), join(folder, 'dropped.jpg'));
     // As VS Code's explorer hands a file to a webview (Shift+drag): the whole selection in resourceurls.
     await panel.evaluate((uri) => {
@@ -454,4 +454,12 @@ function findFiles(dir: string, pattern: RegExp): string[] {
     else if (pattern.test(entry.name)) found.push(full);
   }
   return found;
+}
+
+/** The prompt file the panel shows: its header says 'sdprompt' until the panel's first state arrives. */
+async function shownPromptFile(panel: Frame): Promise<string> {
+  return waitFor('the panel naming its prompt file', async () => {
+    const name = await panel.locator('#file-name').textContent();
+    return name?.endsWith('.sdprompt') ? name : undefined;
+  }, 20_000);
 }
