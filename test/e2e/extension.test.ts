@@ -424,7 +424,9 @@ describe('sdprompt in code-server (e2e)', { timeout: 600_000 }, () => {
       throw new Error(`${(e as Error).message}; the hover held: ${await hover.first().innerHTML().catch(() => 'nothing')}`);
     });
     assert.match(text, /mask: shapes\/red-circle-4-mask\.png · PNG 64x64[\s\S]*masks init: shapes\/red-circle-4\.png · PNG 64x64/);
-    const loaded = await hover.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
+    // The images are in the hover before the browser has decoded them: wait for both to load.
+    const widths = () => hover.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
+    const loaded = await waitFor('both pictures loaded in the hover', async () => ((await widths()).every((w) => w > 0) ? widths() : undefined), 10_000).catch(() => widths());
     assert.deepEqual(loaded, [64, 64], 'both pictures load in the hover');
     await session.screenshot('extension-picture-hover');
     await session.press('Escape');
