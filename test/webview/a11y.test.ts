@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { cssVariables } from '../../tools/webview-themes/capture';
 import { image, png, sampleState } from './fixtures';
-import { applyTheme, axeAudit, launchChromium, openPanel, ROOT, servePanel, until, type PanelPage, type PanelServer, type WebviewTheme } from './page';
+import { applyTheme, axeAudit, openPanel, panelSuite, ROOT, until, type PanelPage, type WebviewTheme } from './page';
 
 const THEMES = JSON.parse(readFileSync(join(ROOT, 'test', 'webview', 'themes.json'), 'utf8')) as Record<string, WebviewTheme>;
 
@@ -59,19 +59,10 @@ function seriousOnes(violations: Awaited<ReturnType<typeof axeAudit>>): string[]
 }
 
 describe('accessibility of the panel and the painter', () => {
-  let browser: Browser;
-  let server: PanelServer;
-
-  before(async () => {
+  const suite = panelSuite(async () => {
     const files: Record<string, Buffer> = { 'hero-1.png': await png([30, 90, 200], 64, 48), 'emphasis-100.png': await png([240, 220, 0]) };
     for (const seed of [1, 2, 3]) files[`red-circle-${seed}.png`] = await png([200, 20 * seed, 20]);
-    server = await servePanel(files);
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+    return files;
   });
 
   it('the theme file has every variable media/webview.css uses', () => {
@@ -85,15 +76,15 @@ describe('accessibility of the panel and the painter', () => {
 
   for (const [kind, theme] of Object.entries(THEMES)) {
     it(`${kind} (${theme.theme}): no serious or critical axe violations; every control reachable by Tab, labelled, with a visible focus`, async () => {
-      const p: PanelPage = await openPanel(browser, server);
+      const p: PanelPage = await openPanel(suite.browser, suite.server);
       try {
         await applyTheme(p.page, theme);
         await until(p.page, 'window.__posted.length > 0');
-        const state = sampleState(server.origin);
+        const state = sampleState(suite.server.origin);
         // The active block inpaints (all four image settings shown); the hero image has a before and a mask.
         state.blocks[1]!.mode = 'masked';
-        const picture = (name: string) => ({ src: `${server.origin}/${name}`, name: `shapes/${name}` });
-        state.results[0]!.images.push({ ...image(server.origin, 'hero', 1, 9000, 64, 48), id: 'shapes/hero-1.png', init: picture('red-circle-1.png'), mask: picture('red-circle-2.png') });
+        const picture = (name: string) => ({ src: `${suite.server.origin}/${name}`, name: `shapes/${name}` });
+        state.results[0]!.images.push({ ...image(suite.server.origin, 'hero', 1, 9000, 64, 48), id: 'shapes/hero-1.png', init: picture('red-circle-1.png'), mask: picture('red-circle-2.png') });
         state.errors = [{ id: 'e1', message: 'The model folder is missing', line: 4 }];
         state.runs = [{ runId: 'run-1', blockIndex: 2, image: 1, imageCount: 2, seed: 100, step: 3, steps: 20 }];
         await p.send({ type: 'state', state });

@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import assert from 'node:assert/strict';
+import { after, afterEach, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panel-html';
 import type { HostMessage, WebviewMessage } from '../../src/protocol/webview';
@@ -128,6 +130,55 @@ export async function openPanel(browser: Browser, server: PanelServer): Promise<
     // VS Code delivers the host's messages as window message events.
     send: async (message) => {
       await page.evaluate((m) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(m, '*'), message);
+    },
+  };
+}
+
+export interface PanelSuite {
+  readonly browser: Browser;
+  readonly server: PanelServer;
+  /** Opens the panel; after the test it is closed, having had no console errors, page errors or CSP violations. */
+  open(): Promise<PanelPage>;
+}
+
+/**
+ * One Chromium and one server of `files` for the describe block that calls it (started before its
+ * tests, closed after them), and the panels its tests open through `open`, checked after each test.
+ */
+export function panelSuite(files: () => Promise<Record<string, Buffer>>): PanelSuite {
+  let browser: Browser | undefined;
+  let server: PanelServer | undefined;
+  let opened: PanelPage[] = [];
+  before(async () => {
+    server = await servePanel(await files());
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async () => {
+    const pages = opened;
+    opened = [];
+    for (const panel of pages) {
+      const problems = await panel.problems();
+      await panel.page.close();
+      assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');
+    }
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error('the suite has not started Chromium yet');
+      return browser;
+    },
+    get server() {
+      if (!server) throw new Error('the suite has not started its server yet');
+      return server;
+    },
+    async open() {
+      const panel = await openPanel(this.browser, this.server);
+      opened.push(panel);
+      return panel;
     },
   };
 }

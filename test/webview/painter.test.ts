@@ -3,13 +3,12 @@
 // undo and redo, the keyboard, pen pressure, the PNG it sends, and nothing lost on close or reload.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import type { Browser } from 'playwright-core';
 import type { PainterSource, WebviewMessage } from '../../src/protocol/webview';
 import { createMask, floodFill, paintSegment, type Brush, type Mask } from '../../src/webview/painter/mask';
 import { image, png, sampleState } from './fixtures';
-import { launchChromium, openPanel, servePanel, until, type PanelPage, type PanelServer } from './page';
+import { panelSuite, until, type PanelPage } from './page';
 
 const W = 64;
 const H = 48;
@@ -30,39 +29,22 @@ function expected(strokes: [number, number][][], brush: Brush = HARD_5, start?: 
 }
 
 describe('mask painter in Chromium', () => {
-  let browser: Browser;
-  let server: PanelServer;
-  let panel: PanelPage | undefined;
-
-  before(async () => {
+  const suite = panelSuite(async () => {
     const files: Record<string, Buffer> = { 'hero-1.png': await png([30, 90, 200], W, H), 'emphasis-100.png': await png([240, 220, 0]) };
     for (const seed of [1, 2, 3]) files[`red-circle-${seed}.png`] = await png([200, 20 * seed, 20]);
-    server = await servePanel(files);
-    browser = await launchChromium();
+    return files;
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    if (!panel) return;
-    const problems = await panel.problems();
-    await panel.page.close();
-    panel = undefined;
-    assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');
-  });
+  let panel: PanelPage | undefined;
 
   function state() {
-    const s = sampleState(server.origin);
-    s.results[0]!.images.push({ ...image(server.origin, 'hero', 1, 9000, W, H), id: 'shapes/hero-1.png' });
+    const s = sampleState(suite.server.origin);
+    s.results[0]!.images.push({ ...image(suite.server.origin, 'hero', 1, 9000, W, H), id: 'shapes/hero-1.png' });
     return s;
   }
 
   /** Opens the panel, the hero image's details, and the painter over it. */
   async function openPainter(): Promise<PanelPage> {
-    panel = await openPanel(browser, server);
+    panel = await suite.open();
     await until(panel.page, 'window.__posted.length > 0');
     await panel.send({ type: 'state', state: state() });
     await panel.page.getByRole('button', { name: 'Seed 1, hero-1.png' }).click();
@@ -306,7 +288,7 @@ describe('mask painter in Chromium', () => {
   });
 
   it('opens from the host to edit an existing mask, and saves it for that block\'s mask: line', async () => {
-    panel = await openPanel(browser, server);
+    panel = await suite.open();
     const p = panel;
     await until(p.page, 'window.__posted.length > 0');
     await p.send({ type: 'state', state: state() });
@@ -314,7 +296,7 @@ describe('mask painter in Chromium', () => {
     const half = await sharp({ create: { width: W / 2, height: H / 2, channels: 3, background: '#000' } })
       .composite([{ input: await png([255, 255, 255], W / 4, H / 2), left: 0, top: 0 }]).png().toBuffer();
     const source: PainterSource = {
-      image: { src: `${server.origin}/hero-1.png`, width: W, height: H, name: 'hero-1.png' },
+      image: { src: `${suite.server.origin}/hero-1.png`, width: W, height: H, name: 'hero-1.png' },
       mask: `data:image/png;base64,${half.toString('base64')}`,
       target: { kind: 'blockMask', blockIndex: 2, maskPath: 'hero-1-mask.png' },
     };

@@ -2,46 +2,28 @@
 // messages as VS Code delivers them, checked on the DOM and on the commands it posts.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { WEBVIEW_PROTOCOL_VERSION, type RunView } from '../../src/protocol/webview';
 import { image, png, SAMPLERS, sampleState } from './fixtures';
-import { launchChromium, openPanel, servePanel, until, type PanelPage, type PanelServer } from './page';
+import { panelSuite, until, type PanelPage } from './page';
 
 /** Waits for the edit debounce (600 ms in src/webview/controls.ts) to have passed. */
 const AFTER_DEBOUNCE_MS = 900;
 describe('results webview in Chromium', () => {
-  let browser: Browser;
-  let server: PanelServer;
-  let panel: PanelPage | undefined;
-
-  before(async () => {
+  const suite = panelSuite(async () => {
     const files: Record<string, Buffer> = {};
     for (const seed of [1, 2, 3]) files[`red-circle-${seed}.png`] = await png([200, 20 * seed, 20]);
     files['emphasis-100.png'] = await png([240, 220, 0]);
     files['red-circle-grid.png'] = await png([90, 90, 90], 160, 80);
-    server = await servePanel(files);
-    browser = await launchChromium();
+    return files;
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    if (!panel) return;
-    const problems = await panel.problems();
-    await panel.page.close();
-    panel = undefined;
-    assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');
-  });
+  let panel: PanelPage | undefined;
 
   async function open(withState = true): Promise<PanelPage> {
-    panel = await openPanel(browser, server);
+    panel = await suite.open();
     await until(panel.page, 'window.__posted.length > 0');
     if (withState) {
-      await panel.send({ type: 'state', state: sampleState(server.origin) });
+      await panel.send({ type: 'state', state: sampleState(suite.server.origin) });
       await panel.page.locator('#controls:not([hidden])').waitFor();
     }
     return panel;
@@ -50,7 +32,7 @@ describe('results webview in Chromium', () => {
   it('posts ready on load, and shows what to do while no prompt file is open', async () => {
     const p = await open(false);
     assert.deepEqual(await p.posted(), [{ type: 'ready', protocolVersion: WEBVIEW_PROTOCOL_VERSION }]);
-    const state = { ...sampleState(server.origin), blocks: [], results: [], activeBlock: undefined };
+    const state = { ...sampleState(suite.server.origin), blocks: [], results: [], activeBlock: undefined };
     delete state.file;
     await p.send({ type: 'state', state });
     const empty = p.page.locator('#empty');
@@ -193,10 +175,10 @@ describe('results webview in Chromium', () => {
 
   it('marks a stale image, keeps a new seed\'s image with one command, and shows a block\'s grid that opens in the editor', async () => {
     const p = await open();
-    const state = sampleState(server.origin);
+    const state = sampleState(suite.server.origin);
     const group = state.results[0]!;
     group.images = group.images.map((i) => (i.seed === 2 ? { ...i, stale: ['cfg', 'steps'] } : i.seed === 3 ? { ...i, seedKept: false } : i));
-    group.grids = [{ id: 'red-circle-grid.png', src: `${server.origin}/red-circle-grid.png`, fileName: 'red-circle-grid.png', createdAt: 4000, width: 160, height: 80, axes: 'cfg × steps' }];
+    group.grids = [{ id: 'red-circle-grid.png', src: `${suite.server.origin}/red-circle-grid.png`, fileName: 'red-circle-grid.png', createdAt: 4000, width: 160, height: 80, axes: 'cfg × steps' }];
     await p.send({ type: 'state', state });
     const stale = p.page.getByRole('button', { name: 'Seed 2, red-circle-2.png, stale' });
     await stale.waitFor();
@@ -242,10 +224,10 @@ describe('results webview in Chromium', () => {
 
   it('shows an image made from a picture beside its init and mask (before and after)', async () => {
     const p = await open();
-    const state = sampleState(server.origin);
+    const state = sampleState(suite.server.origin);
     const made = state.results[0]!.images[0]!;
-    made.init = { src: `${server.origin}/red-circle-3.png`, name: 'shapes/red-circle-3.png' };
-    made.mask = { src: `${server.origin}/emphasis-100.png`, name: 'shapes/red-circle-3-mask.png' };
+    made.init = { src: `${suite.server.origin}/red-circle-3.png`, name: 'shapes/red-circle-3.png' };
+    made.mask = { src: `${suite.server.origin}/emphasis-100.png`, name: 'shapes/red-circle-3-mask.png' };
     await p.send({ type: 'state', state });
     await p.page.getByRole('button', { name: 'Seed 1, red-circle-1.png' }).click();
     const pictures = p.page.locator('#detail .before-after figure');
@@ -259,7 +241,7 @@ describe('results webview in Chromium', () => {
     const p = await open();
     const fields = () => p.page.locator('#image-fields .field:not([hidden]) label').allTextContents();
     assert.equal(await p.page.locator('#image-fields').isVisible(), false, 'a text-to-image block has none');
-    const state = sampleState(server.origin);
+    const state = sampleState(suite.server.origin);
     state.blocks[1]!.mode = 'image';
     await p.send({ type: 'state', state });
     await until(p.page, '!document.querySelector("#image-fields").hidden');
@@ -310,7 +292,7 @@ describe('results webview in Chromium', () => {
   it('shows a new image at once from the PNG sent with it, and keeps showing it from memory', async () => {
     const p = await open();
     const data = `data:image/png;base64,${(await png([10, 200, 10], 48, 32)).toString('base64')}`;
-    const added = { ...image(server.origin, 'emphasis', 101, 6000, 48, 32), src: `${server.origin}/not-fetched-101.png` };
+    const added = { ...image(suite.server.origin, 'emphasis', 101, 6000, 48, 32), src: `${suite.server.origin}/not-fetched-101.png` };
     await p.send({ type: 'imageAdded', blockIndex: 2, image: added, data });
     const thumb = p.page.getByRole('button', { name: 'Seed 101, emphasis-101.png' });
     await thumb.waitFor();
@@ -318,7 +300,7 @@ describe('results webview in Chromium', () => {
     await until(p.page, 'document.querySelector(\'[data-image-id="shapes/emphasis-101.png"] img\').naturalWidth === 48');
     assert.equal(await thumb.locator('img').getAttribute('src'), data);
     // The next state lists it with its URI: the panel still shows it from memory, fetching nothing.
-    const state = sampleState(server.origin);
+    const state = sampleState(suite.server.origin);
     state.results[1]!.images.push(added);
     await p.send({ type: 'state', state });
     await until(p.page, 'document.querySelectorAll("#results .group")[1].querySelectorAll(".thumb").length === 2');
@@ -332,7 +314,7 @@ describe('results webview in Chromium', () => {
   it('shows errors and dismisses them by id', async () => {
     const p = await open();
     await p.clearPosted();
-    await p.send({ type: 'state', state: { ...sampleState(server.origin), errors: [{ id: 'e1', message: 'The model folder is missing', line: 4 }] } });
+    await p.send({ type: 'state', state: { ...sampleState(suite.server.origin), errors: [{ id: 'e1', message: 'The model folder is missing', line: 4 }] } });
     const error = p.page.locator('#errors li');
     await error.waitFor();
     assert.match((await error.textContent()) ?? '', /The model folder is missing \(line 4\)/);
@@ -373,9 +355,9 @@ describe('results webview in Chromium', () => {
 
   it('keeps the open image and the scroll position across a reload through setState', async () => {
     const p = await open();
-    const tall = sampleState(server.origin);
+    const tall = sampleState(suite.server.origin);
     // Enough results to scroll: many copies of one image in block 3.
-    tall.results.push({ blockIndex: 3, images: Array.from({ length: 60 }, (_, i) => ({ ...image(server.origin, 'red-circle', 1, 10 + i), id: `copy-${i}` })) });
+    tall.results.push({ blockIndex: 3, images: Array.from({ length: 60 }, (_, i) => ({ ...image(suite.server.origin, 'red-circle', 1, 10 + i), id: `copy-${i}` })) });
     await p.send({ type: 'state', state: tall });
     await p.page.getByRole('button', { name: 'Seed 3, red-circle-3.png' }).click();
     await p.page.locator('#detail').waitFor({ state: 'visible' });
