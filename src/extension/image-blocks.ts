@@ -68,11 +68,17 @@ async function insertOrUndo(document: vscode.TextDocument, plan: Result<NewBlock
   return plan.ok ? `${path.basename(document.uri.fsPath)} could not be edited; nothing was changed.` : `The new block is not valid: ${plan.error.message}`;
 }
 
-/** A painted mask: saved, and the block that uses it written. The error to show in the painter, if any. */
-export async function saveMask(panel: ResultsPanel, message: Extract<WebviewMessage, { type: 'saveMask' }>): Promise<string | undefined> {
+/** What the painter's Save or Inpaint sends (and a closed panel's kept strokes hold). */
+export type MaskToSave = Pick<Extract<WebviewMessage, { type: 'saveMask' }>, 'target' | 'width' | 'height' | 'maskPng'>;
+
+/**
+ * A painted mask: saved, and the block that uses it written, in the panel's prompt file (or
+ * `promptFile`'s, for strokes kept from a closed panel). The error to show, if any.
+ */
+export async function saveMask(panel: ResultsPanel, message: MaskToSave, promptFile?: vscode.Uri): Promise<string | undefined> {
   const png = maskPngBytes(message.maskPng, message.width, message.height);
   if (!png.ok) return `The mask could not be saved: ${png.error.message}.`;
-  const document = await panel.document();
+  const document = promptFile ? await vscode.workspace.openTextDocument(promptFile).then((d) => d, () => undefined) : await panel.document();
   if (!document) return 'The prompt file is not open any more; the mask was not saved.';
   return message.target.kind === 'inpaint'
     ? inpaint(panel, document, message.target, png.value, message)

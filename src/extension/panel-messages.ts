@@ -52,8 +52,11 @@ export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMe
     }
     case 'saveMask': {
       const error = await saveMask(panel, message);
+      if (error === undefined) panel.drafts.saved(message.maskPng);
       return panel.post({ type: 'maskSaved', requestId: message.requestId, ...(error !== undefined ? { error } : {}) });
     }
+    case 'painterDraft':
+      return panel.drafts.update(panel.uri?.toString(), message.draft);
     default:
       return handleImageCommand(panel, message);
   }

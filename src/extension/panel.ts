@@ -1,7 +1,8 @@
 // The results panel's host side, its lifetime: one webview beside the editor for the prompt file
 // shown, created on demand and rebuilt from the host's state whenever it (re)loads (it says
 // `ready`). The state itself is panel-state.ts's pure function; the editor's and the runs' events
-// are panel-events.ts's; the webview's messages are panel-messages.ts's.
+// are panel-events.ts's; the webview's messages are panel-messages.ts's; the painter's unsaved
+// strokes when the panel is closed are painter-drafts.ts's.
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -20,8 +21,10 @@ import type { ParsedDocuments } from './documents';
 import { logFailure } from './failures';
 import { createNonce, panelHtml } from './panel-html';
 import { watchForPanel } from './panel-events';
+import { draftActions } from './panel-drafts';
 import { handlePanelMessage } from './panel-messages';
 import { blockHasSeed, buildPanelState, imageView, nextRunView } from './panel-state';
+import { PainterDrafts, type KeptDraft } from './painter-drafts';
 import type { RunQueue, RunState } from './runs';
 
 const VIEW_TYPE = 'sdprompt.results';
@@ -49,10 +52,16 @@ export class ResultsPanel implements vscode.Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
   /** The webview's resource roots as last set. */
   private rootsSet = '';
-  private pendingPainter: PainterSource | undefined;
+  /** A painter to open once the webview is ready, and the unsaved strokes it goes on with. */
+  private pendingPainter: { source: PainterSource; restoredMask?: string } | undefined;
+  /** The painter's unsaved strokes, asked about when the panel is closed. */
+  readonly drafts: PainterDrafts;
+  /** Set while the extension disposes of the panel: nobody is there to ask. */
+  private disposing = false;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(readonly host: PanelHost) {
+    this.drafts = new PainterDrafts(draftActions(this));
     this.subscriptions = [watchForPanel(this, host)];
   }
 
@@ -70,11 +79,19 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   /**
-   * Shows the panel for a prompt file (or the last one shown), creating it if needed. True when
-   * the webview was already live and stays so (a message posted now reaches it); false when it
-   * is being (re)loaded and will say `ready`.
+   * Shows the panel for a prompt file (or the last one shown), creating it if needed, with the
+   * painter of a closed panel of that file restored (`draft`, when given). True when the webview
+   * was already live and stays so (a message posted now reaches it); false when it is being
+   * (re)loaded and will say `ready`.
    */
-  reveal(uri: vscode.Uri | undefined, preserveFocus: boolean): boolean {
+  reveal(uri: vscode.Uri | undefined, preserveFocus: boolean, draft?: KeptDraft): boolean {
+    const live = this.show(uri, preserveFocus);
+    const restored = this.shown && this.drafts.take(this.shown.toString(), draft);
+    if (restored) this.openPainter(live, restored.source, restored.maskPng);
+    return live;
+  }
+
+  private show(uri: vscode.Uri | undefined, preserveFocus: boolean): boolean {
     if (uri && uri.toString() !== this.shown?.toString()) {
       this.shown = uri;
       this.errors = [];
@@ -107,6 +124,7 @@ export class ResultsPanel implements vscode.Disposable {
     });
     panel.onDidDispose(() => {
       this.panel = undefined;
+      if (!this.disposing) this.drafts.panelClosed().catch(logFailure(this.host.log, 'keeping the painter\'s strokes'));
     });
     this.panel = panel;
     this.rootsSet = JSON.stringify(this.roots().map(String));
@@ -118,11 +136,16 @@ export class ResultsPanel implements vscode.Disposable {
    * `canLoad`), now or as soon as the webview is ready.
    */
   showPainter(uri: vscode.Uri, picture: { file: string; width: number; height: number; name: string }, rest: Omit<PainterSource, 'image'>): void {
-    const live = this.reveal(uri, false);
+    // Not `reveal`: a closed panel's strokes stay kept rather than be restored under this painter.
+    const live = this.show(uri, false);
     const src = this.panel!.webview.asWebviewUri(vscode.Uri.file(picture.file)).toString();
-    const source: PainterSource = { image: { src, width: picture.width, height: picture.height, name: picture.name }, ...rest };
-    if (live) this.post({ type: 'openPainter', source });
-    else this.pendingPainter = source;
+    this.openPainter(live, { image: { src, width: picture.width, height: picture.height, name: picture.name }, ...rest });
+  }
+
+  private openPainter(live: boolean, source: PainterSource, restoredMask?: string): void {
+    const painter = { source, ...(restoredMask !== undefined ? { restoredMask } : {}) };
+    if (live) this.post({ type: 'openPainter', ...painter });
+    else this.pendingPainter = painter;
   }
 
   /** Whether the panel, showing prompt file `uri`, may load `file` (its outputs, its workspace folder). */
@@ -130,12 +153,16 @@ export class ResultsPanel implements vscode.Disposable {
     return this.roots(uri).some((root) => root.scheme === 'file' && isInside(root.fsPath, file));
   }
 
-  /** The webview (re)loaded: its whole state, and a painter it was asked to open meanwhile. */
+  /**
+   * The webview (re)loaded: its whole state, and a painter it was asked to open meanwhile. Its
+   * painter's strokes are what it reports from now on (it restores its own, and says so).
+   */
   async webviewReady(): Promise<void> {
+    this.drafts.update(undefined, undefined);
     await this.sendState();
-    const source = this.pendingPainter;
+    const painter = this.pendingPainter;
     delete this.pendingPainter;
-    if (source) this.post({ type: 'openPainter', source });
+    if (painter) this.post({ type: 'openPainter', ...painter });
   }
 
   /** Rebuilds and sends the state soon (changes come in bursts). */
@@ -270,6 +297,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposing = true;
     clearTimeout(this.refreshTimer);
     this.subscriptions.forEach((s) => s.dispose());
     this.panel?.dispose();

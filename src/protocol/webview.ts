@@ -6,7 +6,7 @@
 // for changes (an edit changes the .sdprompt text; the host re-sends the state afterwards).
 
 /** Bumped when a message changes shape; the webview shows an error on a mismatch. */
-export const WEBVIEW_PROTOCOL_VERSION = 2;
+export const WEBVIEW_PROTOCOL_VERSION = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Panel state (host → webview)
@@ -206,6 +206,17 @@ export const MAX_MASK_PIXELS = 4096 * 4096;
 export const MAX_MASK_PNG_CHARS = 32 * 1024 * 1024;
 const PNG_DATA_URL = 'data:image/png;base64,';
 
+/**
+ * A painter's unsaved strokes: what it paints over (without the mask it started from) and the
+ * mask so far at the image's size, as `saveMask` would send it.
+ */
+export interface PainterDraft {
+  source: PainterSource;
+  width: number;
+  height: number;
+  maskPng: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host → webview notifications
 
@@ -221,8 +232,11 @@ export type HostMessage =
    * `data` (the PNG as a `data:` URL, when small enough) so the webview need not fetch it.
    */
   | { type: 'imageAdded'; blockIndex: number; image: ImageView; data?: string }
-  /** Open the mask painter (editing a block's `mask:`; the panel opens it itself for its images). */
-  | { type: 'openPainter'; source: PainterSource }
+  /**
+   * Open the mask painter (editing a block's `mask:`; the panel opens it itself for its images);
+   * `restoredMask`: unsaved strokes to go on with (a painter whose panel was closed), a PNG `data:` URL.
+   */
+  | { type: 'openPainter'; source: PainterSource; restoredMask?: string }
   /** The answer to `saveMask`: done (the painter closes), or why not (it stays open, nothing lost). */
   | { type: 'maskSaved'; requestId: string; error?: string };
 
@@ -264,7 +278,13 @@ export type WebviewMessage =
    * A painted mask, as a PNG `data:` URL at the image's size (white = repaint), for what
    * `target` says. The host answers with `maskSaved` and the same `requestId`.
    */
-  | { type: 'saveMask'; requestId: string; target: PainterTarget; width: number; height: number; maskPng: string };
+  | { type: 'saveMask'; requestId: string; target: PainterTarget; width: number; height: number; maskPng: string }
+  /**
+   * The painter's unsaved strokes, sent a moment after they change (as they are kept for hide and
+   * show), so that closing the panel, which the webview cannot stop, can ask; none once they are
+   * saved or discarded, or the painter closes.
+   */
+  | { type: 'painterDraft'; draft?: PainterDraft };
 
 /** A file dropped from outside VS Code: its name and its bytes as a base64 `data:` URL. */
 export interface DroppedFile {
@@ -328,9 +348,24 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
       if (!isId(requestId) || !target || !size || !isPngDataUrl(maskPng)) return undefined;
       return { type: 'saveMask', requestId, target, ...size, maskPng };
     }
+    case 'painterDraft': {
+      if (data['draft'] === undefined) return { type: 'painterDraft' };
+      const draft = parsePainterDraft(data['draft']);
+      return draft ? { type: 'painterDraft', draft } : undefined;
+    }
     default:
       return undefined;
   }
+}
+
+function parsePainterDraft(value: unknown): PainterDraft | undefined {
+  if (!isObject(value)) return undefined;
+  const source = parsePainterSource(value['source']);
+  const size = imageSize(value['width'], value['height']);
+  if (!source || !size || !isPngDataUrl(value['maskPng'])) return undefined;
+  // The strokes replace the mask the painter started from: not kept twice.
+  delete source.mask;
+  return { source, ...size, maskPng: value['maskPng'] };
 }
 
 function parseImportImages(data: Record<string, unknown>): WebviewMessage | undefined {

@@ -75,7 +75,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       }
       break;
     case 'openPainter':
-      openPainter(message.source, document.activeElement as HTMLElement | null);
+      openPainter(message.source, document.activeElement as HTMLElement | null, message.restoredMask);
       break;
     case 'maskSaved':
       maskSaved(message.requestId, message.error);

@@ -206,10 +206,13 @@ describe('mask painter in Chromium', () => {
     await confirm.waitFor({ state: 'hidden' });
     assert.equal(await p.page.locator('#painter').isVisible(), true, 'Escape on the question keeps painting');
     assert.ok((await layer(p)).data.some((v) => v === 255), 'the strokes are still there');
+    await until(p.page, 'window.__posted.some((m) => m.type === "painterDraft" && m.draft)');
     await p.page.keyboard.press('Escape');
     await p.page.getByRole('button', { name: 'Discard' }).click();
     await p.page.locator('#painter').waitFor({ state: 'hidden' });
-    assert.deepEqual(await p.posted(), [], 'discarding sends nothing');
+    const posted = await p.posted();
+    assert.deepEqual(posted.filter((m) => m.type !== 'painterDraft'), [], 'discarding saves nothing');
+    assert.deepEqual(posted.at(-1), { type: 'painterDraft' }, 'the host is told there are no strokes left to keep');
   });
 
   it('a pen\'s pressure scales the brush', async () => {
@@ -236,8 +239,8 @@ describe('mask painter in Chromium', () => {
     await p.page.locator('#painter-size').fill('12');
     await stroke(p, [[16.5, 24.5], [48.5, 24.5]]);
     await p.page.getByRole('button', { name: 'Inpaint' }).click();
-    await until(p.page, 'window.__posted.length === 1');
-    const [message] = (await p.posted()) as Extract<WebviewMessage, { type: 'saveMask' }>[];
+    await until(p.page, 'window.__posted.some((m) => m.type === "saveMask")');
+    const [message] = (await p.posted()).filter((m) => m.type === 'saveMask');
     assert.equal(message!.type, 'saveMask');
     assert.deepEqual([message!.target, message!.width, message!.height], [{ kind: 'inpaint', imageId: 'shapes/hero-1.png' }, W, H]);
     const bytes = Buffer.from(message!.maskPng.replace(/^data:image\/png;base64,/, ''), 'base64');
@@ -256,8 +259,8 @@ describe('mask painter in Chromium', () => {
 
     await p.clearPosted();
     await p.page.getByRole('button', { name: 'Inpaint' }).click();
-    await until(p.page, 'window.__posted.length === 1');
-    const [again] = (await p.posted()) as Extract<WebviewMessage, { type: 'saveMask' }>[];
+    await until(p.page, 'window.__posted.some((m) => m.type === "saveMask")');
+    const [again] = (await p.posted()).filter((m) => m.type === 'saveMask');
     await p.send({ type: 'maskSaved', requestId: 'some-other-request' });
     assert.equal(await p.page.locator('#painter').isVisible(), true, 'an answer to another request changes nothing');
     await p.send({ type: 'maskSaved', requestId: again!.requestId });
@@ -265,6 +268,70 @@ describe('mask painter in Chromium', () => {
     assert.equal(await p.page.locator('#detail').isVisible(), true, 'back to the image');
     // The host put the cursor in the new block, in the editor: the panel does not take the focus back.
     assert.notEqual(await p.page.evaluate('document.activeElement?.dataset?.command ?? null'), 'paintMask', 'the Paint mask button does not take the focus back');
+  });
+
+  /** The painterDraft messages posted so far. */
+  async function drafts(p: PanelPage): Promise<Extract<WebviewMessage, { type: 'painterDraft' }>[]> {
+    return (await p.posted()).filter((m) => m.type === 'painterDraft');
+  }
+
+  /** The mask a PNG data URL holds, one grey value a pixel. */
+  async function pngMask(dataUrl: string): Promise<{ width: number; height: number; data: number[] }> {
+    const { data, info } = await sharp(Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64')).raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: [...data].filter((_, i) => i % info.channels === 0) };
+  }
+
+  it('tells the host of its unsaved strokes (the mask PNG with the painted pixels), and that none are left once undone or saved', async () => {
+    const p = await openPainter();
+    const first: [number, number][] = [[8.5, 8.5], [40.5, 30.5]];
+    await stroke(p, first);
+    await until(p.page, 'window.__posted.some((m) => m.type === "painterDraft" && m.draft)');
+    let told = await drafts(p);
+    assert.equal(told.length, 1, 'one message a stroke, a moment after it');
+    const draft = told[0]!.draft!;
+    assert.deepEqual([draft.source.target, draft.source.image.name, draft.source.mask, draft.width, draft.height], [{ kind: 'inpaint', imageId: 'shapes/hero-1.png' }, 'hero-1.png', undefined, W, H]);
+    assert.deepEqual(await pngMask(draft.maskPng), { width: W, height: H, data: [...expected([first]).data] }, 'the draft holds the strokes exactly');
+
+    const second: [number, number][] = [[50.5, 40.5], [60.5, 10.5]];
+    await stroke(p, second);
+    await until(p.page, 'window.__posted.filter((m) => m.type === "painterDraft").length === 2');
+    told = await drafts(p);
+    assert.deepEqual((await pngMask(told[1]!.draft!.maskPng)).data, [...expected([first, second]).data], 'the next draft has both strokes');
+
+    await p.page.keyboard.press('Control+z');
+    await p.page.keyboard.press('Control+z');
+    await until(p.page, 'window.__posted.at(-1).type === "painterDraft" && window.__posted.at(-1).draft === undefined');
+    assert.deepEqual((await drafts(p)).at(-1), { type: 'painterDraft' }, 'undone to where it started: nothing to keep');
+
+    await stroke(p, first);
+    await until(p.page, 'window.__posted.at(-1).type === "painterDraft" && window.__posted.at(-1).draft !== undefined');
+    await p.page.getByRole('button', { name: 'Inpaint' }).click();
+    await until(p.page, 'window.__posted.some((m) => m.type === "saveMask")');
+    const save = (await p.posted()).find((m) => m.type === 'saveMask')!;
+    assert.equal((await drafts(p)).at(-1)!.draft?.maskPng, save.maskPng, 'still kept while the host saves');
+    await p.send({ type: 'maskSaved', requestId: save.requestId });
+    await p.page.locator('#painter').waitFor({ state: 'hidden' });
+    assert.deepEqual((await p.posted()).at(-1), { type: 'painterDraft' }, 'saved: nothing to keep');
+  });
+
+  it('goes on with strokes the host kept from a closed panel: shown, not saved, and reported again', async () => {
+    panel = await suite.open();
+    const p = panel;
+    await until(p.page, 'window.__posted.length > 0');
+    await p.send({ type: 'state', state: state() });
+    const line: [number, number][] = [[4.5, 44.5], [60.5, 4.5]];
+    const strokes = expected([line]);
+    const kept = await sharp(Buffer.from(strokes.data), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
+    const restoredMask = `data:image/png;base64,${kept.toString('base64')}`;
+    const source: PainterSource = { image: { src: `${suite.server.origin}/hero-1.png`, width: W, height: H, name: 'hero-1.png' }, target: { kind: 'inpaint', imageId: 'shapes/hero-1.png' } };
+    await p.send({ type: 'openPainter', source, restoredMask });
+    await p.page.locator('#painter').waitFor({ state: 'visible' });
+    await until(p.page, 'document.querySelector("#painter-status").textContent.includes("(not saved)")');
+    await assertMask(p, strokes, 'the kept strokes');
+    await until(p.page, 'window.__posted.some((m) => m.type === "painterDraft" && m.draft)');
+    assert.deepEqual((await pngMask((await drafts(p)).at(-1)!.draft!.maskPng)).data, [...strokes.data], 'reported to the host again');
+    await p.page.keyboard.press('Escape');
+    await p.page.locator('#painter-confirm').waitFor({ state: 'visible' });
   });
 
   it('refuses to inpaint an empty mask, with a message', async () => {

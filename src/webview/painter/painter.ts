@@ -2,12 +2,14 @@
 // and pan, keyboard use. The mask lives at the image's resolution (mask.ts); this file wires the
 // elements of skeleton.ts to it and sends the finished mask to the host as a PNG (`saveMask`),
 // closing only when the host says it was saved. Strokes not yet saved survive the panel being
-// hidden (the webview's saved UI state) and are never dropped without asking.
+// hidden (the webview's saved UI state) and are never dropped without asking: the host is told of
+// them (draft.ts), and asks if the panel is closed.
 
 import { MAX_MASK_PIXELS, parsePainterSource, type ImageView, type PainterSource } from '../../protocol/webview';
 import { byId } from '../dom';
 import { post, saveUi, ui } from '../host';
 import { imageSrc } from '../store';
+import { forgetDraft, tellDraft } from './draft';
 import { MaskHistory } from './history';
 import { actionForKey, type PainterAction } from './keys';
 import { cssColour, drawMask, maskToPng, pngToMask, type Rgb } from './layer';
@@ -323,12 +325,14 @@ function schedulePersist(): void {
   persistTimer = setTimeout(persist, PERSIST_DEBOUNCE_MS);
 }
 
-/** Keeps the painter and its unsaved strokes in the UI state, so hiding the panel loses nothing. */
+/** Keeps the painter and its unsaved strokes in the UI state, so hiding the panel loses nothing, and tells the host, so closing it asks. */
 function persist(): void {
   clearTimeout(persistTimer);
   if (!session) return;
-  ui.painter = session.history.dirty ? { source: session.source, maskPng: maskToPng(session.mask) } : { source: session.source };
+  const maskPng = session.history.dirty ? maskToPng(session.mask) : undefined;
+  ui.painter = maskPng ? { source: session.source, maskPng } : { source: session.source };
   saveUi();
+  tellDraft(session.source, session.mask, maskPng);
 }
 
 function save(): void {
@@ -390,6 +394,7 @@ function finish(refocus = true): void {
   clearTimeout(persistTimer);
   delete ui.painter;
   saveUi();
+  forgetDraft();
   showError(undefined);
   el.section().hidden = true;
   byId('panel').hidden = false;

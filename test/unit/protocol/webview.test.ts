@@ -23,6 +23,8 @@ describe('parseWebviewMessage', () => {
       { type: 'importImages', uris: [], files: [{ name: 'b.webp', dataUrl: 'data:image/webp;base64,UklGRg==' }] },
       { type: 'saveMask', requestId: 'mask-1', target: { kind: 'inpaint', imageId: 'red-1.png' }, width: 64, height: 48, maskPng: PNG },
       { type: 'saveMask', requestId: 'mask-2', target: { kind: 'blockMask', blockIndex: 2, maskPath: 'masks/a.png' }, width: 8, height: 8, maskPng: PNG },
+      { type: 'painterDraft', draft: { source: { image: { src: 'https://x/a.png', width: 64, height: 48, name: 'a.png' }, target: { kind: 'inpaint', imageId: 'a.png' } }, width: 64, height: 48, maskPng: PNG } },
+      { type: 'painterDraft' },
     ];
     for (const message of messages) assert.deepEqual(parseWebviewMessage(JSON.parse(JSON.stringify(message))), message);
   });
@@ -69,6 +71,26 @@ describe('parseWebviewMessage', () => {
       { maskPng: `data:image/png;base64,${'A'.repeat(MAX_MASK_PNG_CHARS)}` },
     ];
     for (const change of bad) assert.equal(parseWebviewMessage({ ...good, ...change }), undefined, JSON.stringify(change).slice(0, 80));
+  });
+
+  it('refuses a painterDraft the host could not reopen or save, and keeps no copy of the mask it started from', () => {
+    const source: PainterSource = { image: { src: 'https://x/a.png', width: 64, height: 48, name: 'a.png' }, mask: PNG, target: { kind: 'blockMask', blockIndex: 2 } };
+    const good = { source, width: 64, height: 48, maskPng: PNG };
+    const { mask: _started, ...painted } = source;
+    assert.deepEqual(parseWebviewMessage({ type: 'painterDraft', draft: good }), { type: 'painterDraft', draft: { ...good, source: painted } });
+    const bad: Record<string, unknown>[] = [
+      { source: undefined },
+      { source: { ...source, target: { kind: 'inpaint' } } },
+      { source: { ...source, image: { ...source.image, src: '' } } },
+      { width: 0 },
+      { width: 8192, height: 8192 },
+      { maskPng: undefined },
+      { maskPng: 'data:image/jpeg;base64,AAAA' },
+      { maskPng: `data:image/png;base64,${'A'.repeat(MAX_MASK_PNG_CHARS)}` },
+    ];
+    for (const change of bad) assert.equal(parseWebviewMessage({ type: 'painterDraft', draft: { ...good, ...change } }), undefined, JSON.stringify(change).slice(0, 80));
+    assert.equal(parseWebviewMessage({ type: 'painterDraft', draft: null }), undefined);
+    assert.equal(parseWebviewMessage({ type: 'painterDraft', draft: 'x' }), undefined);
   });
 });
 
