@@ -3,7 +3,10 @@
 // cannot be stopped, so the strokes are kept here and the user is asked: reopen the painter with
 // them, save them as the painter would, or discard them. Nothing is dropped before the user says
 // so; a question dismissed without an answer leaves them for the next time the panel opens on
-// that prompt file. No `vscode` import: the questions and the panel are handed in.
+// that prompt file. Closing or reloading the window cannot ask (the extension host stops with
+// it), and strokes drawn in the last moment before the panel closes (the webview reports them
+// 400 ms after the last one) are not here yet. No `vscode` import: the questions and the panel
+// are handed in.
 
 import type { PainterDraft } from '../protocol/webview';
 
