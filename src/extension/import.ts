@@ -102,52 +102,64 @@ async function pasteParameters(ctx: Ctx): Promise<void> {
 }
 
 /**
- * One thing image files dropped onto a .sdprompt editor can become. Each offer looks at the drop
- * and returns its edit, or undefined when it does not apply (an import needs images that carry
- * parameters). `problems` are reported only when no offer applies, so an image without parameters
- * is an error only if nothing else can be done with it.
+ * One thing image files dropped onto a .sdprompt editor can become: an edit of its own kind in
+ * VS Code's drop menu. Each offer looks at the drop and returns its edit, or undefined when it
+ * does not apply (an import needs images that carry parameters). `problems` are reported only
+ * when no offer applies, so an image without parameters is an error only if nothing else can be
+ * done with it.
  */
 export interface ImageDropOffer {
-  /** What the edit does, for the log and, once the drop widget lists several edits, for its menu. */
+  /** What the edit does: its title in the drop menu. */
   readonly title: string;
+  /** Its kind under `sdprompt` (e.g. `init`): the drop menu's and `editor.dropIntoEditor.preferences`' name for it. */
+  readonly kind: string;
   plan(document: vscode.TextDocument, position: vscode.Position, files: readonly string[]): Promise<{ edit?: vscode.WorkspaceEdit; problems: UserError[] }>;
 }
+
+/** The kind every edit of ours is under, `sdprompt`; an offer's is `sdprompt.<its kind>`. */
+const DROP_KIND = vscode.DocumentDropOrPasteEditKind.Empty.append('sdprompt');
 
 /** The built-in offer: a block per image from the parameters it carries, after the block it was dropped on. */
 export function importDropOffer(ctx: Ctx): ImageDropOffer {
   return {
     title: 'Import the parameters as blocks',
+    kind: 'import',
     plan: (document, position, files) =>
       planImageImport(ctx, document, files.map((file) => ({ path: file })), afterBlockAt(ctx.documents.get(document), position.line + 1)),
   };
 }
 
 /**
- * Image files dropped onto a .sdprompt editor, through the offers in order. The engine's API
- * (engines.vscode ^1.90) takes one DocumentDropEdit per provider, so the first offer that applies
- * is the drop's edit; offers should apply to disjoint drops (images with parameters, images
- * without). Once engines.vscode reaches the version with DocumentDropEdit kinds, this returns one
- * edit per applying offer, each with its own kind, and the drop widget lets the user choose.
+ * Image files dropped onto a .sdprompt editor: one edit per offer that applies, in the offers'
+ * order. VS Code lists a language's providers before its own "insert path" ones, so the first
+ * applying offer is what the drop does; the drop menu that follows (Ctrl+.) switches to the
+ * others, or to the path as text.
  */
 export class ImageDropProvider implements vscode.DocumentDropEditProvider {
   constructor(private readonly offers: readonly ImageDropOffer[]) {}
 
-  async provideDocumentDropEdits(document: vscode.TextDocument, position: vscode.Position, data: vscode.DataTransfer): Promise<vscode.DocumentDropEdit | undefined> {
+  /** The kinds of edit it may return. */
+  get kinds(): vscode.DocumentDropOrPasteEditKind[] {
+    return this.offers.map((offer) => DROP_KIND.append(offer.kind));
+  }
+
+  async provideDocumentDropEdits(document: vscode.TextDocument, position: vscode.Position, data: vscode.DataTransfer): Promise<vscode.DocumentDropEdit[] | undefined> {
     const uris = (await data.get('text/uri-list')?.asString())?.split(/\r?\n/).filter((u) => u && !u.startsWith('#')) ?? [];
     const files = uris.map((u) => vscode.Uri.parse(u)).filter((u) => u.scheme === 'file' && PICTURE_FILE_NAME.test(u.fsPath));
     if (files.length === 0) return undefined;
     const problems: UserError[] = [];
+    const edits: vscode.DocumentDropEdit[] = [];
     for (const offer of this.offers) {
       const plan = await offer.plan(document, position, files.map((u) => u.fsPath));
       if (plan.edit) {
-        const drop = new vscode.DocumentDropEdit('');
+        const drop = new vscode.DocumentDropEdit('', offer.title, DROP_KIND.append(offer.kind));
         drop.additionalEdit = plan.edit;
-        return drop;
+        edits.push(drop);
       }
       problems.push(...plan.problems);
     }
-    showProblems(problems);
-    return undefined;
+    if (edits.length === 0) showProblems(problems);
+    return edits;
   }
 }
 
@@ -155,6 +167,13 @@ export class ImageDropProvider implements vscode.DocumentDropEditProvider {
 export function registerImport(ctx: Ctx, dropOffers: readonly ImageDropOffer[] = []): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('sdprompt.pasteParameters', () => pasteParameters(ctx)),
-    vscode.languages.registerDocumentDropEditProvider({ language: LANGUAGE_ID }, new ImageDropProvider([importDropOffer(ctx), ...dropOffers])),
+    registerDropProvider(new ImageDropProvider([importDropOffer(ctx), ...dropOffers])),
   );
+}
+
+function registerDropProvider(provider: ImageDropProvider): vscode.Disposable {
+  return vscode.languages.registerDocumentDropEditProvider({ language: LANGUAGE_ID }, provider, {
+    providedDropEditKinds: provider.kinds,
+    dropMimeTypes: ['text/uri-list'],
+  });
 }

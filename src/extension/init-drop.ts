@@ -15,6 +15,7 @@ import type { ImageDropOffer } from './import';
 export function initDropOffer(documents: ParsedDocuments): ImageDropOffer {
   return {
     title: 'Start from the picture (init:)',
+    kind: 'init',
     async plan(document, position, files) {
       const picture = files[0];
       if (!picture || document.uri.scheme !== 'file') return { problems: [] };
