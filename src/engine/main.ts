@@ -99,7 +99,8 @@ export class Engine {
 
   private async apply(options: EngineOptions): Promise<void> {
     const sessionChanged =
-      options.executionProvider !== this.options.executionProvider || options.threads !== this.options.threads || options.deviceId !== this.options.deviceId;
+      options.executionProvider !== this.options.executionProvider || options.threads !== this.options.threads || options.deviceId !== this.options.deviceId ||
+      options.lowMemory !== this.options.lowMemory;
     const idleChanged = options.idleMs !== this.options.idleMs;
     this.options = options;
     if (sessionChanged || idleChanged) {
@@ -117,6 +118,7 @@ export class Engine {
         executionProvider: options.executionProvider,
         ...(options.threads > 0 ? { threads: options.threads } : {}),
         ...(options.deviceId !== undefined ? { deviceId: options.deviceId } : {}),
+        ...(options.lowMemory ? { lowMemory: true } : {}),
       },
       {
         ms: options.idleMs,

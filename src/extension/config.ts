@@ -14,6 +14,8 @@ export interface SdpromptConfig {
   /** Minutes without a run before the engine unloads the model; 0 keeps it loaded. */
   idleMinutes: number;
   livePreview: boolean;
+  /** Close the text encoders between uses on every provider (the CLI's --low-memory). */
+  lowMemory: boolean;
 }
 
 export const CONFIG_SECTION = 'sdprompt';
@@ -31,6 +33,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): SdpromptConfig {
     deviceId: boundedSetting('deviceId', c.get<unknown>('deviceId')),
     idleMinutes: boundedSetting('idleMinutes', c.get<unknown>('idleMinutes')),
     livePreview: c.get<boolean>('livePreview', true),
+    lowMemory: c.get<unknown>('lowMemory') === true,
   };
 }
 

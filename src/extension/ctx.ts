@@ -60,7 +60,13 @@ export class Ctx implements vscode.Disposable {
 
   engineOptions(): EngineOptions {
     const config = readConfig();
-    return { executionProvider: config.executionProvider, threads: config.threads, deviceId: config.deviceId, idleMs: idleMs(config.idleMinutes) };
+    return {
+      executionProvider: config.executionProvider,
+      threads: config.threads,
+      deviceId: config.deviceId,
+      idleMs: idleMs(config.idleMinutes),
+      ...(config.lowMemory ? { lowMemory: true } : {}),
+    };
   }
 
   push(...disposables: vscode.Disposable[]): void {

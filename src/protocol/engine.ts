@@ -15,6 +15,8 @@ export interface EngineOptions {
   deviceId?: number;
   /** Release the loaded model after this many milliseconds without a run; 0 keeps it. */
   idleMs: number;
+  /** Close the text encoders (and the VAE encoder) between uses on every provider (`--low-memory`); absent: only on the memory-tight ones. */
+  lowMemory?: boolean;
 }
 
 /** Host → engine. */
@@ -63,7 +65,7 @@ const isRunId = (v: unknown): v is string => typeof v === 'string' && v.length >
 
 function parseOptions(v: unknown): EngineOptions | string {
   if (!isRecord(v)) return `options must be an object, not ${showValue(v)}`;
-  const { executionProvider, threads, deviceId, idleMs } = v;
+  const { executionProvider, threads, deviceId, idleMs, lowMemory } = v;
   if (typeof executionProvider !== 'string' || !isExecutionProviderName(executionProvider)) {
     return `options.executionProvider must be one of ${EXECUTION_PROVIDER_NAMES.join(', ')}, not ${showValue(executionProvider)}`;
   }
@@ -76,7 +78,8 @@ function parseOptions(v: unknown): EngineOptions | string {
   if (deviceId !== undefined && (typeof deviceId !== 'number' || !Number.isInteger(deviceId) || deviceId < 0 || deviceId > MAX_DEVICE_ID)) {
     return `options.deviceId must be a whole number from 0 to ${MAX_DEVICE_ID}, not ${showValue(deviceId)}`;
   }
-  return { executionProvider, threads, ...(deviceId !== undefined ? { deviceId } : {}), idleMs };
+  if (lowMemory !== undefined && typeof lowMemory !== 'boolean') return `options.lowMemory must be true or false, not ${showValue(lowMemory)}`;
+  return { executionProvider, threads, ...(deviceId !== undefined ? { deviceId } : {}), idleMs, ...(lowMemory === true ? { lowMemory } : {}) };
 }
 
 function parseRun(data: Record<string, unknown>): ParsedRequest {

@@ -121,6 +121,27 @@ describe('engine process', () => {
     assert.equal(loads(), 2);
   });
 
+  test('turning sdprompt.lowMemory on or off reloads the model with it', async () => {
+    const engine = start();
+    await engine.next('ready');
+    const loads = () => engine.events.filter((e) => e.type === 'model-loaded').length;
+    const runOnce = async (runId: string) => {
+      engine.send({ type: 'run', runId, jobs: jobs('red circle\nseed: 1\nsteps: 1\nsize: 16x16\n'), previews: false });
+      await engine.next('run-done', (e) => e.runId === runId);
+    };
+    const options = { executionProvider: 'cpu', threads: 1, idleMs: 0 } as const;
+    engine.send({ type: 'configure', options });
+    await runOnce('a');
+    engine.send({ type: 'configure', options: { ...options, lowMemory: true } });
+    await runOnce('b');
+    engine.send({ type: 'configure', options: { ...options, lowMemory: true } });
+    await runOnce('c');
+    assert.equal(loads(), 2, 'on: loaded again; the same options: kept');
+    engine.send({ type: 'configure', options });
+    await runOnce('d');
+    assert.equal(loads(), 3, 'off again: loaded again');
+  });
+
   test('a run id already queued or running is refused, and the first run ends once', async () => {
     const engine = start();
     await engine.next('ready');

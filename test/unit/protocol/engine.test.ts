@@ -150,6 +150,11 @@ describe('parseEngineRequest', () => {
     assert.match(configure({ idleMs: 1e12 }), new RegExp(`options.idleMs must be a whole number of milliseconds from 0 to ${MAX_IDLE_MS}, not 1000000000000`));
     assert.match(configure({ idleMs: Number.POSITIVE_INFINITY }), /options.idleMs/);
     assert.match(configure({ executionProvider: 'tpu' }), /options.executionProvider must be one of auto, cpu/);
+    assert.match(configure({ lowMemory: 'yes' }), /^configure: options.lowMemory must be true or false, not "yes"$/);
+    const low = parseEngineRequest({ type: 'configure', options: { ...options, lowMemory: true } });
+    assert.ok(low.ok && low.value.type === 'configure' && low.value.options.lowMemory === true);
+    const off = parseEngineRequest({ type: 'configure', options: { ...options, lowMemory: false } });
+    assert.ok(off.ok && off.value.type === 'configure' && !('lowMemory' in off.value.options), 'false is the default: left out');
     assert.match(refusal({ type: 'configure' }).message, /options must be an object, not undefined/);
     assert.ok(parseEngineRequest({ type: 'configure', options: { ...options, idleMs: MAX_IDLE_MS } }).ok);
   });
