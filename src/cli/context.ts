@@ -13,6 +13,8 @@ export const EXIT = {
   failed: 4,
   /** `verify`: an image made again differs from the file. */
   differs: 5,
+  /** `status --check`: an image the file asks for is missing or out of date, or one it no longer asks for is left. */
+  outOfDate: 6,
   internal: 70,
   interrupted: 130,
   terminated: 143,

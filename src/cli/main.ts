@@ -27,7 +27,7 @@ Usage:
   sdprompt generate --prompt TEXT [--negative TEXT] [--seed S] [--steps N] [--cfg X]
                     [--sampler NAME] [--schedule TYPE] [--size WxH] [NOISE OPTIONS] [IMAGE OPTIONS] [--model DIR] [--out DIR] [--json]
   sdprompt verify FILE [--block NAME|INDEX] [--model DIR] [--models DIR]… [--provider NAME] [--json]
-  sdprompt status FILE [--json]
+  sdprompt status FILE [--check] [--json]
   sdprompt parse FILE
   sdprompt doctor [--model DIR] [--provider NAME] [--json]
   sdprompt tokenize [--model DIR] TEXT
@@ -54,7 +54,8 @@ encoding on the CPU too, as on a GPU provider, and open them again for the next 
 
 Exit codes: 0 done; 1 the prompt file or request has errors; 2 bad command line;
 3 the model folder is missing or invalid; 4 an image could not be made or written;
-5 (verify) an image made again differs; 130 interrupted (Ctrl+C); 143 terminated (SIGTERM).`;
+5 (verify) an image made again differs; 6 (status --check) an image is new, stale, edited
+or left over; 130 interrupted (Ctrl+C); 143 terminated (SIGTERM).`;
 
 interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
@@ -72,7 +73,7 @@ const COMMANDS: Record<string, Command> = {
     run: generateCommand,
   },
   verify: { options: { block: str, models: { type: 'string', multiple: true }, ...sessionOptions, json }, run: verifyCommand },
-  status: { options: { json }, run: statusCommand },
+  status: { options: { check: { type: 'boolean' }, json }, run: statusCommand },
   parse: { options: {}, run: parseCommand },
   doctor: { options: { ...sessionOptions, json }, run: doctorCommand },
   tokenize: { options: { model: str }, run: tokenizeCommand },

@@ -2,7 +2,8 @@
 // whether its recipe still matches the block (core/jobs/status.ts): what Ctrl+Shift+Enter would
 // make anew. Images whose recipe is missing or unreadable, images whose samples are not those
 // their recipe recorded (edited by hand) and a model folder that cannot be read are named too.
-// It reads and writes nothing but to the terminal.
+// It reads and writes nothing but to the terminal; with --check its exit code says whether the
+// images are all current, for CI.
 
 import * as path from 'node:path';
 import { describeBlock } from '../../core/format/parse';
@@ -56,6 +57,16 @@ function reportJson(report: StatusReport, edited: ReadonlySet<string>): unknown 
   };
 }
 
+/**
+ * What keeps the images from matching the file, counted: seeds and grid cells without an image
+ * or with a stale one (a block with a random seed asks for no particular image), images edited by
+ * hand, images without a readable recipe, and images of blocks the file no longer has.
+ */
+function outOfDate(report: StatusReport, edited: ReadonlySet<string>): number {
+  const jobs = report.blocks.filter((b) => !b.randomSeed).flatMap((b) => b.jobs).filter((j) => j.state !== 'current').length;
+  return jobs + edited.size + report.unreadable.length + report.orphans.length;
+}
+
 export async function statusCommand(ctx: CommandContext, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('status takes one prompt file');
   const asJson = values['json'] === true;
@@ -64,9 +75,10 @@ export async function statusCommand(ctx: CommandContext, values: Record<string, 
   const report = await outputStatus(read.parsed, { promptFile: read.file, defaultModel: demoModelDir(), inspect: inspectModelFolder });
   const edited = new Set<string>();
   for (const image of report.images) if (await editedSinceWritten(image.record)) edited.add(image.record.path);
+  const exitCode = values['check'] === true && outOfDate(report, edited) > 0 ? EXIT.outOfDate : EXIT.ok;
   if (asJson) {
     ctx.stdout(JSON.stringify(reportJson(report, edited)));
-    return EXIT.ok;
+    return exitCode;
   }
 
   const shown = (p: string) => path.relative(ctx.cwd, p) || p;
@@ -92,7 +104,8 @@ export async function statusCommand(ctx: CommandContext, values: Record<string, 
     Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ') || 'no blocks',
     ...(edited.size > 0 ? [`${edited.size} edited by hand`] : []),
     ...(report.unreadable.length > 0 ? [`${report.unreadable.length} without a readable recipe`] : []),
+    ...(report.orphans.length > 0 ? [`${report.orphans.length} of blocks the file no longer has`] : []),
   ];
   ctx.stderr(`sdprompt: ${notes.join('; ')}`);
-  return EXIT.ok;
+  return exitCode;
 }

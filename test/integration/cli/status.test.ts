@@ -100,6 +100,28 @@ describe('sdprompt status', () => {
     assert.match(sdprompt(['status', FILE], repo).stdout, /^prompts\/shapes\/sweep-4-cfg-1\.png: made by block 'sweep', which the file no longer has$/m);
   });
 
+  test('--check: exit 0 while every image the file asks for is current; 6 once one is stale, missing, edited or left over', async () => {
+    const repo = await repository({ modelInside: true, moreBlocks: '--- loose\nyellow\n' });
+    const check = (...more: string[]) => sdprompt(['status', FILE, '--check', ...more], repo);
+    assert.equal(check().code, 0, 'a random seed asks for no particular image: it does not count');
+    assert.equal(check('--json').code, 0);
+    assert.equal(sdprompt(['status', FILE], repo).code, 0);
+    editPromptFile(repo, (t) => t.replace('seed: 1, 2\n', 'seed: 1, 2\ncfg: 6\n'));
+    const stale = check();
+    assert.equal(stale.code, 6, stale.stderr);
+    assert.match(stale.stderr, /2 stale/);
+    assert.equal(check('--json').code, 6);
+    assert.equal(sdprompt(['status', FILE], repo).code, 0, 'without --check the report is all');
+    editPromptFile(repo, (t) => t.replace('cfg: 6\n', '').replace('seed: 3\n', 'seed: 3, 8\n'));
+    assert.equal(check().code, 6, 'seed 8 has no image');
+    editPromptFile(repo, (t) => t.replace('seed: 3, 8\n', 'seed: 3\n'));
+    assert.equal(check().code, 0, 'back as rendered');
+    editPromptFile(repo, (t) => t.replace(/--- sweep[^]*?(?=--- loose)/, ''));
+    const left = check();
+    assert.equal(left.code, 6);
+    assert.match(left.stderr, /2 of blocks the file no longer has/);
+  });
+
   test('a recipe missing, not JSON or newer, an image edited by hand, a model folder that moved: each named, nothing written', async () => {
     const repo = await repository({ modelInside: true });
     const out = path.join(repo, ...OUT);
