@@ -94,16 +94,14 @@ export class StepOrder {
 
   constructor(private readonly calls: number) {}
 
-  /** Returns true on the first call of the run. */
-  check(index: number): boolean {
+  /** Throws unless `index` is in range and follows the run's previous call (the first may be any: img2img starts late). */
+  check(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.calls) {
       throw new RangeError(`step index ${index} is outside 0..${this.calls - 1}`);
     }
-    const first = this.next === undefined;
-    if (!first && index !== this.next) {
-      throw new Error(`step ${index} called after step ${this.next! - 1}: steps must follow each other`);
+    if (this.next !== undefined && index !== this.next) {
+      throw new Error(`step ${index} called after step ${this.next - 1}: steps must follow each other`);
     }
     this.next = index + 1;
-    return first;
   }
 }
