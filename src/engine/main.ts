@@ -3,6 +3,7 @@
 // over Node IPC and answers with events (src/protocol/engine.ts); runs queue one after another.
 
 import { env as ortEnv, listSupportedBackends } from 'onnxruntime-node';
+import { originPrefix } from '../core/image/check';
 import { runJobs, type RunEvent } from '../core/jobs/run';
 import { ModelCache } from '../core/pipelines/model-cache';
 import { parseEngineRequest, type EngineEvent, type EngineOptions, type EngineRequest } from '../protocol/engine';
@@ -178,7 +179,7 @@ export class Engine {
           this.send({ type: 'job-error', runId, index: event.index, error: event.error });
           return;
         case 'warning':
-          this.send({ type: 'log', level: 'warning', message: `seed ${event.job.request.seed}: ${event.message}` });
+          this.send({ type: 'log', level: 'warning', message: `${originPrefix(event.origin)}seed ${event.job.request.seed}: ${event.message}` });
           return;
       }
     };

@@ -3,6 +3,7 @@
 
 import * as path from 'node:path';
 import { isModelError } from '../../core/errors';
+import { originPrefix } from '../../core/image/check';
 import type { Job } from '../../core/jobs/plan';
 import { runJobs, type RunEvent } from '../../core/jobs/run';
 import { resolveModelFolder } from '../../core/format/resolve';
@@ -93,7 +94,7 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
         clearProgress();
         out({ event: 'warning', block: event.job.source?.block.name ?? event.job.source?.block.index ?? null, seed: event.job.request.seed, message: event.message, ...event.origin });
         // Located at the setting that names the picture, as an error would be.
-        ctx.stderr(`sdprompt: ${event.origin ? `${event.origin.file}:${event.origin.line}:${event.origin.column}: ` : ''}warning: ${label(event.job)}: ${event.message}`);
+        ctx.stderr(`sdprompt: ${originPrefix(event.origin)}warning: ${label(event.job)}: ${event.message}`);
         return;
       case 'job-start':
         return;

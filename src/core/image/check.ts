@@ -15,6 +15,11 @@ export interface ImageOrigin {
   column: number;
 }
 
+/** `file:line:column: ` for a message about the picture a setting names, as editors link it; nothing without one. */
+export function originPrefix(origin: ImageOrigin | undefined): string {
+  return origin ? `${origin.file}:${origin.line}:${origin.column}: ` : '';
+}
+
 /** The largest side accepted: twice the largest output, so any sensible source fits. */
 export const MAX_IMAGE_SIDE = 8192;
 const ROLE_NAMES: Record<ImageRole, string> = { init: 'init image', mask: 'mask', depth: 'depth map', image: 'image' };

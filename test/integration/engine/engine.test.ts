@@ -1,9 +1,11 @@
 // The engine process as the extension uses it: forked dist/engine.js, spoken to over IPC.
 
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import sharp from 'sharp';
 import type { EngineRequest } from '../../../src/protocol/engine';
 import { jobs, startEngine as start } from './engine-under-test';
 
@@ -140,6 +142,22 @@ describe('engine process', () => {
     engine.send({ type: 'configure', options });
     await runOnce('d');
     assert.equal(loads(), 3, 'off again: loaded again');
+  });
+
+  test('a warning about a picture reaches the log with the place of the setting that names it', async () => {
+    const engine = start();
+    await engine.next('ready');
+    const dir = mkdtempSync(path.join(tmpdir(), 'sdprompt-engine-warn-'));
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: '#48c' } }).png().toFile(path.join(dir, 'init.png'));
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toFile(path.join(dir, 'mask.png'));
+    engine.send({ type: 'run', runId: 'w', jobs: jobs('red\nseed: 1\nsteps: 1\nsize: 16x16\ninit: init.png\nmask:  mask.png\n', { dir }), previews: false });
+    await engine.next('run-done', (e) => e.runId === 'w');
+    const warnings = engine.events.flatMap((e) => (e.type === 'log' && e.level === 'warning' ? [e.message] : []));
+    const file = path.join(dir, 'e.sdprompt');
+    assert.ok(
+      warnings.some((m) => m.startsWith(`${file}:6:8: seed 1: `) && /mask/.test(m)),
+      `a warning at mask:'s value (line 6, column 8) about the 8x8 mask; got ${JSON.stringify(warnings)}`,
+    );
   });
 
   test('a run id already queued or running is refused, and the first run ends once', async () => {
