@@ -47,7 +47,7 @@ async function openPainterFor(documents: ParsedDocuments, panel: ResultsPanel, d
   }
   panel.showPainter(document.uri, { file: initFile, width, height, name: settings.init.text }, {
     ...(mask ? { mask } : {}),
-    target: { kind: 'blockMask', blockIndex, ...(settings.mask ? { maskPath: settings.mask.text } : {}) },
+    target: { kind: 'blockMask', promptFile: document.uri.fsPath, blockIndex, ...(settings.mask ? { maskPath: settings.mask.text } : {}) },
   });
   return undefined;
 }

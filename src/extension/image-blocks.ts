@@ -72,22 +72,24 @@ async function insertOrUndo(document: vscode.TextDocument, plan: Result<NewBlock
 export type MaskToSave = Pick<Extract<WebviewMessage, { type: 'saveMask' }>, 'target' | 'width' | 'height' | 'maskPng'>;
 
 /**
- * A painted mask: saved, and the block that uses it written, in the panel's prompt file (or
- * `promptFile`'s, for strokes kept from a closed panel). The error to show, if any.
+ * A painted mask: saved, and the block that uses it written, in the prompt file it was painted
+ * for (its target says which; the painter's own button saves only while the panel shows that
+ * file, strokes kept from a closed panel whatever it shows). The error to show, if any.
  */
-export async function saveMask(panel: ResultsPanel, message: MaskToSave, promptFile?: vscode.Uri): Promise<string | undefined> {
+export async function saveMask(panel: ResultsPanel, message: MaskToSave): Promise<string | undefined> {
   const png = maskPngBytes(message.maskPng, message.width, message.height);
   if (!png.ok) return `The mask could not be saved: ${png.error.message}.`;
-  const document = promptFile ? await vscode.workspace.openTextDocument(promptFile).then((d) => d, () => undefined) : await panel.document();
-  if (!document) return 'The prompt file is not open any more; the mask was not saved.';
+  const promptFile = vscode.Uri.file(message.target.promptFile);
+  const document = await vscode.workspace.openTextDocument(promptFile).then((d) => d, () => undefined);
+  if (!document) return `${path.basename(promptFile.fsPath)} could not be opened; the mask was not saved.`;
   return message.target.kind === 'inpaint'
     ? inpaint(panel, document, message.target, png.value, message)
     : newBlockMask(panel, document, message.target, png.value);
 }
 
 async function inpaint(panel: ResultsPanel, document: vscode.TextDocument, target: Extract<PainterTarget, { kind: 'inpaint' }>, png: Buffer, size: { width: number; height: number }): Promise<string | undefined> {
-  const record = panel.image(target.imageId);
-  if (!record?.recipe) return 'That image is no longer in the panel; the mask was not saved.';
+  const record = await panel.imageOf(document.uri, target.imageId);
+  if (!record?.recipe) return `${target.imageId} is no longer among the images of ${path.basename(document.uri.fsPath)}; the mask was not saved.`;
   if (!(await exists(record.path))) return `${record.fileName} was deleted meanwhile; the mask was not saved.`;
   if (record.width !== size.width || record.height !== size.height) return `The mask is ${size.width}x${size.height} but ${record.fileName} is ${record.width}x${record.height}; it was not saved.`;
   const written = await writeMask(path.dirname(record.path), maskStem(record.path), png);

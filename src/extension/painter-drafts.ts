@@ -3,27 +3,22 @@
 // cannot be stopped, so the strokes are kept here and the user is asked: reopen the painter with
 // them, save them as the painter would, or discard them. Nothing is dropped before the user says
 // so; a question dismissed without an answer leaves them for the next time the panel opens on
-// that prompt file. Closing or reloading the window cannot ask (the extension host stops with
-// it), and strokes drawn in the last moment before the panel closes (the webview reports them
-// 400 ms after the last one) are not here yet. No `vscode` import: the questions and the panel
-// are handed in.
+// the prompt file they were painted for (the draft's target names it, whatever the panel
+// showed). Closing or reloading the window cannot ask (the extension host stops with it), and
+// strokes drawn in the last moment before the panel closes (the webview reports them 400 ms after
+// the last one) are not here yet. No `vscode` import: the questions and the panel are handed in.
 
 import type { PainterDraft } from '../protocol/webview';
-
-/** A draft and the prompt file whose panel painted it. */
-export interface KeptDraft extends PainterDraft {
-  promptFile: string;
-}
 
 export type DraftChoice = 'reopen' | 'save' | 'discard';
 
 export interface DraftActions {
   /** Asks what to do with a closed panel's strokes; `problem`: why the last answer did not work. Undefined: dismissed. */
-  ask(draft: KeptDraft, problem: string | undefined): PromiseLike<DraftChoice | undefined>;
+  ask(draft: PainterDraft, problem: string | undefined): PromiseLike<DraftChoice | undefined>;
   /** Opens the panel on the draft's prompt file with the painter restored (taking it: `take`). */
-  reopen(draft: KeptDraft): void;
+  reopen(draft: PainterDraft): void;
   /** Saves the strokes as the painter's Save or Inpaint does; the error, if any. */
-  save(draft: KeptDraft): Promise<string | undefined>;
+  save(draft: PainterDraft): Promise<string | undefined>;
 }
 
 /** Shown when Reopen finds the panel's painter busy with other strokes. */
@@ -31,15 +26,15 @@ export const PAINTER_BUSY = 'The panel\'s painter has other unsaved strokes: sav
 
 export class PainterDrafts {
   /** The open panel's draft, if its painter has unsaved strokes. */
-  private live: KeptDraft | undefined;
+  private live: PainterDraft | undefined;
   /** Closed panels' drafts, until the user decides. */
-  private readonly closed: KeptDraft[] = [];
+  private readonly closed: PainterDraft[] = [];
 
   constructor(private readonly actions: DraftActions) {}
 
-  /** The webview's report: its painter's strokes (of prompt file `promptFile`), or none. */
-  update(promptFile: string | undefined, draft: PainterDraft | undefined): void {
-    this.live = draft && promptFile !== undefined ? { ...draft, promptFile } : undefined;
+  /** The webview's report: its painter's strokes, or none. */
+  update(draft: PainterDraft | undefined): void {
+    this.live = draft;
   }
 
   /** Strokes were saved (by the painter, perhaps after its panel closed): a draft of exactly them is no loss. */
@@ -49,18 +44,18 @@ export class PainterDrafts {
   }
 
   /** The drafts kept for closed panels (oldest first). */
-  get kept(): readonly KeptDraft[] {
+  get kept(): readonly PainterDraft[] {
     return this.closed;
   }
 
   /**
-   * A closed panel's draft for `promptFile` (`wanted`, if it is still kept), handed over to be
-   * restored in the panel opening on it; none while the panel's painter has strokes of its own
-   * (restoring would ask to discard them).
+   * A closed panel's draft painted for prompt file `promptFile` (a path; `wanted`, if it is still
+   * kept), handed over to be restored in the panel opening on it; none while the panel's painter
+   * has strokes of its own (restoring would ask to discard them).
    */
-  take(promptFile: string, wanted?: KeptDraft): KeptDraft | undefined {
+  take(promptFile: string, wanted?: PainterDraft): PainterDraft | undefined {
     if (this.live) return undefined;
-    return this.remove((d) => (wanted ? d === wanted : d.promptFile === promptFile));
+    return this.remove((d) => (wanted ? d === wanted : d.source.target.promptFile === promptFile));
   }
 
   /** The panel was closed: if its painter had unsaved strokes, they are kept and the user asked; resolves once answered. */
@@ -89,7 +84,7 @@ export class PainterDrafts {
     }
   }
 
-  private remove(which: (draft: KeptDraft) => boolean): KeptDraft | undefined {
+  private remove(which: (draft: PainterDraft) => boolean): PainterDraft | undefined {
     const index = this.closed.findIndex(which);
     return index < 0 ? undefined : this.closed.splice(index, 1)[0];
   }

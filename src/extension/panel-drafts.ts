@@ -3,15 +3,16 @@
 // painter with them, to save them as its Save or Inpaint button does, or to discard them.
 
 import * as vscode from 'vscode';
+import type { PainterDraft } from '../protocol/webview';
 import { saveMask } from './image-blocks';
 import type { ResultsPanel } from './panel';
-import type { DraftActions, DraftChoice, KeptDraft } from './painter-drafts';
+import type { DraftActions, DraftChoice } from './painter-drafts';
 
 export const REOPEN_PAINTER = 'Reopen Painter';
 export const DISCARD = 'Discard';
 
 /** The notification's button that saves: the painter's own button's name. */
-export function saveLabel(draft: KeptDraft): string {
+export function saveLabel(draft: PainterDraft): string {
   return draft.source.target.kind === 'inpaint' ? 'Inpaint' : 'Save Mask';
 }
 
@@ -25,8 +26,8 @@ export function draftActions(panel: ResultsPanel): DraftActions {
       return answer === undefined ? undefined : choices[answer];
     },
     reopen: (draft) => {
-      panel.reveal(vscode.Uri.parse(draft.promptFile), false, draft);
+      panel.reveal(vscode.Uri.file(draft.source.target.promptFile), false, draft);
     },
-    save: (draft) => saveMask(panel, { target: draft.source.target, width: draft.width, height: draft.height, maskPng: draft.maskPng }, vscode.Uri.parse(draft.promptFile)),
+    save: (draft) => saveMask(panel, { target: draft.source.target, width: draft.width, height: draft.height, maskPng: draft.maskPng }),
   };
 }

@@ -10,6 +10,7 @@ import { editBlockSetting, keepSeed } from './edits';
 import { importImages, type ImageSource } from './import';
 import { blockFromImage, saveMask } from './image-blocks';
 import type { ResultsPanel } from './panel';
+import { otherFileProblem } from './painter-target';
 
 export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMessage): Promise<void> {
   const { documents, runs } = panel.host;
@@ -51,12 +52,14 @@ export async function handlePanelMessage(panel: ResultsPanel, message: WebviewMe
       return;
     }
     case 'saveMask': {
-      const error = await saveMask(panel, message);
+      // Only into the prompt file the painter was opened for, and only while the panel shows it.
+      const error = otherFileProblem(message.target, panel.uri?.fsPath) ?? (await saveMask(panel, message));
       if (error === undefined) panel.drafts.saved(message.maskPng);
       return panel.post({ type: 'maskSaved', requestId: message.requestId, ...(error !== undefined ? { error } : {}) });
     }
     case 'painterDraft':
-      return panel.drafts.update(panel.uri?.toString(), message.draft);
+      // Kept for the prompt file it was painted for, which must be one the panel has shown.
+      return panel.drafts.update(message.draft && panel.hasShown(message.draft.source.target.promptFile) ? message.draft : undefined);
     default:
       return handleImageCommand(panel, message);
   }

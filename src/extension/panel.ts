@@ -16,7 +16,7 @@ import { inspectModelFolder, type ModelFolderInfo } from '../core/models/folder'
 import { isInside, outputDirFor } from '../core/outputs/naming';
 import { listResults, readResult, type ImageRecord } from '../core/outputs/results';
 import type { EngineEvent } from '../protocol/engine';
-import { parseWebviewMessage, type HostMessage, type PainterSource, type PanelError, type RunView } from '../protocol/webview';
+import { parseWebviewMessage, type HostMessage, type PainterDraft, type PainterSource, type PanelError, type RunView } from '../protocol/webview';
 import type { ParsedDocuments } from './documents';
 import { logFailure } from './failures';
 import { createNonce, panelHtml } from './panel-html';
@@ -24,7 +24,7 @@ import { watchForPanel } from './panel-events';
 import { draftActions } from './panel-drafts';
 import { handlePanelMessage } from './panel-messages';
 import { blockHasSeed, buildPanelState, imageView, nextRunView } from './panel-state';
-import { PainterDrafts, type KeptDraft } from './painter-drafts';
+import { PainterDrafts } from './painter-drafts';
 import type { RunQueue, RunState } from './runs';
 
 const VIEW_TYPE = 'sdprompt.results';
@@ -47,6 +47,10 @@ export class ResultsPanel implements vscode.Disposable {
   private shown: vscode.Uri | undefined;
   /** The images last sent, by id: only these can be named in the webview's commands. */
   private images = new Map<string, ImageRecord>();
+  /** The prompt file (URI) whose images those are. */
+  private imagesOf: string | undefined;
+  /** Every prompt file (path) the panel has shown: the only ones a painter's strokes may be kept for. */
+  private readonly shownFiles = new Set<string>();
   private readonly runViews = new Map<string, RunView>();
   private errors: PanelError[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -73,7 +77,7 @@ export class ResultsPanel implements vscode.Disposable {
   /** Shows another prompt file (the editor switched to it). */
   follow(uri: vscode.Uri): void {
     if (uri.toString() === this.shown?.toString()) return;
-    this.shown = uri;
+    this.showFile(uri);
     this.updateRoots();
     this.refresh();
   }
@@ -84,16 +88,26 @@ export class ResultsPanel implements vscode.Disposable {
    * was already live and stays so (a message posted now reaches it); false when it is being
    * (re)loaded and will say `ready`.
    */
-  reveal(uri: vscode.Uri | undefined, preserveFocus: boolean, draft?: KeptDraft): boolean {
+  reveal(uri: vscode.Uri | undefined, preserveFocus: boolean, draft?: PainterDraft): boolean {
     const live = this.show(uri, preserveFocus);
-    const restored = this.shown && this.drafts.take(this.shown.toString(), draft);
+    const restored = this.shown && this.drafts.take(this.shown.fsPath, draft);
     if (restored) this.openPainter(live, restored.source, restored.maskPng);
     return live;
   }
 
+  private showFile(uri: vscode.Uri): void {
+    this.shown = uri;
+    if (uri.scheme === 'file') this.shownFiles.add(uri.fsPath);
+  }
+
+  /** Whether the panel has shown prompt file `file` (a path) since the extension started. */
+  hasShown(file: string): boolean {
+    return this.shownFiles.has(file);
+  }
+
   private show(uri: vscode.Uri | undefined, preserveFocus: boolean): boolean {
     if (uri && uri.toString() !== this.shown?.toString()) {
-      this.shown = uri;
+      this.showFile(uri);
       this.errors = [];
     }
     if (this.panel) {
@@ -158,7 +172,7 @@ export class ResultsPanel implements vscode.Disposable {
    * painter's strokes are what it reports from now on (it restores its own, and says so).
    */
   async webviewReady(): Promise<void> {
-    this.drafts.update(undefined, undefined);
+    this.drafts.update(undefined);
     await this.sendState();
     const painter = this.pendingPainter;
     delete this.pendingPainter;
@@ -185,6 +199,13 @@ export class ResultsPanel implements vscode.Disposable {
   /** An image the panel was last sent. */
   image(id: string): ImageRecord | undefined {
     return this.images.get(id);
+  }
+
+  /** An image of prompt file `uri`'s outputs: one of those last sent when they were that file's, else read from its output folder. */
+  async imageOf(uri: vscode.Uri, id: string): Promise<ImageRecord | undefined> {
+    if (uri.toString() === this.imagesOf) return this.images.get(id);
+    const outputDir = this.outputDir(uri);
+    return outputDir === undefined ? undefined : (await listResults(outputDir)).find((r) => r.fileName === id);
   }
 
   addError(error: PanelError): void {
@@ -225,7 +246,8 @@ export class ResultsPanel implements vscode.Disposable {
     // Just made from the block as it is: not stale.
     const seedKept = block ? blockHasSeed(parsed, block, record.recipe.seed) : false;
     const image = imageView(record, document.uri.fsPath, (file) => panel.webview.asWebviewUri(vscode.Uri.file(file)).toString(), { seedKept });
-    if (!block || !image) return;
+    // Only into the images of the file the webview shows (it may have switched meanwhile).
+    if (!block || !image || document.uri.toString() !== this.imagesOf) return;
     this.images.set(image.id, record);
     const bytes = await fs.readFile(record.path).catch(() => undefined);
     const data = bytes && bytes.length <= INLINE_IMAGE_BYTES ? `data:image/png;base64,${bytes.toString('base64')}` : undefined;
@@ -244,6 +266,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.updateRoots();
     const records = document && outputDir !== undefined ? await listResults(outputDir) : [];
     this.images = new Map(records.map((r) => [r.fileName, r]));
+    this.imagesOf = document?.uri.toString();
     const editor = document ? vscode.window.visibleTextEditors.find((e) => e.document === document) : undefined;
     const models = new Map<string, Result<ModelFolderInfo>>();
     const inspect = (dir: string): Result<ModelFolderInfo> => {

@@ -6,7 +6,7 @@
 // for changes (an edit changes the .sdprompt text; the host re-sends the state afterwards).
 
 /** Bumped when a message changes shape; the webview shows an error on a mismatch. */
-export const WEBVIEW_PROTOCOL_VERSION = 3;
+export const WEBVIEW_PROTOCOL_VERSION = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Panel state (host → webview)
@@ -170,16 +170,21 @@ export interface PanelState {
 // ---------------------------------------------------------------------------------------------
 // Mask painting
 
-/** What saving a painted mask does. */
+/**
+ * What saving a painted mask does, and in which prompt file: `promptFile` is the one the painter
+ * was opened for (its path, as `PanelState.file.path`). The panel follows the active editor, so it
+ * may show another file by the time the mask is saved: the host then refuses rather than save
+ * into the file shown.
+ */
 export type PainterTarget =
-  /** Save the mask beside the image, and add a block below the image's block that inpaints it. */
-  | { kind: 'inpaint'; imageId: string }
+  /** Save the mask beside the image (of `promptFile`'s outputs), and add a block below the image's block that inpaints it. */
+  | { kind: 'inpaint'; promptFile: string; imageId: string }
   /**
    * Save the mask as a new file and set the block's `mask:` to it. `maskPath` is the `mask:` it
    * replaces as written (its file stays, so images made with it still reproduce); none for a
    * block that had no mask.
    */
-  | { kind: 'blockMask'; blockIndex: number; maskPath?: string };
+  | { kind: 'blockMask'; promptFile: string; blockIndex: number; maskPath?: string };
 
 export interface PainterSource {
   /** The image painted over: `src` as in ImageView; its size is the mask's size. */
@@ -411,11 +416,13 @@ export function isPngDataUrl(value: unknown): value is string {
 
 export function parsePainterTarget(value: unknown): PainterTarget | undefined {
   if (!isObject(value)) return undefined;
-  if (value['kind'] === 'inpaint') return isId(value['imageId']) ? { kind: 'inpaint', imageId: value['imageId'] } : undefined;
+  const { promptFile } = value;
+  if (!isId(promptFile)) return undefined;
+  if (value['kind'] === 'inpaint') return isId(value['imageId']) ? { kind: 'inpaint', promptFile, imageId: value['imageId'] } : undefined;
   if (value['kind'] === 'blockMask') {
     const { blockIndex, maskPath } = value;
     if (!isIndex(blockIndex) || (maskPath !== undefined && !isId(maskPath))) return undefined;
-    return maskPath === undefined ? { kind: 'blockMask', blockIndex } : { kind: 'blockMask', blockIndex, maskPath };
+    return { kind: 'blockMask', promptFile, blockIndex, ...(maskPath === undefined ? {} : { maskPath }) };
   }
   return undefined;
 }

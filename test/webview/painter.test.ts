@@ -12,6 +12,8 @@ import { panelSuite, until, type PanelPage } from './page';
 
 const W = 64;
 const H = 48;
+/** The prompt file of the fixture state (sampleState). */
+const FILE = '/work/prompts/shapes.sdprompt';
 const HARD_5: Brush = { size: 5, hardness: 1, erase: false };
 const at = (x: number, y: number) => ({ x, y, pressure: 1 });
 
@@ -242,7 +244,7 @@ describe('mask painter in Chromium', () => {
     await until(p.page, 'window.__posted.some((m) => m.type === "saveMask")');
     const [message] = (await p.posted()).filter((m) => m.type === 'saveMask');
     assert.equal(message!.type, 'saveMask');
-    assert.deepEqual([message!.target, message!.width, message!.height], [{ kind: 'inpaint', imageId: 'shapes/hero-1.png' }, W, H]);
+    assert.deepEqual([message!.target, message!.width, message!.height], [{ kind: 'inpaint', promptFile: FILE, imageId: 'shapes/hero-1.png' }, W, H]);
     const bytes = Buffer.from(message!.maskPng.replace(/^data:image\/png;base64,/, ''), 'base64');
     const { data, info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
     assert.deepEqual([info.width, info.height], [W, H]);
@@ -289,7 +291,7 @@ describe('mask painter in Chromium', () => {
     let told = await drafts(p);
     assert.equal(told.length, 1, 'one message a stroke, a moment after it');
     const draft = told[0]!.draft!;
-    assert.deepEqual([draft.source.target, draft.source.image.name, draft.source.mask, draft.width, draft.height], [{ kind: 'inpaint', imageId: 'shapes/hero-1.png' }, 'hero-1.png', undefined, W, H]);
+    assert.deepEqual([draft.source.target, draft.source.image.name, draft.source.mask, draft.width, draft.height], [{ kind: 'inpaint', promptFile: FILE, imageId: 'shapes/hero-1.png' }, 'hero-1.png', undefined, W, H]);
     assert.deepEqual(await pngMask(draft.maskPng), { width: W, height: H, data: [...expected([first]).data] }, 'the draft holds the strokes exactly');
 
     const second: [number, number][] = [[50.5, 40.5], [60.5, 10.5]];
@@ -323,13 +325,34 @@ describe('mask painter in Chromium', () => {
     const strokes = expected([line]);
     const kept = await sharp(Buffer.from(strokes.data), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
     const restoredMask = `data:image/png;base64,${kept.toString('base64')}`;
-    const source: PainterSource = { image: { src: `${suite.server.origin}/hero-1.png`, width: W, height: H, name: 'hero-1.png' }, target: { kind: 'inpaint', imageId: 'shapes/hero-1.png' } };
+    const source: PainterSource = { image: { src: `${suite.server.origin}/hero-1.png`, width: W, height: H, name: 'hero-1.png' }, target: { kind: 'inpaint', promptFile: FILE, imageId: 'shapes/hero-1.png' } };
     await p.send({ type: 'openPainter', source, restoredMask });
     await p.page.locator('#painter').waitFor({ state: 'visible' });
     await until(p.page, 'document.querySelector("#painter-status").textContent.includes("(not saved)")');
     await assertMask(p, strokes, 'the kept strokes');
     await until(p.page, 'window.__posted.some((m) => m.type === "painterDraft" && m.draft)');
     assert.deepEqual((await pngMask((await drafts(p)).at(-1)!.draft!.maskPng)).data, [...strokes.data], 'reported to the host again');
+    await p.page.keyboard.press('Escape');
+    await p.page.locator('#painter-confirm').waitFor({ state: 'visible' });
+  });
+
+  it('keeps the prompt file it was opened for when the panel moves to another; the host\'s refusal keeps the strokes', async () => {
+    const p = await openPainter();
+    assert.equal(await p.page.locator('#painter-title').textContent(), 'Paint mask · hero-1.png · shapes.sdprompt');
+    const line: [number, number][] = [[8.5, 24.5], [56.5, 24.5]];
+    await stroke(p, line);
+    // The editor switched to another prompt file whose outputs have an image of the same name.
+    await p.send({ type: 'state', state: { ...state(), file: { path: '/work/prompts/other.sdprompt', name: 'other.sdprompt' } } });
+    await p.page.getByRole('button', { name: 'Inpaint' }).click();
+    await until(p.page, 'window.__posted.some((m) => m.type === "saveMask")');
+    const save = (await p.posted()).find((m) => m.type === 'saveMask')!;
+    assert.deepEqual(save.target, { kind: 'inpaint', promptFile: FILE, imageId: 'shapes/hero-1.png' }, 'the file it was opened for, not the one shown');
+    const refusal = 'This mask was painted over shapes/hero-1.png of shapes.sdprompt; the panel now shows other.sdprompt: go back to shapes.sdprompt to save it.';
+    await p.send({ type: 'maskSaved', requestId: save.requestId, error: refusal });
+    await p.page.locator('#painter-error', { hasText: 'go back to shapes.sdprompt' }).waitFor();
+    assert.equal(await p.page.locator('#painter').isVisible(), true);
+    assert.ok(((await p.page.locator('#painter-status').textContent()) ?? '').includes('(not saved)'));
+    await assertMask(p, expected([line]), 'the strokes after the refusal');
     await p.page.keyboard.press('Escape');
     await p.page.locator('#painter-confirm').waitFor({ state: 'visible' });
   });
@@ -365,7 +388,7 @@ describe('mask painter in Chromium', () => {
     const source: PainterSource = {
       image: { src: `${suite.server.origin}/hero-1.png`, width: W, height: H, name: 'hero-1.png' },
       mask: `data:image/png;base64,${half.toString('base64')}`,
-      target: { kind: 'blockMask', blockIndex: 2, maskPath: 'hero-1-mask.png' },
+      target: { kind: 'blockMask', promptFile: '/work/prompts/masks.sdprompt', blockIndex: 2, maskPath: 'hero-1-mask.png' },
     };
     await p.send({ type: 'openPainter', source });
     await p.page.locator('#painter').waitFor({ state: 'visible' });

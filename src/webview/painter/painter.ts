@@ -8,7 +8,7 @@
 import { MAX_MASK_PIXELS, parsePainterSource, type ImageView, type PainterSource } from '../../protocol/webview';
 import { byId } from '../dom';
 import { post, saveUi, ui } from '../host';
-import { imageSrc } from '../store';
+import { imageSrc, panelState } from '../store';
 import { forgetDraft, tellDraft } from './draft';
 import { MaskHistory } from './history';
 import { actionForKey, type PainterAction } from './keys';
@@ -119,7 +119,8 @@ async function start(source: PainterSource, opener: HTMLElement | null | undefin
   const mask = createMask(width, height);
   session = { source, mask, history: new MaskHistory(), view: { zoom: 1, panX: 0, panY: 0 }, tint: cssColour(el.cursor(), 'var(--mask-tint)'), opener };
   showError(undefined);
-  byId('painter-title').textContent = `Paint mask · ${source.image.name}`;
+  // The prompt file too: the panel may show another one meanwhile, and the mask is saved into this one.
+  byId('painter-title').textContent = `Paint mask · ${source.image.name} · ${source.target.promptFile.split(/[\\/]/).pop()}`;
   byId('painter-save').textContent = source.target.kind === 'inpaint' ? 'Inpaint' : 'Save mask';
   byId('painter-save').title = source.target.kind === 'inpaint' ? 'Save the mask beside the image and add a block that inpaints it' : 'Save the mask as a new file and point the block\'s mask: at it';
   image.width = width;
@@ -148,9 +149,14 @@ async function start(source: PainterSource, opener: HTMLElement | null | undefin
   el.viewport().focus();
 }
 
-/** Opens the painter over one of the panel's images, to inpaint it. */
+/**
+ * Opens the painter over one of the panel's images, to inpaint it in the prompt file shown now
+ * (the target keeps it: the panel may follow the editor to another file before the mask is saved).
+ */
 export function paintImage(image: ImageView, opener: HTMLElement | null): void {
-  openPainter({ image: { src: imageSrc(image), width: image.width, height: image.height, name: image.fileName }, target: { kind: 'inpaint', imageId: image.id } }, opener);
+  const promptFile = panelState()?.file?.path;
+  if (promptFile === undefined) return;
+  openPainter({ image: { src: imageSrc(image), width: image.width, height: image.height, name: image.fileName }, target: { kind: 'inpaint', promptFile, imageId: image.id } }, opener);
 }
 
 /** Reopens a painter left open when the panel was hidden, with its unsaved strokes. */

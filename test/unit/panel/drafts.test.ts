@@ -5,21 +5,21 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PAINTER_BUSY, PainterDrafts, type DraftChoice, type KeptDraft } from '../../../src/extension/painter-drafts';
+import { PAINTER_BUSY, PainterDrafts, type DraftChoice } from '../../../src/extension/painter-drafts';
 import type { PainterDraft } from '../../../src/protocol/webview';
 
-const FILE = 'file:///work/shapes.sdprompt';
-const OTHER = 'file:///work/other.sdprompt';
+const FILE = '/work/shapes.sdprompt';
+const OTHER = '/work/other.sdprompt';
 
-function draft(maskPng = 'data:image/png;base64,AAAA', name = 'red-circle-4.png'): PainterDraft {
-  return { source: { image: { src: 'https://file+.vscode-resource/work/shapes/red-circle-4.png', width: 64, height: 48, name }, target: { kind: 'inpaint', imageId: name } }, width: 64, height: 48, maskPng };
+function draft(maskPng = 'data:image/png;base64,AAAA', name = 'red-circle-4.png', promptFile = FILE): PainterDraft {
+  return { source: { image: { src: 'https://file+.vscode-resource/work/shapes/red-circle-4.png', width: 64, height: 48, name }, target: { kind: 'inpaint', promptFile, imageId: name } }, width: 64, height: 48, maskPng };
 }
 
 /** PainterDrafts with recorded questions, answered in turn from `answers`; `reopen` and `save` as given. */
-function drafts(answers: (DraftChoice | undefined)[], options: { reopen?: (d: KeptDraft, self: PainterDrafts) => void; save?: (d: KeptDraft) => Promise<string | undefined> } = {}) {
+function drafts(answers: (DraftChoice | undefined)[], options: { reopen?: (d: PainterDraft, self: PainterDrafts) => void; save?: (d: PainterDraft) => Promise<string | undefined> } = {}) {
   const asked: { name: string; maskPng: string; problem: string | undefined }[] = [];
-  const reopened: KeptDraft[] = [];
-  const saves: KeptDraft[] = [];
+  const reopened: PainterDraft[] = [];
+  const saves: PainterDraft[] = [];
   const self: PainterDrafts = new PainterDrafts({
     ask: async (d, problem) => {
       asked.push({ name: d.source.image.name, maskPng: d.maskPng, problem });
@@ -41,8 +41,8 @@ describe('PainterDrafts', () => {
   it('a panel closed with no unsaved strokes asks nothing', async () => {
     const { self, asked } = drafts(['discard']);
     await self.panelClosed();
-    self.update(FILE, draft());
-    self.update(FILE, undefined); // saved or discarded in the painter
+    self.update(draft());
+    self.update(undefined); // saved or discarded in the painter
     await self.panelClosed();
     assert.deepEqual(asked, []);
     assert.deepEqual(self.kept, []);
@@ -59,31 +59,31 @@ describe('PainterDrafts', () => {
       reopen: () => undefined,
       save: async () => undefined,
     });
-    self.update(FILE, draft('data:image/png;base64,STROKES'));
+    self.update(draft('data:image/png;base64,STROKES'));
     const closed = self.panelClosed();
     await Promise.resolve();
     assert.deepEqual(asked, ['red-circle-4.png']);
-    assert.deepEqual(self.kept.map((d) => [d.promptFile, d.maskPng]), [[FILE, 'data:image/png;base64,STROKES']], 'kept before any answer');
+    assert.deepEqual(self.kept.map((d) => [d.source.target.promptFile, d.maskPng]), [[FILE, 'data:image/png;base64,STROKES']], 'kept before any answer');
     answer('discard');
     await closed;
     assert.deepEqual(self.kept, [], 'Discard drops them');
   });
 
   it('Reopen hands the strokes back to the panel opening on their prompt file', async () => {
-    let restored: KeptDraft | undefined;
-    const { self, reopened } = drafts(['reopen'], { reopen: (d, s) => (restored = s.take(d.promptFile, d)) });
-    self.update(FILE, draft('data:image/png;base64,STROKES'));
+    let restored: PainterDraft | undefined;
+    const { self, reopened } = drafts(['reopen'], { reopen: (d, s) => (restored = s.take(d.source.target.promptFile, d)) });
+    self.update(draft('data:image/png;base64,STROKES'));
     await self.panelClosed();
     assert.equal(reopened.length, 1);
-    assert.deepEqual(restored, { ...draft('data:image/png;base64,STROKES'), promptFile: FILE }, 'the same picture, target and mask');
+    assert.deepEqual(restored, draft('data:image/png;base64,STROKES'), 'the same picture, target and mask');
     assert.deepEqual(self.kept, []);
   });
 
   it('Reopen while the panel\'s painter has strokes of its own asks again, saying why, and keeps both', async () => {
-    const { self, asked } = drafts(['reopen', undefined], { reopen: (d, s) => s.take(d.promptFile, d) });
-    self.update(FILE, draft('data:image/png;base64,FIRST'));
+    const { self, asked } = drafts(['reopen', undefined], { reopen: (d, s) => s.take(d.source.target.promptFile, d) });
+    self.update(draft('data:image/png;base64,FIRST'));
     const closed = self.panelClosed();
-    self.update(FILE, draft('data:image/png;base64,SECOND')); // a new panel, painting already
+    self.update(draft('data:image/png;base64,SECOND')); // a new panel, painting already
     await closed;
     assert.deepEqual(asked.map((a) => a.problem), [undefined, PAINTER_BUSY]);
     assert.deepEqual(self.kept.map((d) => d.maskPng), ['data:image/png;base64,FIRST']);
@@ -91,7 +91,7 @@ describe('PainterDrafts', () => {
 
   it('a dismissed question keeps the strokes: the panel restores them when it next opens on that file', async () => {
     const { self, asked } = drafts([undefined]);
-    self.update(FILE, draft('data:image/png;base64,STROKES'));
+    self.update(draft('data:image/png;base64,STROKES'));
     await self.panelClosed();
     assert.equal(asked.length, 1);
     assert.equal(self.take(OTHER), undefined, 'not for another prompt file');
@@ -102,17 +102,17 @@ describe('PainterDrafts', () => {
   it('Save saves the strokes as they were; a failure asks again with its reason, and nothing is dropped until it works', async () => {
     const results = ['The folder shapes/ is read-only.', undefined];
     const { self, asked, saves } = drafts(['save', 'save'], { save: async () => results.shift() });
-    self.update(FILE, draft('data:image/png;base64,STROKES'));
+    self.update(draft('data:image/png;base64,STROKES'));
     const closed = self.panelClosed();
     await closed;
-    assert.deepEqual(saves.map((d) => [d.promptFile, d.maskPng, d.width, d.height]), [[FILE, 'data:image/png;base64,STROKES', 64, 48], [FILE, 'data:image/png;base64,STROKES', 64, 48]]);
+    assert.deepEqual(saves.map((d) => [d.source.target.promptFile, d.maskPng, d.width, d.height]), [[FILE, 'data:image/png;base64,STROKES', 64, 48], [FILE, 'data:image/png;base64,STROKES', 64, 48]]);
     assert.deepEqual(asked.map((a) => a.problem), [undefined, 'The folder shapes/ is read-only.']);
     assert.deepEqual(self.kept, []);
   });
 
   it('an answer to a question whose strokes were restored or saved meanwhile does nothing', async () => {
     let answer: (choice: DraftChoice | undefined) => void = () => undefined;
-    const saves: KeptDraft[] = [];
+    const saves: PainterDraft[] = [];
     const self = new PainterDrafts({
       ask: () => new Promise((resolve) => (answer = resolve)),
       reopen: () => undefined,
@@ -121,7 +121,7 @@ describe('PainterDrafts', () => {
         return undefined;
       },
     });
-    self.update(FILE, draft('data:image/png;base64,A'));
+    self.update(draft('data:image/png;base64,A'));
     const first = self.panelClosed();
     await Promise.resolve();
     assert.ok(self.take(FILE), 'the panel opened on the file and restored them');
@@ -129,7 +129,7 @@ describe('PainterDrafts', () => {
     await first;
     assert.deepEqual(saves, [], 'not saved twice');
 
-    self.update(FILE, draft('data:image/png;base64,B'));
+    self.update(draft('data:image/png;base64,B'));
     const second = self.panelClosed();
     await Promise.resolve();
     self.saved('data:image/png;base64,B'); // the painter's own save finished after the panel closed
@@ -139,13 +139,20 @@ describe('PainterDrafts', () => {
     assert.deepEqual(saves, []);
   });
 
-  it('strokes the painter saved, or strokes with no prompt file shown, ask nothing on close', async () => {
+  it('strokes the painter saved ask nothing on close', async () => {
     const { self, asked } = drafts(['discard']);
-    self.update(FILE, draft('data:image/png;base64,A'));
+    self.update(draft('data:image/png;base64,A'));
     self.saved('data:image/png;base64,A');
     await self.panelClosed();
-    self.update(undefined, draft()); // no prompt file shown: nothing to reopen it on
-    await self.panelClosed();
     assert.deepEqual(asked, []);
+  });
+
+  it('strokes are kept for the prompt file they were painted for, not the one the panel shows when it closes', async () => {
+    // Painted over OTHER's picture; the panel followed the editor to FILE before it was closed.
+    const { self } = drafts([undefined]);
+    self.update(draft('data:image/png;base64,STROKES', 'red-circle-4.png', OTHER));
+    await self.panelClosed();
+    assert.equal(self.take(FILE), undefined, 'not restored over the file shown last');
+    assert.equal(self.take(OTHER)?.maskPng, 'data:image/png;base64,STROKES');
   });
 });

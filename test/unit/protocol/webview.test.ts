@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { MAX_MASK_PNG_CHARS, parsePainterSource, parseWebviewMessage, WEBVIEW_PROTOCOL_VERSION, type PainterSource, type WebviewMessage } from '../../../src/protocol/webview';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
+const FILE = '/work/hero.sdprompt';
 
 describe('parseWebviewMessage', () => {
   it('accepts every command the webview sends, unchanged', () => {
@@ -21,9 +22,9 @@ describe('parseWebviewMessage', () => {
       { type: 'dismissError', errorId: 'e1' },
       { type: 'importImages', afterBlock: 2, uris: ['file:///work/a.png'], files: [] },
       { type: 'importImages', uris: [], files: [{ name: 'b.webp', dataUrl: 'data:image/webp;base64,UklGRg==' }] },
-      { type: 'saveMask', requestId: 'mask-1', target: { kind: 'inpaint', imageId: 'red-1.png' }, width: 64, height: 48, maskPng: PNG },
-      { type: 'saveMask', requestId: 'mask-2', target: { kind: 'blockMask', blockIndex: 2, maskPath: 'masks/a.png' }, width: 8, height: 8, maskPng: PNG },
-      { type: 'painterDraft', draft: { source: { image: { src: 'https://x/a.png', width: 64, height: 48, name: 'a.png' }, target: { kind: 'inpaint', imageId: 'a.png' } }, width: 64, height: 48, maskPng: PNG } },
+      { type: 'saveMask', requestId: 'mask-1', target: { kind: 'inpaint', promptFile: FILE, imageId: 'red-1.png' }, width: 64, height: 48, maskPng: PNG },
+      { type: 'saveMask', requestId: 'mask-2', target: { kind: 'blockMask', promptFile: FILE, blockIndex: 2, maskPath: 'masks/a.png' }, width: 8, height: 8, maskPng: PNG },
+      { type: 'painterDraft', draft: { source: { image: { src: 'https://x/a.png', width: 64, height: 48, name: 'a.png' }, target: { kind: 'inpaint', promptFile: FILE, imageId: 'a.png' } }, width: 64, height: 48, maskPng: PNG } },
       { type: 'painterDraft' },
     ];
     for (const message of messages) assert.deepEqual(parseWebviewMessage(JSON.parse(JSON.stringify(message))), message);
@@ -53,14 +54,19 @@ describe('parseWebviewMessage', () => {
   });
 
   it('refuses a saveMask whose target, size or PNG is not what it claims', () => {
-    const good = { type: 'saveMask', requestId: 'r', target: { kind: 'inpaint', imageId: 'a.png' }, width: 64, height: 64, maskPng: PNG };
+    const good = { type: 'saveMask', requestId: 'r', target: { kind: 'inpaint', promptFile: FILE, imageId: 'a.png' }, width: 64, height: 64, maskPng: PNG };
     assert.ok(parseWebviewMessage(good));
     const bad: Record<string, unknown>[] = [
       { requestId: '' },
-      { target: { kind: 'inpaint' } },
-      { target: { kind: 'blockMask', blockIndex: 0, maskPath: 'a.png' } },
-      { target: { kind: 'blockMask', blockIndex: 1, maskPath: '' } },
-      { target: { kind: 'delete', imageId: 'a.png' } },
+      { target: { kind: 'inpaint', promptFile: FILE } },
+      // Which prompt file the mask was painted for is not optional: the host refuses to guess it.
+      { target: { kind: 'inpaint', imageId: 'a.png' } },
+      { target: { kind: 'inpaint', promptFile: '', imageId: 'a.png' } },
+      { target: { kind: 'inpaint', promptFile: 7, imageId: 'a.png' } },
+      { target: { kind: 'blockMask', blockIndex: 1 } },
+      { target: { kind: 'blockMask', promptFile: FILE, blockIndex: 0, maskPath: 'a.png' } },
+      { target: { kind: 'blockMask', promptFile: FILE, blockIndex: 1, maskPath: '' } },
+      { target: { kind: 'delete', promptFile: FILE, imageId: 'a.png' } },
       { width: 0 },
       { height: 1.5 },
       { width: 8192, height: 8192 },
@@ -74,13 +80,14 @@ describe('parseWebviewMessage', () => {
   });
 
   it('refuses a painterDraft the host could not reopen or save, and keeps no copy of the mask it started from', () => {
-    const source: PainterSource = { image: { src: 'https://x/a.png', width: 64, height: 48, name: 'a.png' }, mask: PNG, target: { kind: 'blockMask', blockIndex: 2 } };
+    const source: PainterSource = { image: { src: 'https://x/a.png', width: 64, height: 48, name: 'a.png' }, mask: PNG, target: { kind: 'blockMask', promptFile: FILE, blockIndex: 2 } };
     const good = { source, width: 64, height: 48, maskPng: PNG };
     const { mask: _started, ...painted } = source;
     assert.deepEqual(parseWebviewMessage({ type: 'painterDraft', draft: good }), { type: 'painterDraft', draft: { ...good, source: painted } });
     const bad: Record<string, unknown>[] = [
       { source: undefined },
-      { source: { ...source, target: { kind: 'inpaint' } } },
+      { source: { ...source, target: { kind: 'inpaint', promptFile: FILE } } },
+      { source: { ...source, target: { kind: 'blockMask', blockIndex: 2 } } },
       { source: { ...source, image: { ...source.image, src: '' } } },
       { width: 0 },
       { width: 8192, height: 8192 },
@@ -98,7 +105,7 @@ describe('parsePainterSource', () => {
   const source: PainterSource = {
     image: { src: 'https://file.vscode-resource/x/hero-1.png', width: 64, height: 48, name: 'hero-1.png' },
     mask: PNG,
-    target: { kind: 'blockMask', blockIndex: 3, maskPath: 'hero-1-mask.png' },
+    target: { kind: 'blockMask', promptFile: FILE, blockIndex: 3, maskPath: 'hero-1-mask.png' },
   };
 
   it('reads back a source as saved, with or without a mask', () => {
@@ -108,7 +115,7 @@ describe('parsePainterSource', () => {
   });
 
   it('refuses a damaged one', () => {
-    for (const damaged of [undefined, 'x', { ...source, image: { ...source.image, width: -1 } }, { ...source, mask: 'x' }, { ...source, target: {} }, { ...source, image: { ...source.image, src: '' } }]) {
+    for (const damaged of [undefined, 'x', { ...source, image: { ...source.image, width: -1 } }, { ...source, mask: 'x' }, { ...source, target: {} }, { ...source, target: { kind: 'blockMask', blockIndex: 3 } }, { ...source, image: { ...source.image, src: '' } }]) {
       assert.equal(parsePainterSource(damaged), undefined, JSON.stringify(damaged));
     }
   });
