@@ -80,6 +80,9 @@ describe('pictures into prompt files in code-server (e2e)', { timeout: 400_000 }
 
   it('a picture without parameters dropped onto a block becomes its init:, and nothing else changes', async () => {
     await session.openFile('onto-block.sdprompt');
+    // The extension activates on the first .sdprompt file: its drop edits exist once it has (its
+    // status bar item shows the model); a drop before that gets only VS Code's own.
+    await session.page.locator('.statusbar-item', { hasText: 'demo model' }).first().waitFor();
     await drop('photo.png', 'a red circle');
     assert.equal(await saved('onto-block.sdprompt', FILES['onto-block.sdprompt']), '--- hero\na red circle\ninit: photo.png\nseed: 3\n');
     await session.screenshot('extension-drop-init');

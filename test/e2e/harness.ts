@@ -197,9 +197,10 @@ export async function startSession(options: SessionOptions): Promise<CodeServerS
         const input = page.locator('.quick-input-widget input');
         await input.waitFor();
         await input.fill(relativePath);
-        // Wait for the file to be listed before choosing it.
+        // Wait for the file to be the chosen row (the list shows recently opened files until it
+        // has filtered, and Enter would open the first of those).
         const name = relativePath.split('/').pop()!;
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+        await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor();
         await page.keyboard.press('Enter');
         await page.locator(`.tabs-container .tab.active[data-resource-name="${name}"], .tabs-container .tab.active[aria-label^="${name}"]`).first().waitFor();
         await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
@@ -212,11 +213,17 @@ export async function startSession(options: SessionOptions): Promise<CodeServerS
         await page.keyboard.press(keys);
       },
       async runCommand(title) {
-        await page.keyboard.press('F1');
         const input = page.locator('.quick-input-widget input');
-        await input.waitFor();
-        await input.fill(`>${title}`);
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+        // Right after a drag dispatched into a webview the palette can open inert for a moment
+        // (seen once under load): Escape and open it again, a few times, before giving up.
+        for (let attempt = 1; ; attempt++) {
+          await page.keyboard.press('F1');
+          await input.waitFor();
+          const filled = await input.fill(`>${title}`, { timeout: 5_000 }).then(() => true, (e: unknown) => (attempt < 3 ? false : Promise.reject(e)));
+          if (filled) break;
+          await page.keyboard.press('Escape');
+        }
+        await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor();
         await page.keyboard.press('Enter');
       },
       async webviewFrame(selector, timeoutMs = 30_000) {
