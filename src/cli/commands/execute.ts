@@ -54,6 +54,9 @@ export async function executeJobs(ctx: CommandContext, jobs: Job[], loadOptions:
     );
   }
   out({ event: 'start', jobs: jobs.length });
+  // Ctrl+C or SIGTERM: in the stream, so a script knows that what follows is the run winding down
+  // (the step in progress finishes; no other starts).
+  ctx.signal?.addEventListener('abort', () => out({ event: 'stopping' }), { once: true });
   let lastProgress = '';
   const clearProgress = () => {
     if (lastProgress && ctx.progress) ctx.progress(`\r${' '.repeat(lastProgress.length)}\r`);

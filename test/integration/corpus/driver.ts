@@ -43,6 +43,8 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   progress: number;
+  /** UNet steps after the CLI's `stopping` event (a signal's), when there was one. */
+  progressAfterStop?: number;
 }
 
 export interface DriverResult {
@@ -94,6 +96,9 @@ function runOnce(spec: DriverSpec, cwd: string): Promise<RunResult> {
     let stderr = '';
     let pending = '';
     const counts: Record<DriverEvent, number> = { start: 0, step: 0, image: 0 };
+    // Steps after the CLI's own `stopping` event: what it ran once it had the signal. (The count
+    // of all steps also holds those it ran while this side was slow to read the pipe.)
+    let stepsAtStop: number | undefined;
     const actions = [...(spec.actions ?? [])];
     const timer = setTimeout(() => child.kill('SIGKILL'), spec.timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
@@ -108,6 +113,7 @@ function runOnce(spec: DriverSpec, cwd: string): Promise<RunResult> {
         } catch {
           continue;
         }
+        if (event === 'stopping') stepsAtStop ??= counts.step;
         const kind: DriverEvent | undefined = event === 'start' ? 'start' : event === 'progress' ? 'step' : event === 'image' ? 'image' : undefined;
         if (!kind) continue;
         counts[kind]++;
@@ -120,7 +126,7 @@ function runOnce(spec: DriverSpec, cwd: string): Promise<RunResult> {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, progress: counts.step });
+      resolve({ code, signal, stdout, stderr, progress: counts.step, ...(stepsAtStop !== undefined ? { progressAfterStop: counts.step - stepsAtStop } : {}) });
     });
   });
 }

@@ -52,6 +52,8 @@ export interface CorpusCase {
     written?: string[];
     /** The most UNet steps it may run (0: it stopped before any model work). */
     maxSteps?: number;
+    /** The most UNet steps it may run once it has a signal (after its `stopping` event, which it must send). */
+    maxStepsAfterStop?: number;
   };
 }
 
@@ -154,6 +156,10 @@ export async function runCase(c: CorpusCase): Promise<DriverResult> {
     assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(run.stderr), `raw control characters on stderr:\n${JSON.stringify(run.stderr)}`);
   }
   if (c.expect.maxSteps !== undefined) assert.ok(first.progress <= c.expect.maxSteps, `${first.progress} steps ran, at most ${c.expect.maxSteps} expected`);
+  if (c.expect.maxStepsAfterStop !== undefined) {
+    assert.ok(first.progressAfterStop !== undefined, `no 'stopping' event on stdout:\n${transcript}`);
+    assert.ok(first.progressAfterStop <= c.expect.maxStepsAfterStop, `${first.progressAfterStop} steps ran after the signal, at most ${c.expect.maxStepsAfterStop} expected`);
+  }
   checkLeftovers(result.before, result.after, c.expect.written ?? []);
   await checkImagesWhole(result.cwd, result.after, c.expect.written ?? []);
   return result;
