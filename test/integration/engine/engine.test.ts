@@ -9,6 +9,20 @@ import sharp from 'sharp';
 import type { EngineRequest } from '../../../src/protocol/engine';
 import { jobs, startEngine as start } from './engine-under-test';
 
+/** A ready engine, the number of times it has loaded a model, and a one-image run (which loads one if none is). */
+async function countingLoads() {
+  const engine = start();
+  await engine.next('ready');
+  return {
+    engine,
+    loads: () => engine.events.filter((e) => e.type === 'model-loaded').length,
+    runOnce: async (runId: string) => {
+      engine.send({ type: 'run', runId, jobs: jobs('red circle\nseed: 1\nsteps: 1\nsize: 16x16\n'), previews: false });
+      await engine.next('run-done', (e) => e.runId === runId);
+    },
+  };
+}
+
 describe('engine process', () => {
   test('says ready, runs a block with progress and previews, writes the images, and reports done', async () => {
     const engine = start();
@@ -106,13 +120,7 @@ describe('engine process', () => {
   });
 
   test('a new device id (sdprompt.deviceId) reloads the model on it; the same options keep it loaded', async () => {
-    const engine = start();
-    await engine.next('ready');
-    const loads = () => engine.events.filter((e) => e.type === 'model-loaded').length;
-    const runOnce = async (runId: string) => {
-      engine.send({ type: 'run', runId, jobs: jobs('red circle\nseed: 1\nsteps: 1\nsize: 16x16\n'), previews: false });
-      await engine.next('run-done', (e) => e.runId === runId);
-    };
+    const { engine, loads, runOnce } = await countingLoads();
     engine.send({ type: 'configure', options: { executionProvider: 'cpu', threads: 1, deviceId: 0, idleMs: 0 } });
     await runOnce('a');
     engine.send({ type: 'configure', options: { executionProvider: 'cpu', threads: 1, deviceId: 0, idleMs: 0 } });
@@ -124,13 +132,7 @@ describe('engine process', () => {
   });
 
   test('turning sdprompt.lowMemory on or off reloads the model with it', async () => {
-    const engine = start();
-    await engine.next('ready');
-    const loads = () => engine.events.filter((e) => e.type === 'model-loaded').length;
-    const runOnce = async (runId: string) => {
-      engine.send({ type: 'run', runId, jobs: jobs('red circle\nseed: 1\nsteps: 1\nsize: 16x16\n'), previews: false });
-      await engine.next('run-done', (e) => e.runId === runId);
-    };
+    const { engine, loads, runOnce } = await countingLoads();
     const options = { executionProvider: 'cpu', threads: 1, idleMs: 0 } as const;
     engine.send({ type: 'configure', options });
     await runOnce('a');
